@@ -1,0 +1,132 @@
+using Dapper;
+using Rectify.Common.V1;
+using Rectify.Organizations.Units;
+using Rectify.Organizations.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Organizations.Assignments;
+
+/// <summary>
+/// Who is assigned to help a village in a campaign year (四个一). Under 四不撤
+/// the leaders, the first secretary, the paired department and the work team
+/// stay until the year's end, whatever happens to the target meanwhile.
+/// </summary>
+public sealed class AssignmentService(UnitStore units, TimeProvider clock)
+{
+    private static readonly HashSet<AssignmentKind> Locked =
+    [
+        AssignmentKind.CountyLeader, AssignmentKind.TownshipLeader, AssignmentKind.FirstSecretary,
+        AssignmentKind.PairedDepartment, AssignmentKind.WorkTeam,
+    ];
+
+    private const string Columns = """
+        id AS Id, village_code AS VillageCode, year AS Year, kind AS Kind, assignee AS Assignee, position AS Position,
+        phone AS Phone, assigned_on AS AssignedOn, removed_on AS RemovedOn, removal_reason AS RemovalReason
+        """;
+
+    /// <summary>True while the year is not over in Shanghai.</summary>
+    public static bool IsLocked(AssignmentKind kind, int year, DateOnly today) => Locked.Contains(kind) && today <= new DateOnly(year, 12, 31);
+
+    public async Task<ListAssignmentsResponse> ListAsync(Caller caller, ListAssignmentsRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var code = v.Code("village_code", request.VillageCode);
+        v.Check(request.Year is >= 2000 and <= 9999, "year", "must be a campaign year");
+        v.ThrowIfAny();
+        caller.EnsureCanRead(code!.Value);
+        var rows = await units.Database.ReadAsync(async c => (await c.QueryAsync<AssignmentRow>($"""
+            SELECT {Columns} FROM assignments
+            WHERE village_code = @code AND year = @year AND (@includeRemoved = 1 OR removed_on IS NULL)
+            ORDER BY kind, assigned_on, id
+            """, new { code = code.Value.Value, year = request.Year, includeRemoved = request.IncludeRemoved ? 1 : 0 })).ToList(), ct);
+        var today = clock.Today();
+        var response = new ListAssignmentsResponse();
+        response.Assignments.AddRange(rows.Select(r => r.ToProto(today)));
+        return response;
+    }
+
+    public async Task<Assignment> AddAsync(Caller caller, AddAssignmentRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var code = v.Code("village_code", request.VillageCode);
+        if (code is { } c) v.Check(c.Level == OrgLevel.Village, "village_code", "must be a village's code");
+        var today = clock.Today();
+        v.Check(request.Year >= 2000 && request.Year <= today.Year + 1, "year", $"must be between 2000 and {today.Year + 1}");
+        v.Check(Enum.IsDefined(request.Kind) && request.Kind != AssignmentKind.Unspecified, "kind", "must be one of the assignment kinds");
+        var assignee = v.Text("assignee", request.Assignee, 100);
+        var position = v.Text("position", request.Position, 100, required: false);
+        var phone = v.Text("phone", request.Phone, 30, required: false);
+        if (phone is not null) v.Check(phone.All(ch => char.IsAsciiDigit(ch) || ch is '-' or '+' or ' '), "phone", "may hold digits, spaces, + and - only");
+        var assignedOn = v.Date("assigned_on", request.AssignedOn, required: false) ?? today;
+        v.ThrowIfAny();
+        caller.EnsureCanManage(code!.Value);
+
+        var row = new AssignmentRow
+        {
+            Id = Guid.NewGuid().ToString(), VillageCode = code.Value.Value, Year = request.Year, Kind = (int)request.Kind,
+            Assignee = assignee!, Position = position, Phone = phone, AssignedOn = assignedOn,
+        };
+        await units.Database.WriteAsync(async session =>
+        {
+            var village = await units.FindAsync(session, row.VillageCode) ?? throw new NotFoundException("unit", row.VillageCode);
+            if (!village.IsActive) throw new PreconditionFailedException("UNIT_NOT_ACTIVE", village.Code, $"{village.Code} {village.Name} is closed or merged.");
+            await session.ExecuteAsync("""
+                INSERT INTO assignments (id, village_code, year, kind, assignee, position, phone, assigned_on, assigned_by)
+                VALUES (@Id, @VillageCode, @Year, @Kind, @Assignee, @Position, @Phone, @AssignedOn, @AssignedBy)
+                """, new { row.Id, row.VillageCode, row.Year, row.Kind, row.Assignee, row.Position, row.Phone, row.AssignedOn, AssignedBy = caller.Subject });
+        }, ct);
+        return row.ToProto(today);
+    }
+
+    public async Task<Assignment> RemoveAsync(Caller caller, RemoveAssignmentRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        v.Check(Guid.TryParse(request.Id, out _), "id", "must be an assignment id");
+        var reason = v.Text("reason", request.Reason, 500);
+        v.ThrowIfAny();
+        var today = clock.Today();
+        return await units.Database.WriteAsync(async session =>
+        {
+            var row = await session.QuerySingleOrDefaultAsync<AssignmentRow>($"SELECT {Columns} FROM assignments WHERE id = @id", new { id = request.Id })
+                ?? throw new NotFoundException("assignment", request.Id);
+            caller.EnsureCanManage(OrgCode.Parse(row.VillageCode));
+            if (row.RemovedOn is not null)
+                throw new PreconditionFailedException("ALREADY_REMOVED", row.Id, $"The assignment was removed on {row.RemovedOn:yyyy-MM-dd}.");
+            if (IsLocked((AssignmentKind)row.Kind, row.Year, today))
+                throw new PreconditionFailedException("FOUR_NOT_WITHDRAWN", row.Id,
+                    $"四不撤: a {(AssignmentKind)row.Kind} assignment for {row.Year} stays until {row.Year}-12-31.");
+            await session.ExecuteAsync(
+                "UPDATE assignments SET removed_on = @today, removed_by = @by, removal_reason = @reason WHERE id = @id",
+                new { today, by = caller.Subject, reason, id = row.Id });
+            row.RemovedOn = today;
+            row.RemovalReason = reason;
+            return row.ToProto(today);
+        }, ct);
+    }
+}
+
+/// <summary>A row of the assignments table.</summary>
+public sealed class AssignmentRow
+{
+    public string Id { get; set; } = "";
+    public string VillageCode { get; set; } = "";
+    public int Year { get; set; }
+    public int Kind { get; set; }
+    public string Assignee { get; set; } = "";
+    public string? Position { get; set; }
+    public string? Phone { get; set; }
+    public DateOnly AssignedOn { get; set; }
+    public DateOnly? RemovedOn { get; set; }
+    public string? RemovalReason { get; set; }
+
+    public Assignment ToProto(DateOnly today) => new()
+    {
+        Id = Id, VillageCode = VillageCode, Year = Year, Kind = (AssignmentKind)Kind, Assignee = Assignee,
+        Position = Position ?? "", Phone = Phone ?? "", AssignedOn = AssignedOn.ToProto(), RemovedOn = RemovedOn?.ToProto(),
+        RemovalReason = RemovalReason ?? "",
+        Locked = RemovedOn is null && AssignmentService.IsLocked((AssignmentKind)Kind, Year, today),
+    };
+}

@@ -1,0 +1,272 @@
+using Rectify.Common.V1;
+using Rectify.Events.Organizations;
+using Rectify.Organizations.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Organizations.Units;
+
+/// <summary>The rules of the unit tree: registration, renaming, closing, merging and reading.</summary>
+public sealed class UnitService(UnitStore store, TimeProvider clock)
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+    public const int MaxNameLength = 100;
+
+    public async Task<Unit> GetAsync(Caller caller, GetUnitRequest request, CancellationToken ct)
+    {
+        var code = RequireCode(request.Code, "code");
+        caller.EnsureCanRead(code);
+        return ToProto(await Existing(await store.FindAsync(code.Value, ct), code));
+    }
+
+    public async Task<ListUnitsResponse> ChildrenAsync(Caller caller, ListChildrenRequest request, CancellationToken ct)
+    {
+        var code = RequireCode(request.Code, "code");
+        caller.EnsureCanRead(code);
+        await Existing(await store.FindAsync(code.Value, ct), code);
+        var response = new ListUnitsResponse { Page = new PageResponse() };
+        response.Units.AddRange((await store.ChildrenAsync(code.Value, request.IncludeClosed, ct)).Select(ToProto));
+        return response;
+    }
+
+    public async Task<ListUnitsResponse> SubtreeAsync(Caller caller, ListSubtreeRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var code = violations.Code("code", request.Code);
+        var (size, after) = Page(violations, request.Page);
+        violations.ThrowIfAny();
+        caller.EnsureCanRead(code!.Value);
+        await Existing(await store.FindAsync(code.Value.Value, ct), code.Value);
+        var rows = await store.SubtreeAsync(code.Value, after, request.IncludeClosed, request.Level, size, ct);
+        return PageOf(rows, size);
+    }
+
+    public async Task StreamSubtreeAsync(Caller caller, StreamSubtreeRequest request, Func<Unit, Task> write, CancellationToken ct)
+    {
+        var code = RequireCode(request.Code, "code");
+        caller.EnsureCanRead(code);
+        await Existing(await store.FindAsync(code.Value, ct), code);
+        string? after = null;
+        while (true)
+        {
+            var rows = await store.SubtreeAsync(code, after, request.IncludeClosed, request.Level, MaxPageSize, ct);
+            foreach (var row in rows) await write(ToProto(row));
+            if (rows.Count < MaxPageSize) return;
+            after = rows[^1].Code;
+        }
+    }
+
+    public async Task<ListUnitsResponse> SearchAsync(Caller caller, SearchUnitsRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var query = violations.Text("query", request.Query, 50);
+        var within = string.IsNullOrEmpty(request.WithinCode) ? caller.Org : violations.Code("within_code", request.WithinCode);
+        var (size, after) = Page(violations, request.Page);
+        violations.ThrowIfAny();
+        caller.EnsureCanRead(within!.Value);
+        var rows = await store.SearchAsync(within.Value, query!, after, request.IncludeClosed, request.Level, size, ct);
+        return PageOf(rows, size);
+    }
+
+    public async Task<Unit> RegisterAsync(Caller caller, RegisterUnitRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var code = violations.Code("code", request.Code);
+        var name = violations.Text("name", request.Name, MaxNameLength);
+        if (code is { } c)
+        {
+            violations.Check(c.Level != OrgLevel.Unspecified, "code", "is the nation's code, not a unit's");
+            var derived = c.Parent?.Value ?? "";
+            violations.Check(string.IsNullOrEmpty(request.ParentCode) || request.ParentCode == derived, "parent_code",
+                derived.Length == 0 ? "must be empty for a province" : $"must be {derived}, the parent the code names");
+        }
+        violations.ThrowIfAny();
+        caller.EnsureCanManage(code!.Value);
+
+        var unit = new UnitRow { Code = code.Value.Value, Name = name!, Level = (int)code.Value.Level, ParentCode = code.Value.Parent?.Value, Status = (int)UnitStatus.Active };
+        var now = clock.GetUtcNow();
+        await store.Database.WriteAsync(async session =>
+        {
+            if (await store.FindAsync(session, unit.Code) is not null) throw new AlreadyExistsException("unit", unit.Code);
+            if (unit.ParentCode is { } parentCode)
+            {
+                var parent = await store.FindAsync(session, parentCode);
+                if (parent is null) throw new PreconditionFailedException("PARENT_NOT_REGISTERED", parentCode, $"The parent {parentCode} of {unit.Code} is not registered.");
+                if (!parent.IsActive) throw new PreconditionFailedException("PARENT_NOT_ACTIVE", parentCode, $"The parent {parentCode} of {unit.Code} is closed or merged.");
+            }
+            await Register(session, [unit], caller, now);
+        }, ct);
+        return ToProto(unit);
+    }
+
+    /// <summary>Writes new units with their history rows and events; callers have validated them.</summary>
+    internal static async Task Register(DbSession session, IReadOnlyCollection<UnitRow> units, Caller caller, DateTimeOffset now)
+    {
+        await UnitStore.InsertAsync(session, units, now.UtcDateTime);
+        await UnitStore.RecordAsync(session, units.Select(u => new UnitChangeRow
+        {
+            Code = u.Code, Kind = (int)UnitChangeKind.Registered, NewName = u.Name, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+        }).ToList());
+        await session.PublishAllAsync(units.Select(u => new UnitRegistered(u.Code, u.Name, u.Level, u.ParentCode, now)).ToList());
+    }
+
+    public async Task<Unit> RenameAsync(Caller caller, RenameUnitRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var code = violations.Code("code", request.Code);
+        var name = violations.Text("new_name", request.NewName, MaxNameLength);
+        var effectiveOn = violations.Date("effective_on", request.EffectiveOn, required: false) ?? clock.Today();
+        var reason = violations.Text("reason", request.Reason, 500, required: false);
+        violations.ThrowIfAny();
+        caller.EnsureCanManage(code!.Value);
+
+        var now = clock.GetUtcNow();
+        return await store.Database.WriteAsync(async session =>
+        {
+            var unit = await Active(session, code.Value);
+            if (unit.Name == name) throw ValidationException.For("new_name", "is already the unit's name");
+            await UnitStore.RenameAsync(session, unit.Code, name!);
+            await UnitStore.RecordAsync(session, [new UnitChangeRow
+            {
+                Code = unit.Code, Kind = (int)UnitChangeKind.Renamed, OldName = unit.Name, NewName = name, EffectiveOn = effectiveOn,
+                Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+            }]);
+            await session.PublishAsync(new UnitRenamed(unit.Code, unit.Name, name!, effectiveOn, now));
+            unit.Name = name!;
+            return ToProto(unit);
+        }, ct);
+    }
+
+    public async Task<Unit> CloseAsync(Caller caller, CloseUnitRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var code = violations.Code("code", request.Code);
+        var closedOn = violations.Date("closed_on", request.ClosedOn);
+        var reason = violations.Text("reason", request.Reason, 500);
+        violations.ThrowIfAny();
+        caller.EnsureCanManage(code!.Value);
+
+        var now = clock.GetUtcNow();
+        return await store.Database.WriteAsync(async session =>
+        {
+            var unit = await Active(session, code.Value);
+            await EnsureNoOpenChildren(session, unit.Code);
+            await UnitStore.EndAsync(session, unit.Code, UnitStatus.Closed, closedOn!.Value, null);
+            await UnitStore.RecordAsync(session, [new UnitChangeRow
+            {
+                Code = unit.Code, Kind = (int)UnitChangeKind.Closed, OldName = unit.Name, EffectiveOn = closedOn,
+                Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+            }]);
+            await session.PublishAsync(new UnitClosed(unit.Code, closedOn.Value, reason!, now));
+            unit.Status = (int)UnitStatus.Closed;
+            unit.ClosedOn = closedOn;
+            return ToProto(unit);
+        }, ct);
+    }
+
+    public async Task<Unit> MergeAsync(Caller caller, MergeUnitRequest request, CancellationToken ct)
+    {
+        var violations = new Violations();
+        var code = violations.Code("code", request.Code);
+        var into = violations.Code("into_code", request.IntoCode);
+        var effectiveOn = violations.Date("effective_on", request.EffectiveOn);
+        var reason = violations.Text("reason", request.Reason, 500, required: false);
+        if (code is not null && into is not null) violations.Check(code != into, "into_code", "must differ from code");
+        violations.ThrowIfAny();
+        caller.EnsureCanManage(code!.Value);
+        caller.EnsureCanManage(into!.Value);
+
+        var now = clock.GetUtcNow();
+        return await store.Database.WriteAsync(async session =>
+        {
+            var source = await Active(session, code.Value);
+            var target = await Active(session, into.Value);
+            if (source.Level != target.Level)
+                throw new PreconditionFailedException("LEVEL_MISMATCH", target.Code, $"{source.Code} and {target.Code} are not of the same level.");
+            // Descendants' codes carry their parent's prefix, so they cannot move: they are closed or merged first.
+            await EnsureNoOpenChildren(session, source.Code);
+            await UnitStore.EndAsync(session, source.Code, UnitStatus.Merged, effectiveOn!.Value, target.Code);
+            await UnitStore.RecordAsync(session, [
+                new UnitChangeRow { Code = source.Code, Kind = (int)UnitChangeKind.MergedAway, OldName = source.Name, RelatedCode = target.Code, EffectiveOn = effectiveOn, Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime },
+                new UnitChangeRow { Code = target.Code, Kind = (int)UnitChangeKind.Absorbed, OldName = source.Name, RelatedCode = source.Code, EffectiveOn = effectiveOn, Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime },
+            ]);
+            await session.PublishAsync(new UnitMerged(source.Code, target.Code, effectiveOn.Value, now));
+            source.Status = (int)UnitStatus.Merged;
+            source.ClosedOn = effectiveOn;
+            source.MergedInto = target.Code;
+            return ToProto(source);
+        }, ct);
+    }
+
+    public async Task<GetUnitHistoryResponse> HistoryAsync(Caller caller, GetUnitHistoryRequest request, CancellationToken ct)
+    {
+        var code = RequireCode(request.Code, "code");
+        caller.EnsureCanRead(code);
+        await Existing(await store.FindAsync(code.Value, ct), code);
+        var response = new GetUnitHistoryResponse();
+        response.Changes.AddRange((await store.HistoryAsync(code.Value, ct)).Select(c => new UnitChange
+        {
+            Kind = (UnitChangeKind)c.Kind,
+            OldName = c.OldName ?? "",
+            NewName = c.NewName ?? "",
+            RelatedCode = c.RelatedCode ?? "",
+            EffectiveOn = c.EffectiveOn?.ToProto(),
+            Reason = c.Reason ?? "",
+            RecordedBy = c.RecordedBy,
+            RecordedAt = new DateTimeOffset(c.RecordedAt.AsUtc()).ToProto(),
+        }));
+        return response;
+    }
+
+    internal static OrgCode RequireCode(string text, string field) =>
+        OrgCode.TryParse(text, out var code, out var error) ? code : throw ValidationException.For(field, error);
+
+    private static Task<UnitRow> Existing(UnitRow? row, OrgCode code) =>
+        Task.FromResult(row ?? throw new NotFoundException("unit", code.Value));
+
+    private async Task<UnitRow> Active(DbSession session, OrgCode code)
+    {
+        var unit = await store.FindAsync(session, code.Value) ?? throw new NotFoundException("unit", code.Value);
+        if (!unit.IsActive) throw new PreconditionFailedException("UNIT_NOT_ACTIVE", unit.Code, $"{unit.Code} {unit.Name} is closed or merged.");
+        return unit;
+    }
+
+    private static async Task EnsureNoOpenChildren(DbSession session, string code)
+    {
+        if (await UnitStore.HasActiveChildrenAsync(session, code))
+            throw new PreconditionFailedException("HAS_OPEN_CHILDREN", code, $"{code} still has open units below it; close or merge them first.");
+    }
+
+    /// <summary>Reads a page request: size within (0, MaxPageSize], token = the last code of the previous page.</summary>
+    private static (int Size, string? After) Page(Violations violations, PageRequest? page)
+    {
+        var size = page?.PageSize ?? 0;
+        if (size == 0) size = DefaultPageSize;
+        violations.Check(size is > 0 and <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
+        var token = page?.PageToken;
+        if (string.IsNullOrEmpty(token)) return (size, null);
+        return violations.Check(token.Length == OrgCode.Length && token.All(char.IsAsciiDigit), "page.page_token", "is not a token this service issued")
+            ? (size, token) : (size, null);
+    }
+
+    private static ListUnitsResponse PageOf(List<UnitRow> rows, int size)
+    {
+        var response = new ListUnitsResponse { Page = new PageResponse { NextPageToken = rows.Count == size ? rows[^1].Code : "" } };
+        response.Units.AddRange(rows.Select(ToProto));
+        return response;
+    }
+
+    internal static Unit ToProto(UnitRow row) => new()
+    {
+        Code = row.Code,
+        Name = row.Name,
+        Level = (OrgLevel)row.Level,
+        ParentCode = row.ParentCode ?? "",
+        Status = (UnitStatus)row.Status,
+        ClosedOn = row.ClosedOn?.ToProto(),
+        MergedInto = row.MergedInto ?? "",
+    };
+}

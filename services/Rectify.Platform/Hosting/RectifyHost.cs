@@ -1,0 +1,126 @@
+using System.Net;
+using MassTransit;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Platform.Hosting;
+
+/// <summary>
+/// Builds the process that hosts one or more service modules: endpoints,
+/// identity, gRPC with the error interceptor, health and reflection, the bus
+/// and each module's database. Standalone and distributed differ only in the
+/// options and in which modules are passed.
+/// </summary>
+public static class RectifyHost
+{
+    /// <summary>Registers everything the given modules need on a host builder.</summary>
+    public static WebApplicationBuilder AddRectify(this WebApplicationBuilder builder, IReadOnlyList<ServiceModule> modules)
+    {
+        var options = builder.Configuration.GetSection(RectifyOptions.Section).Get<RectifyOptions>() ?? new RectifyOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);
+            Listen(kestrel, options.HttpUrl, HttpProtocols.Http1);
+        });
+
+        AddIdentity(builder.Services, options);
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = options.MaxRequestBytes;
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks();
+
+        foreach (var module in modules) module.AddServices(builder.Services, builder.Configuration);
+        AddBus(builder.Services, options, modules);
+        return builder;
+    }
+
+    /// <summary>Migrates every module's database, loads demo data where asked, and maps the endpoints.</summary>
+    public static async Task<WebApplication> BuildRectifyAsync(this WebApplicationBuilder builder, IReadOnlyList<ServiceModule> modules, CancellationToken ct = default)
+    {
+        var app = builder.Build();
+        var options = app.Services.GetRequiredService<RectifyOptions>();
+        foreach (var module in modules)
+        {
+            var database = module.GetDatabase(app.Services);
+            await Migrator.MigrateAsync(database, module.Assembly, ct);
+            if (options.Demo ?? options.Mode == RunMode.Standalone)
+                await module.SeedDemoAsync(app.Services, ct);
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        foreach (var module in modules) module.MapEndpoints(app);
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/healthz");
+        app.MapGet("/", () => "Rectify: gRPC services; see the README for how to call them.");
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    {
+        var uri = new Uri(url);
+        var addresses = uri.Host is "localhost" ? [IPAddress.Loopback] :
+            uri.Host is "*" or "+" or "0.0.0.0" ? [IPAddress.Any] : new[] { IPAddress.Parse(uri.Host) };
+        foreach (var address in addresses)
+            kestrel.Listen(address, uri.Port, listen => listen.Protocols = protocols);
+    }
+
+    private static void AddIdentity(IServiceCollection services, RectifyOptions options)
+    {
+        var key = options.Auth.Key(allowDevelopmentKey: options.Mode == RunMode.Standalone);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Auth.Issuer,
+                    ValidAudience = options.Auth.Audience,
+                    IssuerSigningKey = key,
+                    NameClaimType = "sub",
+                    ClockSkew = TimeSpan.FromMinutes(1),
+                };
+            });
+        services.AddAuthorization();
+    }
+
+    private static void AddBus(IServiceCollection services, RectifyOptions options, IReadOnlyList<ServiceModule> modules)
+    {
+        services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.Bus.QueuePrefix, false));
+            foreach (var module in modules) module.AddConsumers(bus);
+            void Endpoints<T>(IBusFactoryConfigurator<T> cfg, IBusRegistrationContext context) where T : IReceiveEndpointConfigurator
+            {
+                // Transient failures (a locked database, a restarting peer) are retried before a message is faulted.
+                cfg.UseMessageRetry(retry => retry.Intervals(100, 500, 2000, 5000));
+                cfg.ConfigureEndpoints(context);
+            }
+            if (options.Bus.Transport == BusTransport.RabbitMq)
+                bus.UsingRabbitMq((context, cfg) => { cfg.Host(new Uri(options.Bus.RabbitMqUri)); Endpoints(cfg, context); });
+            else
+                bus.UsingInMemory((context, cfg) => Endpoints(cfg, context));
+        });
+        // The outbox relays start after the bus: publishing before it runs would only fail and back off.
+        services.Configure<MassTransitHostOptions>(host => { host.WaitUntilStarted = true; host.StartTimeout = TimeSpan.FromSeconds(60); });
+        services.AddLogging(logging => logging.AddFilter("MassTransit", LogLevel.Warning));
+    }
+}

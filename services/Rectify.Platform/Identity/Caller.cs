@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using Grpc.Core;
+using Rectify.Platform.Errors;
+
+namespace Rectify.Platform.Identity;
+
+/// <summary>
+/// Who is calling: a person or system acting for an org unit. Every RPC checks
+/// that the caller's unit is the target's ancestor-or-self: a township sees and
+/// writes only its villages, a county its townships, a city its counties.
+/// </summary>
+public sealed record Caller(string Subject, OrgCode Org, Role Role)
+{
+    public const string OrgClaim = "org";
+    public const string RoleClaim = "role";
+
+    public bool CanSee(OrgCode target) => Org.IsAncestorOrSelfOf(target);
+
+    public void EnsureCanRead(OrgCode target)
+    {
+        if (!CanSee(target))
+            throw new PermissionDeniedException($"{Org} may not see {target}: it is outside the caller's unit.");
+    }
+
+    /// <summary>Writes to data of the target unit itself (its profile, its ledger).</summary>
+    public void EnsureCanWrite(OrgCode target)
+    {
+        EnsureCanRead(target);
+        if (Role == Role.Viewer)
+            throw new PermissionDeniedException("The caller's role may only read.");
+    }
+
+    /// <summary>Changes to the unit's existence or place in the tree: only a unit above it may make them.</summary>
+    public void EnsureCanManage(OrgCode target)
+    {
+        EnsureCanWrite(target);
+        if (Role != Role.Service && !Org.IsStrictAncestorOf(target))
+            throw new PermissionDeniedException($"Only a unit above {target} may register, close or merge it.");
+    }
+
+    public static Caller From(ClaimsPrincipal user)
+    {
+        var subject = user.FindFirst("sub")?.Value ?? user.Identity?.Name;
+        var org = user.FindFirst(OrgClaim)?.Value;
+        var role = user.FindFirst(RoleClaim)?.Value;
+        if (subject is null || !OrgCode.TryParse(org, out var code, out _) || !Enum.TryParse<Role>(role, ignoreCase: true, out var parsed))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The token must carry sub, a 12-digit org and a role (viewer, officer or service)."));
+        return new Caller(subject, code, parsed);
+    }
+}
+
+public static class CallerExtensions
+{
+    public static Caller Caller(this ServerCallContext context) => Identity.Caller.From(context.GetHttpContext().User);
+}

@@ -1,0 +1,74 @@
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using System.Text.Json;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Platform.Messaging;
+
+/// <summary>
+/// Publishes a service's committed outbox rows to the bus, oldest first, and
+/// marks them dispatched. A row is marked only after the broker accepted it, so
+/// a crash in between publishes it again on restart: consumers are idempotent
+/// on the message id, which is the row's.
+/// </summary>
+public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus, TimeProvider clock, ILogger<OutboxRelay<TService>> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 200;
+    // Mechanism timing, not domain time: how often to look without a doorbell, and how long to back off when the broker refuses.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private sealed record Row(long Id, string MessageId, string MessageType, string Payload);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await RelayBatchAsync(stoppingToken) == BatchSize) { }
+                backoff = TimeSpan.FromMilliseconds(250);
+                await database.OutboxSignal.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Outbox relay of {Service} failed; retrying in {Backoff}", database.Service, backoff);
+                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>
+    public async Task<int> RelayBatchAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var pending = (await connection.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload
+            FROM outbox_messages
+            WHERE dispatched_at IS NULL
+            ORDER BY id
+            {database.Sql.Limit("@BatchSize")}
+            """, new { BatchSize }, cancellationToken: ct))).ToList();
+        foreach (var row in pending)
+        {
+            var type = EventTypes.Resolve(row.MessageType);
+            var message = JsonSerializer.Deserialize(row.Payload, type, EventTypes.Json)!;
+            var messageId = Guid.Parse(row.MessageId);
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), ct);
+        }
+        if (pending.Count > 0)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE outbox_messages SET dispatched_at = @Now WHERE id IN @Ids",
+                new { Now = clock.GetUtcNow().UtcDateTime, Ids = pending.Select(r => r.Id).ToList() }, cancellationToken: ct));
+        return pending.Count;
+    }
+}

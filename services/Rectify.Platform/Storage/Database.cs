@@ -1,0 +1,64 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Rectify.Platform.Messaging;
+
+namespace Rectify.Platform.Storage;
+
+/// <summary>
+/// One service's database: which engine, how to connect, and its dialect.
+/// Each service owns exactly one; no service reads another's tables.
+/// </summary>
+public class Database
+{
+    public Database(string service, DbProvider provider, string connectionString)
+    {
+        Service = service;
+        Provider = provider;
+        Sql = new Sql(provider);
+        ConnectionString = provider switch
+        {
+            // Sessions in UTC so timestamps are stored as written (see TypeHandlers).
+            DbProvider.Postgres => new NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC" }.ConnectionString,
+            DbProvider.Sqlite => new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, DefaultTimeout = 30 }.ConnectionString,
+            _ => connectionString,
+        };
+        TypeHandlers.Register();
+    }
+
+    public string Service { get; }
+    public DbProvider Provider { get; }
+    public Sql Sql { get; }
+    public string ConnectionString { get; }
+
+    /// <summary>Rung after a commit that wrote outbox rows, so the relay publishes at once instead of at its next poll.</summary>
+    public OutboxSignal OutboxSignal { get; } = new();
+
+    public DbConnection CreateConnection() => Provider switch
+    {
+        DbProvider.Sqlite => new SqliteConnection(ConnectionString),
+        DbProvider.Postgres => new NpgsqlConnection(ConnectionString),
+        DbProvider.SqlServer => new SqlConnection(ConnectionString),
+        _ => throw new InvalidOperationException($"Unknown provider {Provider}."),
+    };
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        var connection = CreateConnection();
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>The database of the service module <typeparamref name="TService"/>, so one process can host several.</summary>
+public sealed class Database<TService>(string service, DbProvider provider, string connectionString)
+    : Database(service, provider, connectionString);

@@ -1,0 +1,76 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Rectify.Events;
+using Rectify.Platform.Messaging;
+
+namespace Rectify.Platform.Storage;
+
+/// <summary>
+/// One transaction on a service's database. Events published here are written
+/// to the outbox table inside the same transaction, so a change and its events
+/// commit or vanish together.
+/// </summary>
+public sealed class DbSession(DbConnection connection, DbTransaction transaction, Sql sql, CancellationToken cancellationToken)
+{
+    public DbConnection Connection { get; } = connection;
+    public DbTransaction Transaction { get; } = transaction;
+    public Sql Sql { get; } = sql;
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+    internal int Published { get; private set; }
+
+    private CommandDefinition Command(string sql, object? param) => new(sql, param, Transaction, cancellationToken: CancellationToken);
+
+    public Task<int> ExecuteAsync(string sql, object? param = null) => Connection.ExecuteAsync(Command(sql, param));
+
+    public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? param = null) => Connection.QueryAsync<T>(Command(sql, param));
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param = null) => Connection.QuerySingleOrDefaultAsync<T>(Command(sql, param));
+
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? param = null) => Connection.ExecuteScalarAsync<T>(Command(sql, param));
+
+    public Task PublishAsync(IIntegrationEvent @event) => PublishAllAsync([@event]);
+
+    /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
+    public async Task PublishAllAsync(IReadOnlyCollection<IIntegrationEvent> events)
+    {
+        const string insert = """
+            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at)
+            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt)
+            """;
+        if (events.Count == 0) return;
+        await ExecuteAsync(insert, events.Select(e => new
+        {
+            MessageId = Guid.NewGuid().ToString(),
+            MessageType = EventTypes.NameOf(e.GetType()),
+            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
+            OccurredAt = e.OccurredAt.UtcDateTime,
+        }).ToList());
+        Published += events.Count;
+    }
+}
+
+public static class DatabaseSessions
+{
+    /// <summary>Runs <paramref name="work"/> in one transaction and wakes the outbox relay if it published.</summary>
+    public static async Task<T> WriteAsync<T>(this Database database, Func<DbSession, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var session = new DbSession(connection, transaction, database.Sql, ct);
+        var result = await work(session);
+        await transaction.CommitAsync(ct);
+        if (session.Published > 0) database.OutboxSignal.Notify();
+        return result;
+    }
+
+    public static Task WriteAsync(this Database database, Func<DbSession, Task> work, CancellationToken ct = default) =>
+        database.WriteAsync(async session => { await work(session); return true; }, ct);
+
+    /// <summary>Runs read-only queries on one open connection.</summary>
+    public static async Task<T> ReadAsync<T>(this Database database, Func<DbConnection, Task<T>> query, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await query(connection);
+    }
+}
