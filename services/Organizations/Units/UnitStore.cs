@@ -31,7 +31,7 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
         var found = new Dictionary<string, UnitRow>();
         foreach (var chunk in codes.Distinct().Chunk(1000))
         {
-            var rows = await session.QueryAsync<UnitRow>($"SELECT {Columns} FROM units WHERE code IN @chunk", new { chunk });
+            var rows = await session.QueryAsync<UnitRow>($"SELECT {Columns} FROM units WHERE {session.Sql.InList("code", "@chunk")}", new { chunk });
             foreach (var row in rows) found[row.Code] = row;
         }
         return found;

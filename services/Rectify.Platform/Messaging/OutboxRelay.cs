@@ -67,7 +67,7 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
         }
         if (pending.Count > 0)
             await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE outbox_messages SET dispatched_at = @Now WHERE id IN @Ids",
+                $"UPDATE outbox_messages SET dispatched_at = @Now WHERE {database.Sql.InList("id", "@Ids")}",
                 new { Now = clock.GetUtcNow().UtcDateTime, Ids = pending.Select(r => r.Id).ToList() }, cancellationToken: ct));
         return pending.Count;
     }

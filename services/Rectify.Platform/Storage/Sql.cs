@@ -18,6 +18,14 @@ public sealed class Sql(DbProvider provider)
         ? $"OFFSET 0 ROWS FETCH NEXT {parameter} ROWS ONLY"
         : $"LIMIT {parameter}";
 
+    /// <summary>
+    /// "column is one of the list parameter": Dapper expands IN @list into one parameter per value, except on
+    /// Npgsql, which receives the list as an array and needs = ANY.
+    /// </summary>
+    public string InList(string column, string parameter) => Provider == DbProvider.Postgres
+        ? $"{column} = ANY({parameter})"
+        : $"{column} IN {parameter}";
+
     public static bool IsUniqueViolation(Exception exception) => exception switch
     {
         SqliteException e => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 1555 or 2067, // PRIMARYKEY, UNIQUE

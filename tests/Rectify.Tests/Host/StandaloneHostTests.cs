@@ -1,0 +1,71 @@
+using Dapper;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using Rectify.Common.V1;
+using Rectify.Host;
+using Rectify.Organizations;
+using Rectify.Organizations.Demo;
+using Rectify.Organizations.V1;
+using Rectify.Platform.Storage;
+using Rectify.Tests.Support;
+
+namespace Rectify.Tests.Host;
+
+/// <summary>What a new user meets: health, reflection, and the demo county.</summary>
+public sealed class StandaloneHostTests
+{
+    [Fact]
+    public async Task Health_says_serving_and_reflection_lists_the_services()
+    {
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite);
+        var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+        using var http = new HttpClient();
+        Assert.Equal("Healthy", await http.GetStringAsync(host.HttpUrl + "/healthz"));
+
+        using var reflection = new ServerReflection.ServerReflectionClient(host.Channel).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await reflection.RequestStream.CompleteAsync();
+        Assert.True(await reflection.ResponseStream.MoveNext(CancellationToken.None));
+        var services = reflection.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("rectify.organizations.v1.OrganizationService", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+    }
+
+    [Fact]
+    public async Task The_demo_county_is_loaded_once_with_profiles_and_assignments()
+    {
+        await using var storage = TestStorage.Create(DbProvider.Sqlite);
+        var demo = new Dictionary<string, string?> { ["Rectify:Demo"] = "true" };
+        Task<int> CountUnits(TestHost host) =>
+            host.Get<Database<OrganizationsModule>>().ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM units"));
+        int loaded;
+        await using (var first = await TestHost.StartAsync(DbProvider.Sqlite, settings: demo, storage: storage))
+        {
+            var county = first.Organizations(DemoCounty.CountyCode, subject: "county");
+            var townships = await county.ListChildrenAsync(new ListChildrenRequest { Code = DemoCounty.CountyCode });
+            Assert.True(townships.Units.Count >= 10, $"{townships.Units.Count} townships");
+            var villages = await county.ListSubtreeAsync(new ListSubtreeRequest { Code = DemoCounty.CountyCode, Level = OrgLevel.Village, Page = new PageRequest { PageSize = 1000 } });
+            Assert.True(villages.Units.Count >= 150, $"{villages.Units.Count} villages");
+
+            var year = first.Clock.GetUtcNow().Year;
+            var profile = await county.GetProfileAsync(new GetProfileRequest { VillageCode = villages.Units[0].Code, Year = year });
+            Assert.InRange(profile.Members, 18, 65);
+            Assert.Equal(profile.Members, profile.MemberAges.Age30OrUnder + profile.MemberAges.Age31To40 + profile.MemberAges.Age41To45 + profile.MemberAges.Age46To60 + profile.MemberAges.AgeOver60);
+            var assigned = await first.Get<Database<OrganizationsModule>>().ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(DISTINCT village_code) FROM assignments"));
+            Assert.True(assigned >= 15, $"{assigned} villages with assignments");
+            loaded = await CountUnits(first);
+        }
+        await using var second = await TestHost.StartAsync(DbProvider.Sqlite, settings: demo, storage: storage);
+        Assert.Equal(loaded, await CountUnits(second));
+    }
+
+    [Fact]
+    public void The_host_selects_its_services_by_name()
+    {
+        Assert.Equal(["organizations"], ServiceCatalog.Select("organizations").Select(m => m.Name));
+        Assert.Equal(ServiceCatalog.All, ServiceCatalog.Select("all"));
+        Assert.Throws<ArgumentException>(() => ServiceCatalog.Select("organisations"));
+    }
+}

@@ -1,0 +1,53 @@
+using Rectify.Events.Organizations;
+using Rectify.Organizations;
+using Rectify.Organizations.V1;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+using Rectify.Tests.Support;
+
+namespace Rectify.Tests.Messaging;
+
+/// <summary>
+/// The distributed path: two service hosts, each with its own database, on a
+/// real RabbitMQ broker. A change in one reaches the other through the outbox.
+/// </summary>
+public sealed class RabbitMqEndToEndTests
+{
+    private static Dictionary<string, string?> OnRabbitMq() => new()
+    {
+        ["Rectify:Mode"] = "Distributed",
+        ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
+        ["Rectify:Bus:Transport"] = "RabbitMq",
+        ["Rectify:Bus:RabbitMqUri"] = Environments.RabbitMq(),
+    };
+
+    [Fact]
+    public async Task A_unit_registered_in_organizations_is_consumed_by_another_service()
+    {
+        await using var directory = await TestHost.StartAsync(DbProvider.Sqlite, [new DirectoryModule()], OnRabbitMq());
+        await using var organizations = await TestHost.StartAsync(DbProvider.Postgres, [new OrganizationsModule()], OnRabbitMq());
+        var admin = organizations.Organizations("000000000000", Role.Service);
+        await admin.RegisterUnitAsync(new RegisterUnitRequest { Code = "360000000000", Name = "江西省" });
+        await admin.RegisterUnitAsync(new RegisterUnitRequest { Code = "360700000000", Name = "赣州市" });
+
+        var log = directory.Get<Database<DirectoryModule>>();
+        Assert.True(await DirectoryModule.WaitForAsync(log, "360700000000", TimeSpan.FromSeconds(30)), "the event did not arrive over RabbitMQ");
+        Assert.Equal(["360000000000", "360700000000"], await DirectoryModule.LoggedCodes(log));
+    }
+
+    [Fact]
+    public async Task Events_committed_before_a_crash_are_published_when_the_service_comes_back()
+    {
+        await using var directory = await TestHost.StartAsync(DbProvider.Sqlite, [new DirectoryModule()], OnRabbitMq());
+        await using var storage = TestStorage.Create(DbProvider.Sqlite);
+        // The organizations process committed a change and died before its relay ran: the event sits in the outbox.
+        var database = new Database<OrganizationsModule>("organizations", DbProvider.Sqlite, storage.ConnectionString("organizations"));
+        await Migrator.MigrateAsync(database, typeof(OrganizationsModule).Assembly);
+        await database.WriteAsync(session => session.PublishAsync(new UnitRegistered("360731101201", "上坪村", 5, "360731101000", DateTimeOffset.UtcNow)));
+
+        await using var restarted = await TestHost.StartAsync(DbProvider.Sqlite, [new OrganizationsModule()], OnRabbitMq(), storage: storage);
+        var log = directory.Get<Database<DirectoryModule>>();
+        Assert.True(await DirectoryModule.WaitForAsync(log, "360731101201", TimeSpan.FromSeconds(30)), "the pending event was not relayed after the restart");
+        Assert.Equal(["360731101201"], await DirectoryModule.LoggedCodes(log));
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Rectify.Organizations.V1;
+using Rectify.Platform;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Tests.Support;
+
+/// <summary>
+/// A real Rectify host for a test: Kestrel on loopback ports, HTTP/2 gRPC,
+/// real storage, the configured bus, and a fake clock. Clients go over the
+/// network exactly as a township system's would.
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TestStorage _storage;
+    private readonly bool _ownsStorage;
+
+    private TestHost(WebApplication app, TestStorage storage, bool ownsStorage, FakeTimeProvider clock, string grpcUrl, string httpUrl)
+    {
+        _app = app;
+        _storage = storage;
+        _ownsStorage = ownsStorage;
+        Clock = clock;
+        GrpcUrl = grpcUrl;
+        HttpUrl = httpUrl;
+        Channel = GrpcChannel.ForAddress(grpcUrl);
+    }
+
+    public FakeTimeProvider Clock { get; }
+    public string GrpcUrl { get; }
+    public string HttpUrl { get; }
+    public GrpcChannel Channel { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestHost> StartAsync(
+        DbProvider provider,
+        IReadOnlyList<ServiceModule>? modules = null,
+        IDictionary<string, string?>? settings = null,
+        FakeTimeProvider? clock = null,
+        TestStorage? storage = null)
+    {
+        modules ??= [new Rectify.Organizations.OrganizationsModule()];
+        var ownsStorage = storage is null;
+        storage ??= TestStorage.Create(provider);
+        // Tokens are checked against the wall clock, so the fake clock starts at the real now and only moves forward.
+        clock ??= new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var grpcUrl = $"http://127.0.0.1:{FreePort()}";
+        var httpUrl = $"http://127.0.0.1:{FreePort()}";
+        var config = new Dictionary<string, string?>
+        {
+            ["Rectify:Mode"] = "Standalone",
+            ["Rectify:Demo"] = "false",
+            ["Rectify:GrpcUrl"] = grpcUrl,
+            ["Rectify:HttpUrl"] = httpUrl,
+            ["Rectify:Storage:Provider"] = storage.Provider.ToString(),
+            ["Rectify:Bus:Transport"] = "InMemory",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Rectify"] = "Warning",
+            ["Rectify:MaxRequestBytes"] = (256 * 1024).ToString(),
+        };
+        foreach (var module in modules) config[$"ConnectionStrings:{module.Name}"] = storage.ConnectionString(module.Name);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.AddRectify(modules);
+        var app = await builder.BuildRectifyAsync(modules);
+        await app.StartAsync();
+        return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A bearer token for a caller acting for <paramref name="org"/>.</summary>
+    public static string Token(string org, Role role = Role.Officer, string subject = "tester") =>
+        // Long-lived and from the wall clock: the fake clock may be moved months ahead within a test.
+        TokenIssuer.Mint(new AuthOptions(), subject, OrgCode.Parse(org), role, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(1000));
+
+    public CallInvoker As(string org, Role role = Role.Officer, string subject = "tester")
+    {
+        var token = Token(org, role, subject);
+        return Channel.Intercept(metadata =>
+        {
+            metadata.Add("Authorization", "Bearer " + token);
+            return metadata;
+        });
+    }
+
+    public OrganizationService.OrganizationServiceClient Organizations(string org, Role role = Role.Officer, string subject = "tester") =>
+        new(As(org, role, subject));
+
+    public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+    public async Task StopAsync() => await _app.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        try { await _app.StopAsync(); } catch (ObjectDisposedException) { }
+        await _app.DisposeAsync();
+        if (_ownsStorage) await _storage.DisposeAsync();
+    }
+}
