@@ -19,16 +19,16 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     {
         var code = RequireCode(request.Code, "code");
         caller.EnsureCanRead(code);
-        return ToProto(await Existing(await store.FindAsync(code.Value, ct), code));
+        return ToProto(Existing(await store.FindAsync(code.Value, ct), code));
     }
 
     public async Task<ListUnitsResponse> ChildrenAsync(Caller caller, ListChildrenRequest request, CancellationToken ct)
     {
         var code = RequireCode(request.Code, "code");
         caller.EnsureCanRead(code);
-        await Existing(await store.FindAsync(code.Value, ct), code);
+        await EnsureExistsAsync(code, ct);
         var response = new ListUnitsResponse { Page = new PageResponse() };
-        response.Units.AddRange((await store.ChildrenAsync(code.Value, request.IncludeClosed, ct)).Select(ToProto));
+        response.Units.AddRange((await store.ChildrenAsync(code, request.IncludeClosed, ct)).Select(ToProto));
         return response;
     }
 
@@ -39,7 +39,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         var (size, after) = Page(violations, request.Page);
         violations.ThrowIfAny();
         caller.EnsureCanRead(code!.Value);
-        await Existing(await store.FindAsync(code.Value.Value, ct), code.Value);
+        await EnsureExistsAsync(code.Value, ct);
         var rows = await store.SubtreeAsync(code.Value, after, request.IncludeClosed, request.Level, size, ct);
         return PageOf(rows, size);
     }
@@ -48,7 +48,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     {
         var code = RequireCode(request.Code, "code");
         caller.EnsureCanRead(code);
-        await Existing(await store.FindAsync(code.Value, ct), code);
+        await EnsureExistsAsync(code, ct);
         string? after = null;
         while (true)
         {
@@ -205,7 +205,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     {
         var code = RequireCode(request.Code, "code");
         caller.EnsureCanRead(code);
-        await Existing(await store.FindAsync(code.Value, ct), code);
+        Existing(await store.FindAsync(code.Value, ct), code);
         var response = new GetUnitHistoryResponse();
         response.Changes.AddRange((await store.HistoryAsync(code.Value, ct)).Select(c => new UnitChange
         {
@@ -224,8 +224,13 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     internal static OrgCode RequireCode(string text, string field) =>
         OrgCode.TryParse(text, out var code, out var error) ? code : throw ValidationException.For(field, error);
 
-    private static Task<UnitRow> Existing(UnitRow? row, OrgCode code) =>
-        Task.FromResult(row ?? throw new NotFoundException("unit", code.Value));
+    /// <summary>A unit to read below must exist; the nation, the root above the provinces, always does.</summary>
+    private async Task EnsureExistsAsync(OrgCode code, CancellationToken ct)
+    {
+        if (!code.IsNation) Existing(await store.FindAsync(code.Value, ct), code);
+    }
+
+    private static UnitRow Existing(UnitRow? row, OrgCode code) => row ?? throw new NotFoundException("unit", code.Value);
 
     private async Task<UnitRow> Active(DbSession session, OrgCode code)
     {

@@ -37,12 +37,13 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
         return found;
     }
 
-    public Task<List<UnitRow>> ChildrenAsync(string code, bool includeClosed, CancellationToken ct) =>
+    /// <summary>The units directly below <paramref name="parent"/>; below the nation, the provinces.</summary>
+    public Task<List<UnitRow>> ChildrenAsync(OrgCode parent, bool includeClosed, CancellationToken ct) =>
         database.ReadAsync(async c => (await c.QueryAsync<UnitRow>($"""
             SELECT {Columns} FROM units
-            WHERE parent_code = @code AND (@includeClosed = 1 OR status = 1)
+            WHERE {(parent.IsNation ? "parent_code IS NULL" : "parent_code = @code")} AND (@includeClosed = 1 OR status = 1)
             ORDER BY code
-            """, new { code, includeClosed = includeClosed ? 1 : 0 })).ToList(), ct);
+            """, new { code = parent.Value, includeClosed = includeClosed ? 1 : 0 })).ToList(), ct);
 
     /// <summary>One page of the units strictly below <paramref name="root"/>, after the code <paramref name="after"/>.</summary>
     public Task<List<UnitRow>> SubtreeAsync(OrgCode root, string? after, bool includeClosed, OrgLevel level, int limit, CancellationToken ct)

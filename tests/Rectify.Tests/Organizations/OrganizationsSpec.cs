@@ -78,6 +78,9 @@ public abstract class OrganizationsSpec(DbProvider provider) : IAsyncLifetime
         var unit = await CountyOfficer.GetUnitAsync(new GetUnitRequest { Code = VillageA1 });
         Assert.Equal(("上坪村", OrgLevel.Village, TownshipA, UnitStatus.Active), (unit.Name, unit.Level, unit.ParentCode, unit.Status));
 
+        Assert.Equal([Province], (await Admin.ListChildrenAsync(new ListChildrenRequest { Code = Nation })).Units.Select(u => u.Code));
+        await Rpc.Refused(StatusCode.PermissionDenied, () => CountyOfficer.ListChildrenAsync(new ListChildrenRequest { Code = Nation }));
+        await Rpc.Refused(StatusCode.NotFound, () => CountyOfficer.ListChildrenAsync(new ListChildrenRequest { Code = "360731109000" }));
         var children = await CountyOfficer.ListChildrenAsync(new ListChildrenRequest { Code = County });
         Assert.Equal([TownshipA, TownshipB], children.Units.Select(u => u.Code));
 
