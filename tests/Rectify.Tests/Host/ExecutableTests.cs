@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Rectify.Organizations.Demo;
+using Rectify.Organizations.V1;
+using Rectify.Tests.Support;
+
+namespace Rectify.Tests.Host;
+
+/// <summary>
+/// The README's run command as a user meets it: the real `rectify` executable,
+/// started with no configuration but its ports and data folder, serves the
+/// demo county on its first start.
+/// </summary>
+public sealed class ExecutableTests
+{
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task The_standalone_executable_starts_healthy_with_the_demo_county()
+    {
+        var data = Directory.CreateTempSubdirectory("rectify-exe-").FullName;
+        var grpcUrl = $"http://127.0.0.1:{FreePort()}";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "rectify.dll"), $"--Rectify:GrpcUrl={grpcUrl}", $"--Rectify:HttpUrl=http://127.0.0.1:{FreePort()}", $"--Rectify:DataDirectory={data}" },
+            WorkingDirectory = data,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(grpcUrl);
+            var health = new Health.HealthClient(channel);
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            HealthCheckResponse.Types.ServingStatus status = default;
+            while (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    status = (await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2))).Status;
+                    if (status == HealthCheckResponse.Types.ServingStatus.Serving) break;
+                }
+                catch (RpcException) { /* not listening yet */ }
+                await Task.Delay(200);
+            }
+            Assert.True(status == HealthCheckResponse.Types.ServingStatus.Serving, $"not serving; output:\n{output}");
+
+            var county = new OrganizationService.OrganizationServiceClient(channel);
+            var headers = new Metadata { { "Authorization", "Bearer " + TestHost.Token(DemoCounty.CountyCode) } };
+            var townships = await county.ListChildrenAsync(new ListChildrenRequest { Code = DemoCounty.CountyCode }, headers);
+            Assert.Equal(12, townships.Units.Count);
+            Assert.True(File.Exists(Path.Combine(data, "organizations.db")));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+}
