@@ -85,6 +85,18 @@ public readonly record struct OrgCode
         }
     }
 
+    /// <summary>The unit at <paramref name="level"/> that contains this one (itself at its own level).</summary>
+    public OrgCode AncestorAt(OrgLevel level)
+    {
+        var length = level switch
+        {
+            OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, OrgLevel.Township => 9, OrgLevel.Village => 12,
+            _ => throw new ArgumentOutOfRangeException(nameof(level)),
+        };
+        if (length > SignificantLength) throw new ArgumentOutOfRangeException(nameof(level), $"{Value} is above {level}.");
+        return new OrgCode(Value[..length].PadRight(Length, '0'));
+    }
+
     public bool IsAncestorOrSelfOf(OrgCode other) => other.Value.StartsWith(Prefix, StringComparison.Ordinal);
 
     public bool IsStrictAncestorOf(OrgCode other) => other != this && IsAncestorOrSelfOf(other);

@@ -14,9 +14,12 @@ public sealed class Sql(DbProvider provider)
     public DbProvider Provider { get; } = provider;
 
     /// <summary>Row limit placed after ORDER BY: LIMIT on SQLite and PostgreSQL, OFFSET/FETCH on SQL Server.</summary>
-    public string Limit(string parameter) => Provider == DbProvider.SqlServer
-        ? $"OFFSET 0 ROWS FETCH NEXT {parameter} ROWS ONLY"
-        : $"LIMIT {parameter}";
+    public string Limit(string parameter) => Page(parameter, "0");
+
+    /// <summary>A page of rows placed after ORDER BY.</summary>
+    public string Page(string limit, string offset) => Provider == DbProvider.SqlServer
+        ? $"OFFSET {offset} ROWS FETCH NEXT {limit} ROWS ONLY"
+        : $"LIMIT {limit} OFFSET {offset}";
 
     /// <summary>
     /// "column is one of the list parameter": Dapper expands IN @list into one parameter per value, except on

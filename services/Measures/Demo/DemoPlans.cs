@@ -1,0 +1,128 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Events.Assessment;
+using Rectify.Measures.Ledger;
+using Rectify.Measures.Plans;
+using Rectify.Measures.Targets;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Measures.Demo;
+
+/// <summary>
+/// Plans for the demo county's 17 targets (于都县, one or two per township),
+/// shaped like seed 001: four problems, three to five measures each, deadlines
+/// around today so that some are done and closed, some under way, some
+/// overdue. Everything goes through the service's own plan and workflow code.
+/// </summary>
+public static class DemoPlans
+{
+    public const string CountyCode = "360731000000";
+
+    private static readonly (string Category, string Problem, string[] Measures)[] Template =
+    [
+        ("COLLECTIVE_ECONOMY", "村级集体经济薄弱，经营性收入基本没有，带领致富能力不强",
+            ["理清发展思路，立足资源禀赋常态化研究推进集体经济", "争取村级集体经济扶持资金入股合作社，发展特色种养产业", "整修通组产业路，解决发展产业无路难的问题", "盘活闲置集体资产，增加村集体经营性收入"]),
+        ("WEAK_LEADERSHIP", "组织动员力弱，“两委”班子全局意识不强",
+            ["科学制定“三会一课”学习计划并严格落实", "落实村干部坐班、绩效月考核和请销假制度", "加强村级后备干部培养，择优充实村级干部队伍"]),
+        ("MASS_CONTACT", "联系群众不够紧密，群众反映的路灯维修、排水设施等问题未有效解决",
+            ["落实党群活动日和民事直说制度", "完成路灯维修和排水设施完善等民生实事", "开展“我为群众办实事”和党员承诺践诺"]),
+        ("MEMBER_MANAGEMENT", "党员教育管理不严，党员队伍老龄化，作用发挥不好",
+            ["制定发展党员中长期计划，培养年轻党员", "开展无职党员设岗定责，为党员户挂牌", "严格组织生活，规范开展主题党日"]),
+    ];
+
+    private static readonly string[] People = ["刘文华", "陈建国", "李春生", "王小平", "张志强", "曾桂英", "钟海林", "谢德明", "黄永福", "邱红梅"];
+
+    public static async Task SeedAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var database = services.GetRequiredService<Database<MeasuresModule>>();
+        if (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans"), ct) > 0) return;
+
+        var clock = services.GetRequiredService<TimeProvider>();
+        var today = clock.Today();
+        // A campaign runs through the year; early in a year the demo shows last year's, still being finished.
+        var year = today.Month >= 4 ? today.Year : today.Year - 1;
+        var startsOn = new DateOnly(year, 3, 1);
+        var endsOn = new DateOnly(year, 12, 31);
+        var targets = await ReadTargetsAsync();
+        await database.WriteAsync(session => TargetRegistry.RecordAsync(session,
+            new TargetsDesignated(CountyCode, year, endsOn, targets, clock.GetUtcNow())), ct);
+
+        var loader = new Caller("demo-loader", OrgCode.Nation, Role.Service);
+        var plans = services.GetRequiredService<PlanService>();
+        var workflow = services.GetRequiredService<MeasureWorkflow>();
+        foreach (var target in targets)
+        {
+            var random = new Random(int.Parse(target.VillageCode[6..]));
+            var request = new CreatePlanRequest
+            {
+                VillageCode = target.VillageCode,
+                CampaignYear = year,
+                StartsOn = startsOn.ToProto(),
+                BasicSituation = $"{target.VillageName}隶属{target.TownshipName}，经“两评—调研—排序”和“三级联评”确定为{year}年度软弱涣散基层党组织整顿对象。",
+                Goals = { "建强村党组织班子，提升组织力", "加强党员教育管理，优化队伍结构", "发展壮大集体经济，增强带富能力" },
+                Phases =
+                {
+                    new Phase { Name = "集中整顿", EndsOn = new DateOnly(year, 9, 30).ToProto() },
+                    new Phase { Name = "自查评估", EndsOn = new DateOnly(year, 10, 15).ToProto() },
+                    new Phase { Name = "巩固提高", EndsOn = new DateOnly(year, 10, 31).ToProto() },
+                },
+            };
+            foreach (var (category, problem, measures) in Template)
+            {
+                var input = new ProblemInput { CategoryCode = category, Description = problem };
+                foreach (var description in measures.Take(random.Next(3, measures.Length + 1)))
+                {
+                    // Deadlines from about three months ago to six weeks ahead, never before the plan starts.
+                    var deadline = today.AddDays(random.Next(-100, 45));
+                    if (deadline < startsOn.AddDays(14)) deadline = startsOn.AddDays(14);
+                    input.Measures.Add(new MeasureInput
+                    {
+                        Description = description,
+                        ResponsiblePersons = { People[random.Next(People.Length)] },
+                        Deadline = deadline.ToProto(),
+                        Ongoing = deadline > endsOn || random.Next(3) == 0,
+                    });
+                }
+                request.Problems.Add(input);
+            }
+            var plan = await plans.CreatePlanAsync(loader, request, ct);
+            foreach (var measure in plan.Problems.SelectMany(p => p.Measures))
+                await Advance(workflow, loader, measure, random, today, ct);
+        }
+    }
+
+    /// <summary>Moves a measure along as a village would have by now: most of the past-due ones done, a few not.</summary>
+    private static async Task Advance(MeasureWorkflow workflow, Caller loader, Measure measure, Random random, DateOnly today, CancellationToken ct)
+    {
+        measure.Deadline.TryToDateOnly(out var deadline);
+        var roll = random.Next(100);
+        var pastDue = deadline < today;
+        if (!pastDue && roll < 40) return; // not started yet
+        var progress = new RecordProgressRequest { MeasureId = measure.Id, Percent = random.Next(20, 90), Note = "按计划推进", On = today.ToProto() };
+        if (pastDue && roll < 25) { await workflow.RecordProgressAsync(loader, progress, ct); return; } // behind: overdue
+        if (pastDue && roll < 32) return; // never started: overdue
+        await workflow.RecordProgressAsync(loader, progress, ct);
+        if (!pastDue && roll < 80) return; // under way
+        await workflow.CompleteAsync(loader, new CompleteMeasureRequest { MeasureId = measure.Id, Note = "已完成，资料已归档", Evidence = { "会议记录.pdf", "现场照片.jpg" } }, ct);
+        if (roll % 3 == 0) return; // awaiting the township's verification
+        await workflow.CloseAsync(loader, new CloseMeasureRequest { MeasureId = measure.Id, Verifier = "乡镇党委组织委员", Note = "经核查，同意销号" }, ct);
+    }
+
+    private static async Task<List<DesignatedTarget>> ReadTargetsAsync()
+    {
+        await using var file = typeof(DemoPlans).Assembly.GetManifestResourceStream("demo-targets.csv")
+            ?? throw new InvalidOperationException("The demo targets file is not embedded.");
+        using var reader = new StreamReader(file);
+        var targets = new List<DesignatedTarget>();
+        await reader.ReadLineAsync();
+        while (await reader.ReadLineAsync() is { Length: > 0 } line)
+        {
+            var fields = line.Split(',');
+            targets.Add(new DesignatedTarget(fields[0], fields[1], fields[2]));
+        }
+        return targets;
+    }
+}

@@ -1,0 +1,177 @@
+using Dapper;
+using Rectify.Common.V1;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Measures.Ledger;
+
+/// <summary>
+/// Reading the ledger (台账) of any unit's subtree: a filtered, sorted, paged
+/// list, and counts for the whole, each child unit and each target. A subtree
+/// is a range of village codes, so every query is a range scan on one index.
+/// </summary>
+public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvider clock)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    /// <summary>The WHERE clause and parameters of a ledger filter, built from fixed fragments only.</summary>
+    private sealed class Filter
+    {
+        public List<string> Clauses { get; } = [];
+        public DynamicParameters Parameters { get; } = new();
+        public string Where => string.Join(" AND ", Clauses);
+    }
+
+    public async Task<ListMeasuresResponse> ListAsync(Caller caller, ListMeasuresRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var scope = v.Code("scope_code", request.ScopeCode);
+        var size = request.Page?.PageSize is > 0 ? request.Page.PageSize : DefaultPageSize;
+        v.Check(size <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
+        var offset = 0;
+        if (!string.IsNullOrEmpty(request.Page?.PageToken))
+            v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        v.Check(Enum.IsDefined(request.Sort), "sort", "is not a known sort order");
+        var today = clock.Today();
+        var filter = BuildFilter(v, request, today);
+        v.ThrowIfAny();
+        caller.EnsureCanRead(scope!.Value);
+        var (low, high) = scope.Value.SubtreeRange;
+        filter.Clauses.Insert(0, "village_code >= @low AND village_code <= @high");
+        filter.Parameters.Add("low", low);
+        filter.Parameters.Add("high", high);
+
+        var order = request.Sort switch
+        {
+            MeasureSort.Village => "village_code, deadline, id",
+            MeasureSort.Updated => "updated_at DESC, id",
+            _ => "deadline, village_code, id",
+        };
+        filter.Parameters.Add("limit", size);
+        filter.Parameters.Add("offset", offset);
+        var (rows, total) = await database.ReadAsync(async c =>
+        {
+            var page = (await c.QueryAsync<MeasureRow>($"""
+                SELECT {MeasureRow.Columns} FROM measures WHERE {filter.Where}
+                ORDER BY {order} {database.Sql.Page("@limit", "@offset")}
+                """, filter.Parameters)).ToList();
+            var count = await c.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM measures WHERE {filter.Where}", filter.Parameters);
+            return (page, count);
+        }, ct);
+        var response = new ListMeasuresResponse
+        {
+            TotalSize = total,
+            Page = new PageResponse { NextPageToken = offset + rows.Count < total ? (offset + rows.Count).ToString() : "" },
+        };
+        response.Measures.AddRange(rows.Select(r => r.ToProto(today)));
+        return response;
+    }
+
+    private Filter BuildFilter(Violations v, ListMeasuresRequest request, DateOnly today)
+    {
+        var filter = new Filter();
+        var where = filter.Clauses;
+        var parameters = filter.Parameters;
+        if (request.Statuses.Count > 0)
+        {
+            v.Check(request.Statuses.All(s => Enum.IsDefined(s) && s != MeasureStatus.Unspecified), "statuses", "lists an unknown status");
+            where.Add(database.Sql.InList("status", "@statuses"));
+            parameters.Add("statuses", request.Statuses.Select(s => (int)s).ToArray());
+        }
+        if (request.OverdueOnly)
+        {
+            where.Add($"{database.Sql.InList("status", "@open")} AND deadline < @today");
+            parameters.Add("open", MeasureRules.OpenStatuses);
+            parameters.Add("today", today);
+        }
+        if (!string.IsNullOrEmpty(request.CategoryCode))
+        {
+            where.Add("category_code = @category");
+            parameters.Add("category", request.CategoryCode.Trim());
+        }
+        if (v.Text("responsible_person", request.ResponsiblePerson, 50, required: false) is { } person)
+        {
+            where.Add(@"responsible_persons LIKE @person ESCAPE '\'");
+            parameters.Add("person", "%|" + person.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "|%");
+        }
+        if (v.Date("deadline_from", request.DeadlineFrom, required: false) is { } from)
+        {
+            where.Add("deadline >= @from");
+            parameters.Add("from", from);
+        }
+        if (v.Date("deadline_to", request.DeadlineTo, required: false) is { } to)
+        {
+            where.Add("deadline <= @to");
+            parameters.Add("to", to);
+        }
+        if (request.CampaignYear != 0)
+        {
+            where.Add("campaign_year = @year");
+            parameters.Add("year", request.CampaignYear);
+        }
+        return filter;
+    }
+
+    public async Task<LedgerCounts> CountsAsync(Caller caller, GetLedgerCountsRequest request, CancellationToken ct)
+    {
+        var scope = OrgCode.TryParse(request.ScopeCode, out var code, out var error) ? code : throw ValidationException.For("scope_code", error);
+        caller.EnsureCanRead(scope);
+        var today = clock.Today();
+        var (low, high) = scope.SubtreeRange;
+        var rows = await database.ReadAsync(c => c.QueryAsync<TargetCountRow>($"""
+            SELECT village_code AS VillageCode, MIN(village_name) AS VillageName, plan_id AS PlanId,
+                   COUNT(*) AS Total,
+                   SUM(CASE WHEN status = {(int)MeasureStatus.Completed} THEN 1 ELSE 0 END) AS Completed,
+                   SUM(CASE WHEN status = {(int)MeasureStatus.Closed} THEN 1 ELSE 0 END) AS Closed,
+                   SUM(CASE WHEN {database.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END) AS Overdue,
+                   SUM(CASE WHEN status = {(int)MeasureStatus.Reopened} THEN 1 ELSE 0 END) AS Reopened
+            FROM measures
+            WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
+            GROUP BY village_code, plan_id
+            ORDER BY village_code, plan_id
+            """, new { low, high, today, open = MeasureRules.OpenStatuses, year = request.CampaignYear }), ct);
+
+        var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
+        var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level + 1;
+        var children = new SortedDictionary<string, Counts>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var counts = row.ToCounts();
+            result.Targets.Add(new TargetCounts { VillageCode = row.VillageCode, VillageName = row.VillageName, PlanId = row.PlanId, Counts = counts });
+            Add(result.Total, counts);
+            if (scope.Level == OrgLevel.Village) continue;
+            var child = OrgCode.Parse(row.VillageCode).AncestorAt(childLevel).Value;
+            if (!children.TryGetValue(child, out var sum)) children[child] = sum = new Counts();
+            Add(sum, counts);
+        }
+        result.Children.AddRange(children.Select(c => new UnitCounts { Code = c.Key, Counts = c.Value }));
+        return result;
+    }
+
+    private static void Add(Counts sum, Counts counts)
+    {
+        sum.Total += counts.Total;
+        sum.Completed += counts.Completed;
+        sum.Closed += counts.Closed;
+        sum.Overdue += counts.Overdue;
+        sum.Reopened += counts.Reopened;
+    }
+
+    private sealed class TargetCountRow
+    {
+        public string VillageCode { get; set; } = "";
+        public string VillageName { get; set; } = "";
+        public string PlanId { get; set; } = "";
+        public long Total { get; set; }
+        public long Completed { get; set; }
+        public long Closed { get; set; }
+        public long Overdue { get; set; }
+        public long Reopened { get; set; }
+
+        public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Dapper;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Measures.Ledger;
+
+/// <summary>A row of measure_changes: one entry of a measure's history.</summary>
+public sealed class MeasureChangeRow
+{
+    public string MeasureId { get; set; } = "";
+    public int Kind { get; set; }
+    public int StatusAfter { get; set; }
+    public DateOnly? OnDate { get; set; }
+    public int? Percent { get; set; }
+    public string? Note { get; set; }
+    /// <summary>JSON array of evidence references.</summary>
+    public string? Evidence { get; set; }
+    public string? Verifier { get; set; }
+    public DateOnly? NewDeadline { get; set; }
+    public string RecordedBy { get; set; } = "";
+    public DateTime RecordedAt { get; set; }
+
+    public MeasureChange ToProto()
+    {
+        var change = new MeasureChange
+        {
+            Kind = (MeasureChangeKind)Kind, StatusAfter = (MeasureStatus)StatusAfter, On = OnDate?.ToProto(), Percent = Percent ?? 0,
+            Note = Note ?? "", Verifier = Verifier ?? "", NewDeadline = NewDeadline?.ToProto(), RecordedBy = RecordedBy,
+            RecordedAt = new DateTimeOffset(RecordedAt.AsUtc()).ToProto(),
+        };
+        if (Evidence is not null) change.Evidence.AddRange(JsonSerializer.Deserialize<List<string>>(Evidence)!);
+        return change;
+    }
+}
+
+/// <summary>The ledger is an audit record: history rows are appended and never changed.</summary>
+public static class MeasureHistory
+{
+    public static Task AppendAsync(DbSession session, MeasureChangeRow change) =>
+        session.ExecuteAsync("""
+            INSERT INTO measure_changes (measure_id, kind, status_after, on_date, percent, note, evidence, verifier, new_deadline, recorded_by, recorded_at)
+            VALUES (@MeasureId, @Kind, @StatusAfter, @OnDate, @Percent, @Note, @Evidence, @Verifier, @NewDeadline, @RecordedBy, @RecordedAt)
+            """, change);
+
+    public static async Task<List<MeasureChangeRow>> ReadAsync(Database database, string measureId, CancellationToken ct) =>
+        await database.ReadAsync(async c => (await c.QueryAsync<MeasureChangeRow>("""
+            SELECT measure_id AS MeasureId, kind AS Kind, status_after AS StatusAfter, on_date AS OnDate, percent AS Percent, note AS Note,
+                   evidence AS Evidence, verifier AS Verifier, new_deadline AS NewDeadline, recorded_by AS RecordedBy, recorded_at AS RecordedAt
+            FROM measure_changes WHERE measure_id = @measureId ORDER BY id
+            """, new { measureId })).ToList(), ct);
+}

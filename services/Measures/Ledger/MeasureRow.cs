@@ -1,0 +1,89 @@
+using Rectify.Events.Measures;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Measures.Ledger;
+
+/// <summary>A row of the measures table: one line of the ledger.</summary>
+public sealed class MeasureRow
+{
+    public string Id { get; set; } = "";
+    public string PlanId { get; set; } = "";
+    public string ProblemId { get; set; } = "";
+    public int Position { get; set; }
+    public string VillageCode { get; set; } = "";
+    public string VillageName { get; set; } = "";
+    public int CampaignYear { get; set; }
+    public string CategoryCode { get; set; } = "";
+    public string Description { get; set; } = "";
+    /// <summary>Stored as "|张三|李四|" so a person can be matched exactly with LIKE '%|张三|%'.</summary>
+    public string ResponsiblePersons { get; set; } = "";
+    public DateOnly Deadline { get; set; }
+    public bool Ongoing { get; set; }
+    public int Status { get; set; }
+    public int Percent { get; set; }
+    public int ReopenCount { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public const string Columns = """
+        id AS Id, plan_id AS PlanId, problem_id AS ProblemId, position AS Position, village_code AS VillageCode,
+        village_name AS VillageName, campaign_year AS CampaignYear, category_code AS CategoryCode, description AS Description,
+        responsible_persons AS ResponsiblePersons, deadline AS Deadline, ongoing AS Ongoing, status AS Status, percent AS Percent,
+        reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public MeasureStatus State => (MeasureStatus)Status;
+
+    public IReadOnlyList<string> Persons => ResponsiblePersonList.Split(ResponsiblePersons);
+
+    public MeasureSnapshot Snapshot() => new(Id, PlanId, VillageCode, VillageName, CampaignYear, CategoryCode, Description,
+        Persons, Deadline, Ongoing, Status);
+
+    public Measure ToProto(DateOnly today)
+    {
+        var measure = new Measure
+        {
+            Id = Id, PlanId = PlanId, ProblemId = ProblemId, VillageCode = VillageCode, VillageName = VillageName,
+            CategoryCode = CategoryCode, Description = Description, Deadline = Deadline.ToProto(), Ongoing = Ongoing,
+            Status = State, Percent = Percent, ReopenCount = ReopenCount,
+            Overdue = MeasureRules.IsOverdue(State, Deadline, today),
+            DaysOverdue = MeasureRules.DaysOverdue(State, Deadline, today),
+            UpdatedAt = new DateTimeOffset(UpdatedAt.AsUtc()).ToProto(),
+        };
+        measure.ResponsiblePersons.AddRange(Persons);
+        return measure;
+    }
+}
+
+/// <summary>The "|a|b|" storage form of the responsible persons.</summary>
+public static class ResponsiblePersonList
+{
+    public static string Join(IEnumerable<string> persons) => "|" + string.Join("|", persons) + "|";
+
+    public static IReadOnlyList<string> Split(string stored) => stored.Split('|', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>The ledger's rules of state: which statuses are open, what overdue means, which transitions exist.</summary>
+public static class MeasureRules
+{
+    /// <summary>Statuses still owing work; overdue applies only to these.</summary>
+    public static readonly int[] OpenStatuses = [(int)MeasureStatus.NotStarted, (int)MeasureStatus.InProgress, (int)MeasureStatus.Reopened];
+
+    public static bool IsOpen(MeasureStatus status) => status is MeasureStatus.NotStarted or MeasureStatus.InProgress or MeasureStatus.Reopened;
+
+    /// <summary>Derived, never typed in: the deadline has passed in Shanghai and the measure is neither completed nor closed.</summary>
+    public static bool IsOverdue(MeasureStatus status, DateOnly deadline, DateOnly today) => IsOpen(status) && today > deadline;
+
+    public static int DaysOverdue(MeasureStatus status, DateOnly deadline, DateOnly today) =>
+        IsOverdue(status, deadline, today) ? today.DayNumber - deadline.DayNumber : 0;
+
+    public static bool CanRecordProgress(MeasureStatus status) => IsOpen(status);
+
+    public static bool CanComplete(MeasureStatus status) => status is MeasureStatus.InProgress or MeasureStatus.Reopened;
+
+    public static bool CanClose(MeasureStatus status) => status == MeasureStatus.Completed;
+
+    public static bool CanReopen(MeasureStatus status) => status is MeasureStatus.Completed or MeasureStatus.Closed;
+}

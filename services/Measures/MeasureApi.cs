@@ -1,0 +1,73 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Rectify.Common.V1;
+using Rectify.Measures.Deadlines;
+using Rectify.Measures.Ledger;
+using Rectify.Measures.Plans;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+
+namespace Rectify.Measures;
+
+/// <summary>The gRPC face of the measures service; each RPC hands over to the plan, workflow, ledger or deadline code.</summary>
+[Authorize]
+public sealed class MeasureApi(PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan)
+    : MeasureService.MeasureServiceBase
+{
+    public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context)
+    {
+        context.Caller();
+        return plans.ListCategoriesAsync(context.CancellationToken);
+    }
+
+    public override Task<ProblemCategory> SetProblemCategory(ProblemCategory request, ServerCallContext context) =>
+        plans.SetCategoryAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Plan> CreatePlan(CreatePlanRequest request, ServerCallContext context) =>
+        plans.CreatePlanAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Plan> GetPlan(GetPlanRequest request, ServerCallContext context) =>
+        plans.GetPlanAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Measure> AddMeasure(AddMeasureRequest request, ServerCallContext context) =>
+        plans.AddMeasureAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<MeasureDetail> GetMeasure(GetMeasureRequest request, ServerCallContext context) =>
+        workflow.GetAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Measure> RecordProgress(RecordProgressRequest request, ServerCallContext context) =>
+        workflow.RecordProgressAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Measure> CompleteMeasure(CompleteMeasureRequest request, ServerCallContext context) =>
+        workflow.CompleteAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Measure> CloseMeasure(CloseMeasureRequest request, ServerCallContext context) =>
+        workflow.CloseAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Measure> ReopenMeasure(ReopenMeasureRequest request, ServerCallContext context) =>
+        workflow.ReopenAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ListMeasuresResponse> ListMeasures(ListMeasuresRequest request, ServerCallContext context) =>
+        ledger.ListAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<LedgerCounts> GetLedgerCounts(GetLedgerCountsRequest request, ServerCallContext context) =>
+        ledger.CountsAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task ExportLedger(ExportLedgerRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context) =>
+        export.ExportAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+
+    public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        // A scan publishes for every county, so only the system or a county-or-higher office may start one.
+        if (caller.Role != Role.Service && (caller.Role != Role.Officer || caller.Org.Level is OrgLevel.Township or OrgLevel.Village))
+            throw new PermissionDeniedException("The deadline scan is run by the system or a county office.");
+        var result = await scan.RunAsync(context.CancellationToken);
+        return new RunDeadlineScanResponse
+        {
+            ScannedThrough = result.ScannedThrough.ToProto(), DueSoon = result.DueSoon, Overdue = result.Overdue, Escalated = result.Escalated,
+        };
+    }
+}

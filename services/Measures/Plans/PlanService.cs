@@ -1,0 +1,322 @@
+using System.Text.Json;
+using Dapper;
+using Rectify.Common.V1;
+using Rectify.Events.Measures;
+using Rectify.Measures.Ledger;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Measures.Plans;
+
+/// <summary>
+/// Rectification plans (整顿方案, 四明确): a designated target's basic situation,
+/// goals, phases, problems in standard categories, and the measures against
+/// them, each with responsible persons and a deadline.
+/// </summary>
+public sealed class PlanService(Database<MeasuresModule> database, TimeProvider clock)
+{
+    private sealed class PlanRow
+    {
+        public string Id { get; set; } = "";
+        public string VillageCode { get; set; } = "";
+        public int CampaignYear { get; set; }
+        public DateOnly StartsOn { get; set; }
+        public string BasicSituation { get; set; } = "";
+        public string Goals { get; set; } = "[]";
+        public string Phases { get; set; } = "[]";
+        public string CreatedBy { get; set; } = "";
+        public DateTime CreatedAt { get; set; }
+    }
+
+    private sealed record PhaseRecord(string Name, DateOnly EndsOn);
+
+    internal sealed class TargetRow
+    {
+        public string VillageCode { get; set; } = "";
+        public int CampaignYear { get; set; }
+        public string VillageName { get; set; } = "";
+        public string TownshipName { get; set; } = "";
+        public string CountyCode { get; set; } = "";
+        public DateOnly CampaignEndsOn { get; set; }
+    }
+
+    private sealed class ProblemRow
+    {
+        public string Id { get; set; } = "";
+        public int Position { get; set; }
+        public string CategoryCode { get; set; } = "";
+        public string Description { get; set; } = "";
+    }
+
+    internal static Task<TargetRow?> FindTargetAsync(DbSession session, string villageCode, int year) =>
+        session.QuerySingleOrDefaultAsync<TargetRow>("""
+            SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName,
+                   township_name AS TownshipName, county_code AS CountyCode, campaign_ends_on AS CampaignEndsOn
+            FROM targets WHERE village_code = @villageCode AND campaign_year = @year
+            """, new { villageCode, year });
+
+    public async Task<Plan> CreatePlanAsync(Caller caller, CreatePlanRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var village = v.Code("village_code", request.VillageCode);
+        if (village is { } code) v.Check(code.Level == OrgLevel.Village, "village_code", "must be a village's code");
+        var today = clock.Today();
+        v.Check(request.CampaignYear >= 2000 && request.CampaignYear <= today.Year + 1, "campaign_year", $"must be between 2000 and {today.Year + 1}");
+        var startsOn = v.Date("starts_on", request.StartsOn);
+        var basicSituation = v.Text("basic_situation", request.BasicSituation, 10_000);
+        v.Check(request.Goals.Count is > 0 and <= 50, "goals", "must list 1 to 50 goals");
+        for (var i = 0; i < request.Goals.Count; i++) v.Text($"goals[{i}]", request.Goals[i], 4000);
+        var phases = CheckPhases(v, request.Phases);
+        v.Check(request.Problems.Count is > 0 and <= 50, "problems", "must list 1 to 50 problems");
+        v.Check(request.Problems.Any(p => p.Measures.Count > 0), "problems", "must hold at least one measure");
+        for (var i = 0; i < request.Problems.Count; i++)
+        {
+            var problem = request.Problems[i];
+            v.Text($"problems[{i}].category_code", problem.CategoryCode, 40);
+            v.Text($"problems[{i}].description", problem.Description, 4000);
+            // A problem may wait for its measures (seed 002 lists measures apart from problems), but the plan needs some.
+            v.Check(problem.Measures.Count <= 100, $"problems[{i}].measures", "may list at most 100 measures");
+            for (var j = 0; j < problem.Measures.Count; j++) CheckMeasure(v, $"problems[{i}].measures[{j}]", problem.Measures[j]);
+        }
+        v.ThrowIfAny();
+        caller.EnsureCanWrite(village!.Value);
+
+        var now = clock.GetUtcNow();
+        var planId = Guid.NewGuid().ToString();
+        return await database.WriteAsync(async session =>
+        {
+            var target = await FindTargetAsync(session, village.Value.Value, request.CampaignYear)
+                ?? throw new PreconditionFailedException("NOT_A_TARGET", village.Value.Value,
+                    $"{village.Value.Value} is not a designated target of the {request.CampaignYear} campaign; plans are made for targets only.");
+            if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans WHERE village_code = @code AND campaign_year = @year",
+                    new { code = target.VillageCode, year = target.CampaignYear }) > 0)
+                throw new AlreadyExistsException("plan", $"{target.VillageCode}/{target.CampaignYear}");
+
+            // The checks that need the target's campaign and the category list; still before any write.
+            var categories = (await session.QueryAsync<string>("SELECT code FROM problem_categories")).ToHashSet();
+            var late = new Violations();
+            for (var p = 0; p < phases.Count; p++)
+                late.Check(phases[p].EndsOn >= startsOn!.Value && phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
+                    $"must fall between the plan's start {startsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
+            for (var i = 0; i < request.Problems.Count; i++)
+            {
+                late.Check(categories.Contains(request.Problems[i].CategoryCode.Trim()), $"problems[{i}].category_code", "is not a known problem category");
+                for (var j = 0; j < request.Problems[i].Measures.Count; j++)
+                    CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", request.Problems[i].Measures[j], startsOn!.Value, target.CampaignEndsOn);
+            }
+            late.ThrowIfAny();
+
+            var plan = new PlanRow
+            {
+                Id = planId, VillageCode = target.VillageCode, CampaignYear = target.CampaignYear, StartsOn = startsOn!.Value,
+                BasicSituation = basicSituation!, Goals = JsonSerializer.Serialize(request.Goals.Select(g => g.Trim())),
+                Phases = JsonSerializer.Serialize(phases), CreatedBy = caller.Subject, CreatedAt = now.UtcDateTime,
+            };
+            await session.ExecuteAsync("""
+                INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at)
+                VALUES (@Id, @VillageCode, @CampaignYear, @StartsOn, @BasicSituation, @Goals, @Phases, @CreatedBy, @CreatedAt)
+                """, plan);
+            var measureCount = 0;
+            for (var i = 0; i < request.Problems.Count; i++)
+            {
+                var problem = new ProblemRow { Id = Guid.NewGuid().ToString(), Position = i + 1, CategoryCode = request.Problems[i].CategoryCode.Trim(), Description = request.Problems[i].Description.Trim() };
+                await session.ExecuteAsync("""
+                    INSERT INTO problems (id, plan_id, position, category_code, description)
+                    VALUES (@Id, @PlanId, @Position, @CategoryCode, @Description)
+                    """, new { problem.Id, PlanId = planId, problem.Position, problem.CategoryCode, problem.Description });
+                for (var j = 0; j < request.Problems[i].Measures.Count; j++, measureCount++)
+                    await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, request.Problems[i].Measures[j], caller, now);
+            }
+            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount, now));
+            return await LoadPlanAsync(session.Connection, session.Transaction, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
+        }, ct);
+    }
+
+    public async Task<Measure> AddMeasureAsync(Caller caller, AddMeasureRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        v.Check(Guid.TryParse(request.PlanId, out _), "plan_id", "must be a plan id");
+        v.Check(Guid.TryParse(request.ProblemId, out _), "problem_id", "must be a problem id");
+        if (v.Check(request.Measure is not null, "measure", "is required")) CheckMeasure(v, "measure", request.Measure!);
+        v.ThrowIfAny();
+        var now = clock.GetUtcNow();
+        return await database.WriteAsync(async session =>
+        {
+            var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
+                "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = request.PlanId })
+                ?? throw new NotFoundException("plan", request.PlanId);
+            caller.EnsureCanWrite(OrgCode.Parse(plan.VillageCode));
+            var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
+                "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
+                new { id = request.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", request.ProblemId);
+            var target = (await FindTargetAsync(session, plan.VillageCode, plan.CampaignYear))!;
+            var late = new Violations();
+            CheckDeadline(late, "measure.deadline", request.Measure!, plan.StartsOn, target.CampaignEndsOn);
+            late.ThrowIfAny();
+            var position = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM measures WHERE problem_id = @id", new { id = problem.Id }) + 1;
+            var row = await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, request.Measure!, caller, now);
+            return row.ToProto(clock.Today());
+        }, ct);
+    }
+
+    private static async Task<MeasureRow> InsertMeasureAsync(DbSession session, TargetRow target, string planId, string problemId, string category, int position, MeasureInput input, Caller caller, DateTimeOffset now)
+    {
+        var row = new MeasureRow
+        {
+            Id = Guid.NewGuid().ToString(), PlanId = planId, ProblemId = problemId, Position = position,
+            VillageCode = target.VillageCode, VillageName = target.VillageName, CampaignYear = target.CampaignYear,
+            CategoryCode = category, Description = input.Description.Trim(),
+            ResponsiblePersons = ResponsiblePersonList.Join(input.ResponsiblePersons.Select(p => p.Trim())),
+            Deadline = input.Deadline.TryToDateOnly(out var deadline) ? deadline : throw new InvalidOperationException("validated"),
+            Ongoing = input.Ongoing, Status = (int)MeasureStatus.NotStarted, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime,
+        };
+        await session.ExecuteAsync("""
+            INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
+                responsible_persons, deadline, ongoing, status, percent, reopen_count, created_at, updated_at)
+            VALUES (@Id, @PlanId, @ProblemId, @Position, @VillageCode, @VillageName, @CampaignYear, @CategoryCode, @Description,
+                @ResponsiblePersons, @Deadline, @Ongoing, @Status, 0, 0, @CreatedAt, @UpdatedAt)
+            """, row);
+        await MeasureHistory.AppendAsync(session, new MeasureChangeRow
+        {
+            MeasureId = row.Id, Kind = (int)MeasureChangeKind.Created, StatusAfter = row.Status, OnDate = row.Deadline,
+            RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+        });
+        await session.PublishAsync(new MeasureCreated(row.Snapshot(), now));
+        return row;
+    }
+
+    public async Task<Plan> GetPlanAsync(Caller caller, GetPlanRequest request, CancellationToken ct)
+    {
+        string? planId;
+        if (request.KeyCase == GetPlanRequest.KeyOneofCase.PlanId)
+        {
+            if (!Guid.TryParse(request.PlanId, out _)) throw ValidationException.For("plan_id", "must be a plan id");
+            planId = request.PlanId;
+        }
+        else if (request.KeyCase == GetPlanRequest.KeyOneofCase.VillageYear)
+        {
+            var code = OrgCode.TryParse(request.VillageYear.VillageCode, out var c, out var error) ? c : throw ValidationException.For("village_year.village_code", error);
+            caller.EnsureCanRead(code);
+            planId = await database.ReadAsync(connection => connection.ExecuteScalarAsync<string?>(
+                "SELECT id FROM plans WHERE village_code = @code AND campaign_year = @year", new { code = code.Value, year = request.VillageYear.CampaignYear }), ct)
+                ?? throw new NotFoundException("plan", $"{code.Value}/{request.VillageYear.CampaignYear}");
+        }
+        else throw ValidationException.For("key", "give plan_id or village_year");
+
+        var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, null, planId, clock.Today()), ct)
+            ?? throw new NotFoundException("plan", planId);
+        caller.EnsureCanRead(OrgCode.Parse(plan.VillageCode));
+        return plan;
+    }
+
+    private static async Task<Plan?> LoadPlanAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? tx, string planId, DateOnly today)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<PlanRow>("""
+            SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn, basic_situation AS BasicSituation,
+                   goals AS Goals, phases AS Phases, created_by AS CreatedBy, created_at AS CreatedAt
+            FROM plans WHERE id = @planId
+            """, new { planId }, tx);
+        if (row is null) return null;
+        var target = await connection.QuerySingleAsync<TargetRow>("""
+            SELECT village_name AS VillageName, campaign_ends_on AS CampaignEndsOn FROM targets WHERE village_code = @VillageCode AND campaign_year = @CampaignYear
+            """, row, tx);
+        var problems = await connection.QueryAsync<ProblemRow>(
+            "SELECT id AS Id, position AS Position, category_code AS CategoryCode, description AS Description FROM problems WHERE plan_id = @planId ORDER BY position",
+            new { planId }, tx);
+        var measures = (await connection.QueryAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE plan_id = @planId ORDER BY position", new { planId }, tx))
+            .ToLookup(m => m.ProblemId);
+        var plan = new Plan
+        {
+            Id = row.Id, VillageCode = row.VillageCode, VillageName = target.VillageName, CampaignYear = row.CampaignYear,
+            StartsOn = row.StartsOn.ToProto(), CampaignEndsOn = target.CampaignEndsOn.ToProto(), BasicSituation = row.BasicSituation,
+            CreatedBy = row.CreatedBy, CreatedAt = new DateTimeOffset(row.CreatedAt.AsUtc()).ToProto(),
+        };
+        plan.Goals.AddRange(JsonSerializer.Deserialize<List<string>>(row.Goals)!);
+        plan.Phases.AddRange(JsonSerializer.Deserialize<List<PhaseRecord>>(row.Phases)!.Select(p => new Phase { Name = p.Name, EndsOn = p.EndsOn.ToProto() }));
+        foreach (var problem in problems)
+        {
+            var proto = new Problem { Id = problem.Id, CategoryCode = problem.CategoryCode, Description = problem.Description };
+            proto.Measures.AddRange(measures[problem.Id].Select(m => m.ToProto(today)));
+            plan.Problems.Add(proto);
+        }
+        return plan;
+    }
+
+    private static List<PhaseRecord> CheckPhases(Violations v, IReadOnlyList<Phase> phases)
+    {
+        var result = new List<PhaseRecord>();
+        v.Check(phases.Count is > 0 and <= 10, "phases", "must list 1 to 10 phases");
+        for (var i = 0; i < phases.Count; i++)
+        {
+            var name = v.Text($"phases[{i}].name", phases[i].Name, 50);
+            var endsOn = v.Date($"phases[{i}].ends_on", phases[i].EndsOn);
+            if (name is null || endsOn is null) continue;
+            if (result.Count > 0) v.Check(endsOn > result[^1].EndsOn, $"phases[{i}].ends_on", "must come after the previous phase's end");
+            result.Add(new PhaseRecord(name, endsOn.Value));
+        }
+        return result;
+    }
+
+    /// <summary>The checks a measure passes on its own: what, who, and a real date.</summary>
+    internal static void CheckMeasure(Violations v, string path, MeasureInput measure)
+    {
+        v.Text($"{path}.description", measure.Description, 4000);
+        if (v.Check(measure.ResponsiblePersons.Count is > 0 and <= 20, $"{path}.responsible_persons", "must name 1 to 20 responsible persons"))
+            for (var k = 0; k < measure.ResponsiblePersons.Count; k++)
+                if (v.Text($"{path}.responsible_persons[{k}]", measure.ResponsiblePersons[k], 50) is { } person)
+                    v.Check(!person.Contains('|'), $"{path}.responsible_persons[{k}]", "may not contain |");
+        v.Date($"{path}.deadline", measure.Deadline);
+    }
+
+    /// <summary>A deadline falls within the plan: not before its start, not after the campaign's end unless the measure is ongoing (长期坚持).</summary>
+    internal static void CheckDeadline(Violations v, string field, MeasureInput measure, DateOnly startsOn, DateOnly campaignEndsOn)
+    {
+        if (!measure.Deadline.TryToDateOnly(out var deadline)) return;
+        v.Check(deadline >= startsOn, field, $"must not be before the plan's start {startsOn:yyyy-MM-dd}");
+        v.Check(measure.Ongoing || deadline <= campaignEndsOn, field, $"must not be after the campaign's end {campaignEndsOn:yyyy-MM-dd} unless the measure is ongoing");
+    }
+
+    public async Task<ListProblemCategoriesResponse> ListCategoriesAsync(CancellationToken ct)
+    {
+        var rows = await database.ReadAsync(c => c.QueryAsync<(string Code, string Name, string Departments)>(
+            "SELECT code, name, helping_departments FROM problem_categories ORDER BY position, code"), ct);
+        var response = new ListProblemCategoriesResponse();
+        foreach (var (code, name, departments) in rows)
+        {
+            var category = new ProblemCategory { Code = code, Name = name };
+            category.HelpingDepartments.AddRange(departments.Split('|', StringSplitOptions.RemoveEmptyEntries));
+            response.Categories.Add(category);
+        }
+        return response;
+    }
+
+    public async Task<ProblemCategory> SetCategoryAsync(Caller caller, ProblemCategory request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var code = v.Text("code", request.Code, 40);
+        if (code is not null) v.Check(code.All(ch => char.IsAsciiLetterUpper(ch) || char.IsAsciiDigit(ch) || ch == '_'), "code", "may hold A-Z, 0-9 and _ only");
+        var name = v.Text("name", request.Name, 100);
+        for (var i = 0; i < request.HelpingDepartments.Count; i++)
+            if (v.Text($"helping_departments[{i}]", request.HelpingDepartments[i], 50) is { } department)
+                v.Check(!department.Contains('|'), $"helping_departments[{i}]", "may not contain |");
+        v.ThrowIfAny();
+        // Categories are shared by every county's ledgers: only a county or a unit above it may define them.
+        caller.EnsureCanWrite(caller.Org);
+        if (caller.Org.Level is OrgLevel.Township or OrgLevel.Village)
+            throw new PermissionDeniedException("Problem categories are set by a county or a unit above it.");
+        await database.WriteAsync(async session =>
+        {
+            var position = await session.ExecuteScalarAsync<int?>("SELECT position FROM problem_categories WHERE code = @code", new { code })
+                ?? await session.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(position), 0) + 1 FROM problem_categories");
+            await session.ExecuteAsync("DELETE FROM problem_categories WHERE code = @code", new { code });
+            await session.ExecuteAsync("INSERT INTO problem_categories (code, name, helping_departments, position) VALUES (@code, @name, @departments, @position)",
+                new { code, name, departments = string.Join("|", request.HelpingDepartments.Select(d => d.Trim())), position });
+        }, ct);
+        var result = new ProblemCategory { Code = code!, Name = name! };
+        result.HelpingDepartments.AddRange(request.HelpingDepartments.Select(d => d.Trim()));
+        return result;
+    }
+}

@@ -1,0 +1,3 @@
+namespace Rectify.Events.Measures;
+
+public sealed record MeasureCreated(MeasureSnapshot Measure, DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -1,0 +1,3 @@
+namespace Rectify.Events.Measures;
+
+public sealed record MeasureProgressed(MeasureSnapshot Measure, DateOnly On, int Percent, DateTimeOffset OccurredAt) : IIntegrationEvent;
