@@ -45,11 +45,18 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
         for (var day = first; day <= today; day = day.AddDays(1))
         {
             total += await ScanDayAsync(day, today, ct);
-            await database.WriteAsync(async session =>
+            try
             {
-                if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deadline_scans WHERE scan_date = @day", new { day }) == 0)
-                    await session.ExecuteAsync("INSERT INTO deadline_scans (scan_date, finished_at) VALUES (@day, @now)", new { day, now = clock.GetUtcNow().UtcDateTime });
-            }, ct);
+                await database.WriteAsync(async session =>
+                {
+                    if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deadline_scans WHERE scan_date = @day", new { day }) == 0)
+                        await session.ExecuteAsync("INSERT INTO deadline_scans (scan_date, finished_at) VALUES (@day, @now)", new { day, now = clock.GetUtcNow().UtcDateTime });
+                }, ct);
+            }
+            catch (Exception e) when (Sql.IsUniqueViolation(e))
+            {
+                // Another instance finished the same day at the same moment: the day is recorded either way.
+            }
         }
         logger.LogInformation("Deadline scan through {Today}: {DueSoon} due soon, {Overdue} overdue, {Escalated} escalated", today, total.DueSoon, total.Overdue, total.Escalated);
         return total;

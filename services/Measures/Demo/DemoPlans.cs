@@ -12,7 +12,8 @@ using Rectify.Platform.Storage;
 namespace Rectify.Measures.Demo;
 
 /// <summary>
-/// Plans for the demo county's 17 targets (于都县, one or two per township),
+/// The demo county's 17 targets (于都县, one or two per township) and plans for
+/// all but the last two, which are left for a user to plan (see the README),
 /// shaped like seed 001: four problems, three to five measures each, deadlines
 /// around today so that some are done and closed, some under way, some
 /// overdue. Everything goes through the service's own plan and workflow code.
@@ -20,6 +21,8 @@ namespace Rectify.Measures.Demo;
 public static class DemoPlans
 {
     public const string CountyCode = "360731000000";
+    /// <summary>Targets left without a plan, so a first-time user can create one.</summary>
+    public const int UnplannedTargets = 2;
 
     private static readonly (string Category, string Problem, string[] Measures)[] Template =
     [
@@ -53,7 +56,7 @@ public static class DemoPlans
         var loader = new Caller("demo-loader", OrgCode.Nation, Role.Service);
         var plans = services.GetRequiredService<PlanService>();
         var workflow = services.GetRequiredService<MeasureWorkflow>();
-        foreach (var target in targets)
+        foreach (var target in targets.SkipLast(UnplannedTargets))
         {
             var random = new Random(int.Parse(target.VillageCode[6..]));
             var request = new CreatePlanRequest

@@ -17,7 +17,7 @@ public sealed class StandaloneHostTests
     [Fact]
     public async Task Health_says_serving_and_reflection_lists_the_services()
     {
-        await using var host = await TestHost.StartAsync(DbProvider.Sqlite);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, ServiceCatalog.All);
         var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 
@@ -31,6 +31,7 @@ public sealed class StandaloneHostTests
         var services = reflection.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("rectify.organizations.v1.OrganizationService", services);
         Assert.Contains("grpc.health.v1.Health", services);
+        Assert.Contains("rectify.measures.v1.MeasureService", services);
     }
 
     [Fact]
@@ -62,9 +63,23 @@ public sealed class StandaloneHostTests
     }
 
     [Fact]
+    public async Task The_demo_ledger_has_plans_for_the_targets_and_some_measures_overdue_today()
+    {
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, ServiceCatalog.All, new Dictionary<string, string?> { ["Rectify:Demo"] = "true" });
+        var county = new Rectify.Measures.V1.MeasureService.MeasureServiceClient(host.As(DemoCounty.CountyCode));
+        var counts = await county.GetLedgerCountsAsync(new Rectify.Measures.V1.GetLedgerCountsRequest { ScopeCode = DemoCounty.CountyCode });
+        Assert.Equal(15, counts.Targets.Count);
+        Assert.True(counts.Children.Count >= 10, $"{counts.Children.Count} townships with plans");
+        Assert.True(counts.Total.Overdue > 0 && counts.Total.Closed > 0 && counts.Total.Total > counts.Total.Overdue + counts.Total.Closed, $"{counts.Total}");
+        var overdue = await county.ListMeasuresAsync(new Rectify.Measures.V1.ListMeasuresRequest { ScopeCode = DemoCounty.CountyCode, OverdueOnly = true });
+        Assert.Equal(counts.Total.Overdue, overdue.TotalSize);
+    }
+
+    [Fact]
     public void The_host_selects_its_services_by_name()
     {
         Assert.Equal(["organizations"], ServiceCatalog.Select("organizations").Select(m => m.Name));
+        Assert.Equal(["organizations", "measures"], ServiceCatalog.Select("measures, organizations").Select(m => m.Name));
         Assert.Equal(ServiceCatalog.All, ServiceCatalog.Select("all"));
         Assert.Throws<ArgumentException>(() => ServiceCatalog.Select("organisations"));
     }

@@ -52,4 +52,33 @@ public sealed class RabbitMqEndToEndTests
         Assert.True(await DirectoryModule.WaitForAsync(log, "360731101201", TimeSpan.FromSeconds(30)), "the pending event was not relayed after the restart");
         Assert.Equal(["360731101201"], await DirectoryModule.LoggedCodes(log));
     }
+
+    [Fact]
+    public async Task Targets_designated_over_RabbitMQ_get_plans_and_their_overdue_measures_reach_another_service()
+    {
+        await using var directory = await TestHost.StartAsync(DbProvider.Sqlite, [new DirectoryModule()], OnRabbitMq());
+        var settings = OnRabbitMq();
+        settings["Rectify:Measures:ScheduleScans"] = "false";
+        await using var measures = await TestHost.StartAsync(DbProvider.Postgres, [new Rectify.Measures.MeasuresModule()], settings);
+        Measures.MeasuresFixture.SetShanghai(measures, new DateTime(2027, 3, 1, 10, 0, 0));
+        // The directory host publishes as the assessment service will; the measures host consumes it from RabbitMQ.
+        await directory.Get<MassTransit.IBus>().Publish(new Rectify.Events.Assessment.TargetsDesignated(
+            Measures.MeasuresFixture.County, 2027, new DateOnly(2027, 12, 31), [new("360731101201", "上坪村", "铁山垅镇")], DateTimeOffset.UtcNow));
+        var township = Measures.MeasuresFixture.Measures(measures, "360731101000");
+        Rectify.Measures.V1.Plan? plan = null;
+        for (var attempt = 0; plan is null && attempt < 150; attempt++)
+        {
+            try { plan = await township.CreatePlanAsync(Measures.MeasuresFixture.SimplePlan("360731101201", new DateOnly(2027, 4, 30))); }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.FailedPrecondition) { await Task.Delay(100); }
+        }
+        Assert.NotNull(plan);
+
+        Measures.MeasuresFixture.SetShanghai(measures, new DateTime(2027, 5, 1, 7, 0, 0));
+        var scan = await Measures.MeasuresFixture.Measures(measures, Measures.MeasuresFixture.County).RunDeadlineScanAsync(new Rectify.Measures.V1.RunDeadlineScanRequest());
+        Assert.Equal(3, scan.Overdue);
+        var log = directory.Get<Database<DirectoryModule>>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await DirectoryModule.LoggedCodes(log)).Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(["360731101201", "360731101201", "360731101201"], await DirectoryModule.LoggedCodes(log));
+    }
 }

@@ -22,8 +22,11 @@ public sealed class DirectoryModule : ServiceModule<DirectoryModule>
     public override void AddServices(IServiceCollection services, IConfiguration configuration) => AddDatabase(services, configuration);
 
     // Temporary: an auto-deleted queue of its own per test host, so test runs sharing a broker never see each other's messages.
-    public override void AddConsumers(IBusRegistrationConfigurator bus) =>
+    public override void AddConsumers(IBusRegistrationConfigurator bus)
+    {
         bus.AddConsumer<UnitDirectoryConsumer>().Endpoint(endpoint => endpoint.Temporary = true);
+        bus.AddConsumer<OverdueLogConsumer>().Endpoint(endpoint => endpoint.Temporary = true);
+    }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
 
@@ -48,6 +51,14 @@ public sealed class UnitDirectoryConsumer(Database<DirectoryModule> database, Ti
 {
     protected override Task HandleAsync(UnitRegistered message, DbSession session) =>
         session.ExecuteAsync("INSERT INTO directory_log (code, name) VALUES (@Code, @Name)", new { message.Code, message.Name });
+}
+
+/// <summary>Logs overdue occurrences as (village code, occurrence key).</summary>
+public sealed class OverdueLogConsumer(Database<DirectoryModule> database, TimeProvider clock)
+    : IdempotentConsumer<DirectoryModule, Rectify.Events.Measures.MeasureOverdue>(database, clock)
+{
+    protected override Task HandleAsync(Rectify.Events.Measures.MeasureOverdue message, DbSession session) =>
+        session.ExecuteAsync("INSERT INTO directory_log (code, name) VALUES (@code, @key)", new { code = message.Measure.VillageCode, key = message.OccurrenceKey });
 }
 
 [Migration(1001, "Directory log (tests)")]

@@ -40,6 +40,8 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     public FakeTimeProvider Clock { get; }
+    /// <summary>Where this host keeps its data; pass it to a second host to run two instances on one database.</summary>
+    public TestStorage Storage => _storage;
     public string GrpcUrl { get; }
     public string HttpUrl { get; }
     public GrpcChannel Channel { get; }
