@@ -122,18 +122,29 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         caller.EnsureCanRead(scope);
         var today = clock.Today();
         var (low, high) = scope.SubtreeRange;
-        var rows = await database.ReadAsync(c => c.QueryAsync<TargetCountRow>($"""
-            SELECT village_code AS VillageCode, MIN(village_name) AS VillageName, plan_id AS PlanId,
-                   COUNT(*) AS Total,
-                   SUM(CASE WHEN status = {(int)MeasureStatus.Completed} THEN 1 ELSE 0 END) AS Completed,
-                   SUM(CASE WHEN status = {(int)MeasureStatus.Closed} THEN 1 ELSE 0 END) AS Closed,
-                   SUM(CASE WHEN {database.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END) AS Overdue,
-                   SUM(CASE WHEN status = {(int)MeasureStatus.Reopened} THEN 1 ELSE 0 END) AS Reopened
-            FROM measures
-            WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
-            GROUP BY village_code, plan_id
-            ORDER BY village_code, plan_id
-            """, new { low, high, today, open = MeasureRules.OpenStatuses, year = request.CampaignYear }), ct);
+        var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year = request.CampaignYear };
+        var (rows, plans) = await database.ReadAsync(async c =>
+        {
+            // Grouped from the village index alone; names and plan ids come from the (much smaller) plans and targets.
+            var counted = await c.QueryAsync<TargetCountRow>($"""
+                SELECT village_code AS VillageCode, campaign_year AS CampaignYear,
+                       COUNT(*) AS Total,
+                       SUM(CASE WHEN status = {(int)MeasureStatus.Completed} THEN 1 ELSE 0 END) AS Completed,
+                       SUM(CASE WHEN status = {(int)MeasureStatus.Closed} THEN 1 ELSE 0 END) AS Closed,
+                       SUM(CASE WHEN {database.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END) AS Overdue,
+                       SUM(CASE WHEN status = {(int)MeasureStatus.Reopened} THEN 1 ELSE 0 END) AS Reopened
+                FROM measures
+                WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
+                GROUP BY village_code, campaign_year
+                ORDER BY village_code, campaign_year
+                """, parameters);
+            var named = await c.QueryAsync<PlanName>("""
+                SELECT p.village_code AS VillageCode, p.campaign_year AS CampaignYear, p.id AS PlanId, t.village_name AS VillageName
+                FROM plans p JOIN targets t ON t.village_code = p.village_code AND t.campaign_year = p.campaign_year
+                WHERE p.village_code >= @low AND p.village_code <= @high AND (@year = 0 OR p.campaign_year = @year)
+                """, parameters);
+            return (counted, named.ToDictionary(n => (n.VillageCode, n.CampaignYear)));
+        }, ct);
 
         var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
         var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level + 1;
@@ -141,7 +152,8 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         foreach (var row in rows)
         {
             var counts = row.ToCounts();
-            result.Targets.Add(new TargetCounts { VillageCode = row.VillageCode, VillageName = row.VillageName, PlanId = row.PlanId, Counts = counts });
+            var plan = plans[(row.VillageCode, row.CampaignYear)];
+            result.Targets.Add(new TargetCounts { VillageCode = row.VillageCode, VillageName = plan.VillageName, PlanId = plan.PlanId, Counts = counts });
             Add(result.Total, counts);
             if (scope.Level == OrgLevel.Village) continue;
             var child = OrgCode.Parse(row.VillageCode).AncestorAt(childLevel).Value;
@@ -161,11 +173,18 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         sum.Reopened += counts.Reopened;
     }
 
+    private sealed class PlanName
+    {
+        public string VillageCode { get; set; } = "";
+        public int CampaignYear { get; set; }
+        public string PlanId { get; set; } = "";
+        public string VillageName { get; set; } = "";
+    }
+
     private sealed class TargetCountRow
     {
         public string VillageCode { get; set; } = "";
-        public string VillageName { get; set; } = "";
-        public string PlanId { get; set; } = "";
+        public int CampaignYear { get; set; }
         public long Total { get; set; }
         public long Completed { get; set; }
         public long Closed { get; set; }

@@ -64,9 +64,9 @@ public sealed class M202611240101_Measures : Migration
             .WithColumn("reopen_count").AsInt32().NotNullable()
             .WithColumn("created_at").AsDateTime2().NotNullable()
             .WithColumn("updated_at").AsDateTime2().NotNullable();
-        // Subtree ledgers and counts read by village range; the deadline scan reads by deadline.
+        // Subtree ledgers and counts read by village range (the counts from this index alone); the deadline scan reads by deadline.
         Create.Index("ix_measures_village").OnTable("measures")
-            .OnColumn("village_code").Ascending().OnColumn("deadline").Ascending().OnColumn("status").Ascending();
+            .OnColumn("village_code").Ascending().OnColumn("campaign_year").Ascending().OnColumn("status").Ascending().OnColumn("deadline").Ascending();
         Create.Index("ix_measures_deadline").OnTable("measures")
             .OnColumn("deadline").Ascending().OnColumn("status").Ascending();
         Create.Index("ix_measures_plan").OnTable("measures").OnColumn("plan_id").Ascending();

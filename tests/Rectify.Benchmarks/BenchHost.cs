@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Rectify.Platform;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Identity;
+
+namespace Rectify.Benchmarks;
+
+/// <summary>A standalone host as a user runs it (SQLite files in a folder, in-memory bus), on loopback ports.</summary>
+public static class BenchHost
+{
+    public static async Task<(WebApplication App, string GrpcUrl)> StartAsync(string folder, ServiceModule[] modules, Dictionary<string, string?>? settings = null)
+    {
+        var grpcUrl = $"http://127.0.0.1:{FreePort()}";
+        var config = new Dictionary<string, string?>
+        {
+            ["Rectify:Demo"] = "false",
+            ["Rectify:DataDirectory"] = folder,
+            ["Rectify:GrpcUrl"] = grpcUrl,
+            ["Rectify:HttpUrl"] = $"http://127.0.0.1:{FreePort()}",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? []) config[key] = value;
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.AddRectify(modules);
+        var app = await builder.BuildRectifyAsync(modules);
+        await app.StartAsync();
+        return (app, grpcUrl);
+    }
+
+    public static Metadata Headers(OrgCode org, Role role = Role.Service) =>
+        new() { { "Authorization", "Bearer " + TokenIssuer.Mint(new AuthOptions(), "bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public static class Stats
+{
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    /// <summary>The p-th percentile (0–100) of a sample, nearest rank.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
+    }
+}
