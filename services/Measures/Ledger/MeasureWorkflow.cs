@@ -120,7 +120,7 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             var row = await session.QuerySingleOrDefaultAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE id = @id", new { id })
                 ?? throw new NotFoundException("measure", id);
             var village = OrgCode.Parse(row.VillageCode);
-            if (authority == Authority.Verify) caller.EnsureCanManage(village);
+            if (authority == Authority.Verify) caller.EnsureCanManage(village, "verify (销号) or reopen (回炉) its measures");
             else caller.EnsureCanWrite(village);
             var before = row.State;
             if (!allowed(before))

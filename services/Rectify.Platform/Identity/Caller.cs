@@ -30,12 +30,15 @@ public sealed record Caller(string Subject, OrgCode Org, Role Role)
             throw new PermissionDeniedException("The caller's role may only read.");
     }
 
-    /// <summary>Changes to the unit's existence or place in the tree: only a unit above it may make them.</summary>
-    public void EnsureCanManage(OrgCode target)
+    /// <summary>
+    /// What a unit may not do to itself, only a unit above it: change its existence or place in the tree,
+    /// verify (销号) or send back (回炉) its measures. <paramref name="action"/> names it in the refusal.
+    /// </summary>
+    public void EnsureCanManage(OrgCode target, string action = "register, close or merge it")
     {
         EnsureCanWrite(target);
         if (Role != Role.Service && !Org.IsStrictAncestorOf(target))
-            throw new PermissionDeniedException($"Only a unit above {target} may register, close or merge it.");
+            throw new PermissionDeniedException($"Only a unit above {target} may {action}.");
     }
 
     public static Caller From(ClaimsPrincipal user)
