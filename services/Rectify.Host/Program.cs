@@ -8,4 +8,5 @@ var builder = WebApplication.CreateBuilder(args);
 var modules = ServiceCatalog.Select(builder.Configuration["Rectify:Services"]);
 builder.AddRectify(modules);
 var app = await builder.BuildRectifyAsync(modules);
-await app.RunAsync();
+await app.StartRectifyAsync(modules);
+await app.WaitForShutdownAsync();

@@ -1,3 +1,4 @@
+using Rectify.Assessment;
 using Rectify.Measures;
 using Rectify.Organizations;
 using Rectify.Platform.Hosting;
@@ -7,7 +8,7 @@ namespace Rectify.Host;
 /// <summary>Every service module this build contains; configuration picks which ones a process hosts.</summary>
 public static class ServiceCatalog
 {
-    public static IReadOnlyList<ServiceModule> All { get; } = [new OrganizationsModule(), new MeasuresModule()];
+    public static IReadOnlyList<ServiceModule> All { get; } = [new OrganizationsModule(), new MeasuresModule(), new AssessmentModule()];
 
     /// <summary>"all" (the default) or a comma-separated list of module names, e.g. "organizations".</summary>
     public static IReadOnlyList<ServiceModule> Select(string? names)

@@ -28,7 +28,7 @@ public static class BenchHost
         builder.Configuration.AddInMemoryCollection(config);
         builder.AddRectify(modules);
         var app = await builder.BuildRectifyAsync(modules);
-        await app.StartAsync();
+        await app.StartRectifyAsync(modules);
         return (app, grpcUrl);
     }
 

@@ -27,6 +27,7 @@ public static class RectifyHost
     {
         var options = builder.Configuration.GetSection(RectifyOptions.Section).Get<RectifyOptions>() ?? new RectifyOptions();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ServiceEndpoints>();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -51,18 +52,12 @@ public static class RectifyHost
         return builder;
     }
 
-    /// <summary>Migrates every module's database, loads demo data where asked, and maps the endpoints.</summary>
+    /// <summary>Migrates every module's database and maps the endpoints.</summary>
     public static async Task<WebApplication> BuildRectifyAsync(this WebApplicationBuilder builder, IReadOnlyList<ServiceModule> modules, CancellationToken ct = default)
     {
         var app = builder.Build();
-        var options = app.Services.GetRequiredService<RectifyOptions>();
         foreach (var module in modules)
-        {
-            var database = module.GetDatabase(app.Services);
-            await Migrator.MigrateAsync(database, module.Assembly, ct);
-            if (options.Demo ?? options.Mode == RunMode.Standalone)
-                await module.SeedDemoAsync(app.Services, ct);
-        }
+            await Migrator.MigrateAsync(module.GetDatabase(app.Services), module.Assembly, ct);
 
         app.UseAuthentication();
         app.UseAuthorization();
@@ -72,6 +67,19 @@ public static class RectifyHost
         app.MapHealthChecks("/healthz");
         app.MapGet("/", () => "Rectify: gRPC services; see the README for how to call them.");
         return app;
+    }
+
+    /// <summary>
+    /// Starts listening, then loads the demo data where asked, module by module in order: a module's demo may
+    /// call an earlier one over gRPC, as it would in production.
+    /// </summary>
+    public static async Task StartRectifyAsync(this WebApplication app, IReadOnlyList<ServiceModule> modules, CancellationToken ct = default)
+    {
+        await app.StartAsync(ct);
+        var options = app.Services.GetRequiredService<RectifyOptions>();
+        if (options.Demo ?? options.Mode == RunMode.Standalone)
+            foreach (var module in modules)
+                await module.SeedDemoAsync(app.Services, ct);
     }
 
     private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)

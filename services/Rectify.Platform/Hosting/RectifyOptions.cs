@@ -34,6 +34,9 @@ public sealed class RectifyOptions
     /// <summary>Largest request message accepted, in bytes; larger ones get ResourceExhausted.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Where the other services listen, by name (e.g. "measures": "http://measures:5400"); unset means this process.</summary>
+    public Dictionary<string, string> Endpoints { get; set; } = [];
+
     public StorageOptions Storage { get; set; } = new();
     public BusOptions Bus { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();

@@ -82,7 +82,7 @@ public sealed class TestHost : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddRectify(modules);
         var app = await builder.BuildRectifyAsync(modules);
-        await app.StartAsync();
+        await app.StartRectifyAsync(modules);
         return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl);
     }
 

@@ -1,0 +1,51 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Rectify.Assessment.Acceptance;
+using Rectify.Assessment.Campaigns;
+using Rectify.Assessment.Identification;
+using Rectify.Assessment.V1;
+using Rectify.Platform.Identity;
+
+namespace Rectify.Assessment;
+
+/// <summary>The gRPC face of the assessment service.</summary>
+[Authorize]
+public sealed class AssessmentApi(CampaignService campaigns, IdentificationService identification, AcceptanceService acceptance)
+    : AssessmentService.AssessmentServiceBase
+{
+    public override Task<Campaign> CreateCampaign(CreateCampaignRequest request, ServerCallContext context) =>
+        campaigns.CreateAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Campaign> GetCampaign(GetCampaignRequest request, ServerCallContext context) =>
+        campaigns.GetAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<BranchAssessment> RecordAssessment(RecordAssessmentRequest request, ServerCallContext context) =>
+        identification.RecordAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<BranchAssessment> CorrectAssessment(CorrectAssessmentRequest request, ServerCallContext context) =>
+        identification.CorrectAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Ranking> GetRanking(GetRankingRequest request, ServerCallContext context) =>
+        identification.RankingAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ProposalList> ProposeTargets(ProposeTargetsRequest request, ServerCallContext context) =>
+        identification.ProposeAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ProposalList> ListProposals(ListProposalsRequest request, ServerCallContext context) =>
+        identification.ListProposalsAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Proposal> ReviewProposal(ReviewProposalRequest request, ServerCallContext context) =>
+        identification.ReviewAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Designation> ConfirmTargets(ConfirmTargetsRequest request, ServerCallContext context) =>
+        identification.ConfirmAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ListTargetsResponse> ListTargets(ListTargetsRequest request, ServerCallContext context) =>
+        acceptance.ListTargetsAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<AcceptanceResult> RecordAcceptance(RecordAcceptanceRequest request, ServerCallContext context) =>
+        acceptance.AcceptAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<AcceptanceResult> RecordLookBack(RecordAcceptanceRequest request, ServerCallContext context) =>
+        acceptance.LookBackAsync(context.Caller(), request, context.CancellationToken);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Dapper;
+using Grpc.Core;
+using Rectify.Assessment.V1;
+using Rectify.Common.V1;
+using Rectify.Organizations.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Assessment.Campaigns;
+
+/// <summary>Opening a county's campaign: its settings, and its branches as the organizations service knows them.</summary>
+public sealed class CampaignService(Database<AssessmentModule> database, ServiceEndpoints endpoints, TimeProvider clock)
+{
+    public async Task<Campaign> CreateAsync(Caller caller, CreateCampaignRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var county = v.Code("county_code", request.CountyCode);
+        if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
+        var today = clock.Today();
+        v.Check(request.Year >= 2000 && request.Year <= today.Year + 1, "year", $"must be between 2000 and {today.Year + 1}");
+        var settings = Settings.From(request.Settings, request.Year, v);
+        v.ThrowIfAny();
+        caller.EnsureCanWrite(county!.Value);
+
+        var branches = await BranchesOfAsync(county.Value, ct);
+        if (branches.Count == 0)
+            throw new PreconditionFailedException("NO_BRANCHES", county.Value.Value, $"{county.Value.Value} has no open villages in the organizations service.");
+        var id = Guid.NewGuid().ToString();
+        await database.WriteAsync(async session =>
+        {
+            if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaigns WHERE county_code = @county AND year = @year",
+                    new { county = county.Value.Value, year = request.Year }) > 0)
+                throw new AlreadyExistsException("campaign", $"{county.Value.Value}/{request.Year}");
+            await session.ExecuteAsync("""
+                INSERT INTO campaigns (id, county_code, year, settings, confirmed_at, created_by, created_at)
+                VALUES (@id, @county, @year, @settings, NULL, @by, @at)
+                """, new { id, county = county.Value.Value, year = request.Year, settings = JsonSerializer.Serialize(settings), by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
+            await session.ExecuteAsync("""
+                INSERT INTO campaign_branches (campaign_id, village_code, village_name, township_code, township_name)
+                VALUES (@id, @VillageCode, @VillageName, @TownshipCode, @TownshipName)
+                """, branches.Select(b => new { id, b.VillageCode, b.VillageName, b.TownshipCode, b.TownshipName }).ToList());
+        }, ct);
+        return await GetAsync(caller, new GetCampaignRequest { CampaignId = id }, ct);
+    }
+
+    public async Task<Campaign> GetAsync(Caller caller, GetCampaignRequest request, CancellationToken ct)
+    {
+        var (row, branches) = await database.ReadAsync(async c =>
+        {
+            var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
+            return (campaign, await CampaignStore.BranchesAsync(c, campaign.Id));
+        }, ct);
+        // The county and those above it see the campaign; so do the townships and villages it concerns.
+        var county = OrgCode.Parse(row.CountyCode);
+        if (!caller.CanSee(county) && !county.IsAncestorOrSelfOf(caller.Org))
+            throw new PermissionDeniedException($"{caller.Org} may not see the campaign of {county}.");
+        var campaign = new Campaign
+        {
+            Id = row.Id, CountyCode = row.CountyCode, Year = row.Year, Settings = row.Rules.ToProto(), Confirmed = row.Confirmed,
+            ConfirmedAt = row.ConfirmedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
+        };
+        campaign.Branches.AddRange(branches);
+        return campaign;
+    }
+
+    /// <summary>The county's open villages and their townships, read from the organizations service over gRPC.</summary>
+    private async Task<List<Branch>> BranchesOfAsync(OrgCode county, CancellationToken ct)
+    {
+        var client = new OrganizationService.OrganizationServiceClient(endpoints.Channel("organizations"));
+        using var call = client.StreamSubtree(new StreamSubtreeRequest { Code = county.Value }, endpoints.ServiceHeaders(),
+            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+        var townships = new Dictionary<string, string>();
+        var branches = new List<Branch>();
+        await foreach (var unit in call.ResponseStream.ReadAllAsync(ct))
+        {
+            if (unit.Level == OrgLevel.Township) townships[unit.Code] = unit.Name;
+            else if (unit.Level == OrgLevel.Village)
+                branches.Add(new Branch { VillageCode = unit.Code, VillageName = unit.Name, TownshipCode = unit.ParentCode, TownshipName = townships.GetValueOrDefault(unit.ParentCode, "") });
+        }
+        return branches;
+    }
+}

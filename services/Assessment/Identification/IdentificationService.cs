@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Dapper;
+using Rectify.Assessment.Campaigns;
+using Rectify.Assessment.V1;
+using Rectify.Common.V1;
+using Rectify.Events.Assessment;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Assessment.Identification;
+
+/// <summary>
+/// 两评—调研—排序 and 三级联评: assessments by revision, the ranking with its
+/// explanations, the townships' proposals, the county's review and confirmation.
+/// </summary>
+public sealed class IdentificationService(Database<AssessmentModule> database, TimeProvider clock)
+{
+    public Task<BranchAssessment> RecordAsync(Caller caller, RecordAssessmentRequest request, CancellationToken ct) =>
+        WriteAssessmentAsync(caller, request, correctionReason: null, ct);
+
+    public Task<BranchAssessment> CorrectAsync(Caller caller, CorrectAssessmentRequest request, CancellationToken ct)
+    {
+        var reason = request.Reason?.Trim() ?? "";
+        if (reason.Length is 0 or > 1000) throw ValidationException.For("reason", "must say why the confirmed scores are corrected (1 to 1000 characters)");
+        return WriteAssessmentAsync(caller, request.Assessment ?? throw ValidationException.For("assessment", "is required"), reason, ct);
+    }
+
+    private async Task<BranchAssessment> WriteAssessmentAsync(Caller caller, RecordAssessmentRequest request, string? correctionReason, CancellationToken ct)
+    {
+        var v = new Violations();
+        var village = v.Code("village_code", request.VillageCode);
+        if (village is { } code) v.Check(code.Level == OrgLevel.Village, "village_code", "must be a village's code");
+        CheckVotes(v, "votes", request.Votes);
+        var committee = request.Committee;
+        if (v.Check(committee is not null, "committee", "is required"))
+        {
+            void Score(double value, string field) => v.Check(value is >= 0 and <= 100 && !double.IsNaN(value), $"committee.{field}", "must be between 0 and 100");
+            Score(committee!.TeamOperation, "team_operation");
+            Score(committee.OrganizationalSystems, "organizational_systems");
+            Score(committee.CadreTeam, "cadre_team");
+            Score(committee.VanguardRole, "vanguard_role");
+        }
+        v.ThrowIfAny();
+        caller.EnsureCanManage(village!.Value, "assess it");
+        var now = clock.GetUtcNow();
+        return await database.WriteAsync(async session =>
+        {
+            var campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            var rules = campaign.Rules;
+            var late = new Violations();
+            late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village.Value), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
+            for (var i = 0; i < request.Findings.Count; i++)
+            {
+                late.Check(rules.FindRule(request.Findings[i].Code) is not null, $"findings[{i}].code", "is not one of the campaign's finding kinds");
+                late.Check((request.Findings[i].Note?.Length ?? 0) <= 1000, $"findings[{i}].note", "must be at most 1000 characters");
+            }
+            late.Check(request.Findings.Select(f => f.Code).Distinct().Count() == request.Findings.Count, "findings", "repeat a finding kind");
+            late.ThrowIfAny();
+            if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaign_branches WHERE campaign_id = @Id AND village_code = @code",
+                    new { campaign.Id, code = village.Value.Value }) == 0)
+                throw new NotFoundException("branch", $"{village.Value.Value} in campaign {campaign.Id}");
+            if (campaign.Confirmed && correctionReason is null)
+                throw new PreconditionFailedException("SCORES_FROZEN", campaign.Id, "The targets are confirmed and the scores frozen; a correction needs CorrectAssessment with a reason.");
+            if (!campaign.Confirmed && correctionReason is not null)
+                throw new PreconditionFailedException("NOT_CONFIRMED", campaign.Id, "Before confirmation assessments are recorded, not corrected.");
+
+            var revision = await session.ExecuteScalarAsync<int>(
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM assessments WHERE campaign_id = @Id AND village_code = @code", new { campaign.Id, code = village.Value.Value });
+            var row = new AssessmentRow
+            {
+                CampaignId = campaign.Id, VillageCode = village.Value.Value, Revision = revision,
+                Satisfied = request.Votes.Satisfied, BasicallySatisfied = request.Votes.BasicallySatisfied, Dissatisfied = request.Votes.Dissatisfied, Ballots = request.Votes.Ballots,
+                TeamOperation = committee!.TeamOperation, OrganizationalSystems = committee.OrganizationalSystems, CadreTeam = committee.CadreTeam, VanguardRole = committee.VanguardRole,
+                Findings = JsonSerializer.Serialize(request.Findings.Select(f => new AssessmentRow.FindingRecord(f.Code, f.Note ?? ""))),
+                CorrectionReason = correctionReason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+            };
+            await session.ExecuteAsync("""
+                INSERT INTO assessments (campaign_id, village_code, revision, satisfied, basically_satisfied, dissatisfied, ballots, team_operation,
+                    organizational_systems, cadre_team, vanguard_role, findings, correction_reason, recorded_by, recorded_at)
+                VALUES (@CampaignId, @VillageCode, @Revision, @Satisfied, @BasicallySatisfied, @Dissatisfied, @Ballots, @TeamOperation,
+                    @OrganizationalSystems, @CadreTeam, @VanguardRole, @Findings, @CorrectionReason, @RecordedBy, @RecordedAt)
+                """, row);
+            return ToProto(row);
+        }, ct);
+    }
+
+    /// <summary>Ballots that add up: none negative, at least one cast, the three answers summing to the ballots.</summary>
+    internal static void CheckVotes(Violations v, string field, Votes? votes)
+    {
+        if (!v.Check(votes is not null, field, "is required")) return;
+        v.Check(votes!.Satisfied >= 0 && votes.BasicallySatisfied >= 0 && votes.Dissatisfied >= 0 && votes.Ballots >= 0, field, "must not be negative");
+        v.Check(votes.Ballots > 0, $"{field}.ballots", "must be at least 1");
+        v.Check((long)votes.Satisfied + votes.BasicallySatisfied + votes.Dissatisfied == votes.Ballots, field,
+            $"satisfied + basically_satisfied + dissatisfied = {(long)votes.Satisfied + votes.BasicallySatisfied + votes.Dissatisfied}, not the {votes.Ballots} ballots cast");
+    }
+
+    public async Task<Ranking> RankingAsync(Caller caller, GetRankingRequest request, CancellationToken ct)
+    {
+        var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
+        if (!string.IsNullOrEmpty(request.TownshipCode))
+        {
+            var township = OrgCode.TryParse(request.TownshipCode, out var t, out var error) ? t : throw ValidationException.For("township_code", error);
+            caller.EnsureCanRead(township);
+            branches = branches.Where(b => b.TownshipCode == township.Value).ToList();
+        }
+        else caller.EnsureCanRead(OrgCode.Parse(campaign.CountyCode));
+        var ranking = new Ranking { CampaignId = campaign.Id };
+        ranking.Branches.AddRange(Ranker.Rank(branches, assessments, campaign.Rules));
+        ranking.Unassessed.AddRange(branches.Where(b => !assessments.ContainsKey(b.VillageCode)));
+        return ranking;
+    }
+
+    public async Task<ProposalList> ProposeAsync(Caller caller, ProposeTargetsRequest request, CancellationToken ct)
+    {
+        var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
+        EnsureCounty(caller, campaign);
+        await database.WriteAsync(async session =>
+        {
+            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            if (campaign.Confirmed) throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, "The targets are already confirmed.");
+            var branches = await CampaignStore.BranchesAsync(session.Connection, campaign.Id, session.Transaction);
+            var assessments = await CampaignStore.LatestAssessmentsAsync(session.Connection, campaign.Id, session.Transaction);
+            var missing = branches.Count(b => !assessments.ContainsKey(b.VillageCode));
+            if (missing > 0)
+                throw new PreconditionFailedException("UNASSESSED_BRANCHES", campaign.Id, $"{missing} of {branches.Count} branches have no assessment yet; every branch is ranked.");
+            var proposals = Ranker.Propose(Ranker.Rank(branches, assessments, campaign.Rules), branches, campaign.Rules);
+            // Proposing again before confirmation starts the review afresh from the current scores.
+            await session.ExecuteAsync("DELETE FROM proposals WHERE campaign_id = @Id", new { campaign.Id });
+            await session.ExecuteAsync("""
+                INSERT INTO proposals (campaign_id, village_code, status, bottom_quota, auto_reasons)
+                VALUES (@Id, @VillageCode, @Status, @BottomQuota, @AutoReasons)
+                """, proposals.Select(p => new
+            {
+                campaign.Id, p.Branch.Branch.VillageCode, Status = (int)ProposalStatus.Proposed, p.BottomQuota,
+                AutoReasons = JsonSerializer.Serialize(p.Branch.Explanation.AutoDesignationReasons),
+            }).ToList());
+        }, ct);
+        return await ListProposalsAsync(caller, new ListProposalsRequest { CampaignId = request.CampaignId }, ct);
+    }
+
+    private sealed class ProposalRow
+    {
+        public string VillageCode { get; set; } = "";
+        public int Status { get; set; }
+        public bool BottomQuota { get; set; }
+        public string AutoReasons { get; set; } = "[]";
+        public string? ReviewReason { get; set; }
+        public string? OverrideReason { get; set; }
+        public string? ReviewedBy { get; set; }
+        public DateTime? ReviewedAt { get; set; }
+    }
+
+    private static Task<IEnumerable<ProposalRow>> ProposalRowsAsync(System.Data.Common.DbConnection c, string campaignId, System.Data.Common.DbTransaction? tx = null) =>
+        c.QueryAsync<ProposalRow>("""
+            SELECT village_code AS VillageCode, status AS Status, bottom_quota AS BottomQuota, auto_reasons AS AutoReasons,
+                   review_reason AS ReviewReason, override_reason AS OverrideReason, reviewed_by AS ReviewedBy, reviewed_at AS ReviewedAt
+            FROM proposals WHERE campaign_id = @campaignId ORDER BY village_code
+            """, new { campaignId }, tx);
+
+    public async Task<ProposalList> ListProposalsAsync(Caller caller, ListProposalsRequest request, CancellationToken ct)
+    {
+        var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
+        caller.EnsureCanRead(OrgCode.Parse(campaign.CountyCode));
+        var ranking = Ranker.Rank(branches, assessments, campaign.Rules).ToDictionary(r => r.Branch.VillageCode);
+        var rows = await database.ReadAsync(c => ProposalRowsAsync(c, campaign.Id), ct);
+        var result = new ProposalList { CampaignId = campaign.Id };
+        result.Proposals.AddRange(rows.OrderBy(r => ranking[r.VillageCode].Rank).Select(r => ToProto(r, ranking[r.VillageCode])));
+        return result;
+    }
+
+    private static Proposal ToProto(ProposalRow row, RankedBranch ranked)
+    {
+        var proposal = new Proposal
+        {
+            Branch = ranked.Branch, Status = (ProposalStatus)row.Status, BottomQuota = row.BottomQuota, Ranking = ranked,
+            ReviewReason = row.ReviewReason ?? "", OverrideReason = row.OverrideReason ?? "", ReviewedBy = row.ReviewedBy ?? "",
+            ReviewedAt = row.ReviewedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
+        };
+        proposal.AutoDesignationReasons.AddRange(JsonSerializer.Deserialize<List<string>>(row.AutoReasons)!);
+        return proposal;
+    }
+
+    public async Task<Proposal> ReviewAsync(Caller caller, ReviewProposalRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        v.Code("village_code", request.VillageCode);
+        var reason = v.Text("reason", request.Reason, 1000);
+        var overrideReason = v.Text("override_reason", request.OverrideReason, 1000, required: false);
+        v.ThrowIfAny();
+        var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
+        EnsureCounty(caller, campaign);
+        await database.WriteAsync(async session =>
+        {
+            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            if (campaign.Confirmed) throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, "The targets are already confirmed.");
+            var row = (await ProposalRowsAsync(session.Connection, campaign.Id, session.Transaction)).SingleOrDefault(p => p.VillageCode == request.VillageCode)
+                ?? throw new NotFoundException("proposal", $"{request.VillageCode} in campaign {campaign.Id}");
+            var auto = JsonSerializer.Deserialize<List<string>>(row.AutoReasons)!;
+            // 直接认定 overrides rank: rejecting such a branch takes a recorded reason for overriding it.
+            if (!request.Confirm && auto.Count > 0 && overrideReason is null)
+                throw ValidationException.For("override_reason", $"is required to reject a branch designated directly ({string.Join(", ", auto)})");
+            await session.ExecuteAsync("""
+                UPDATE proposals SET status = @status, review_reason = @reason, override_reason = @overrideReason, reviewed_by = @by, reviewed_at = @at
+                WHERE campaign_id = @Id AND village_code = @village
+                """, new
+            {
+                status = (int)(request.Confirm ? ProposalStatus.Confirmed : ProposalStatus.Rejected), reason,
+                overrideReason = request.Confirm ? null : overrideReason, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime, campaign.Id, village = row.VillageCode,
+            });
+        }, ct);
+        return (await ListProposalsAsync(caller, new ListProposalsRequest { CampaignId = campaign.Id }, ct)).Proposals.Single(p => p.Branch.VillageCode == request.VillageCode);
+    }
+
+    public async Task<Designation> ConfirmAsync(Caller caller, ConfirmTargetsRequest request, CancellationToken ct)
+    {
+        var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
+        EnsureCounty(caller, campaign);
+        var now = clock.GetUtcNow();
+        return await database.WriteAsync(async session =>
+        {
+            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            if (campaign.Confirmed)
+                throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, $"The targets were confirmed at {campaign.ConfirmedAt:yyyy-MM-dd HH:mm} UTC; a correction is a new revision, not a second confirmation.");
+            var proposals = (await ProposalRowsAsync(session.Connection, campaign.Id, session.Transaction)).ToList();
+            if (proposals.Count == 0) throw new PreconditionFailedException("NO_PROPOSALS", campaign.Id, "There are no proposals to confirm; propose targets first.");
+            var open = proposals.Count(p => p.Status == (int)ProposalStatus.Proposed);
+            if (open > 0) throw new PreconditionFailedException("UNREVIEWED_PROPOSALS", campaign.Id, $"{open} proposals still await the county's review.");
+            var branches = (await CampaignStore.BranchesAsync(session.Connection, campaign.Id, session.Transaction)).ToDictionary(b => b.VillageCode);
+            var confirmed = proposals.Where(p => p.Status == (int)ProposalStatus.Confirmed).Select(p => branches[p.VillageCode]).ToList();
+            await session.ExecuteAsync("UPDATE campaigns SET confirmed_at = @at WHERE id = @Id", new { at = now.UtcDateTime, campaign.Id });
+            await session.ExecuteAsync("INSERT INTO targets (campaign_id, village_code, status, accepted_on) VALUES (@Id, @VillageCode, @status, NULL)",
+                confirmed.Select(b => new { campaign.Id, b.VillageCode, status = (int)TargetStatus.Designated }).ToList());
+            await session.PublishAsync(new TargetsDesignated(campaign.CountyCode, campaign.Year, campaign.Rules.EndsOn,
+                confirmed.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName)).ToList(), now));
+            var designation = new Designation { CampaignId = campaign.Id, ConfirmedAt = now.ToProto() };
+            designation.Targets.AddRange(confirmed);
+            return designation;
+        }, ct);
+    }
+
+    /// <summary>Proposing, reviewing and confirming are the county's (县级确认): its own office or one above it.</summary>
+    internal static void EnsureCounty(Caller caller, CampaignRow campaign)
+    {
+        var county = OrgCode.Parse(campaign.CountyCode);
+        caller.EnsureCanWrite(county);
+        if (caller.Role != Role.Service && caller.Org.Level is OrgLevel.Township or OrgLevel.Village)
+            throw new PermissionDeniedException("Proposals are reviewed and targets confirmed by the county.");
+    }
+
+    private async Task<(CampaignRow, List<Branch>, Dictionary<string, AssessmentRow>)> LoadForRankingAsync(string campaignId, CancellationToken ct) =>
+        await database.ReadAsync(async c =>
+        {
+            var campaign = await CampaignStore.LoadAsync(c, campaignId);
+            return (campaign, await CampaignStore.BranchesAsync(c, campaign.Id), await CampaignStore.LatestAssessmentsAsync(c, campaign.Id));
+        }, ct);
+
+    private static BranchAssessment ToProto(AssessmentRow row)
+    {
+        var proto = new BranchAssessment
+        {
+            CampaignId = row.CampaignId, VillageCode = row.VillageCode, Revision = row.Revision,
+            Votes = new Votes { Satisfied = row.Satisfied, BasicallySatisfied = row.BasicallySatisfied, Dissatisfied = row.Dissatisfied, Ballots = row.Ballots },
+            Committee = new CommitteeScores { TeamOperation = row.TeamOperation, OrganizationalSystems = row.OrganizationalSystems, CadreTeam = row.CadreTeam, VanguardRole = row.VanguardRole },
+            CorrectionReason = row.CorrectionReason ?? "", RecordedBy = row.RecordedBy, RecordedAt = new DateTimeOffset(row.RecordedAt.AsUtc()).ToProto(),
+        };
+        proto.Findings.AddRange(row.FindingList.Select(f => new Finding { Code = f.Code, Note = f.Note }));
+        return proto;
+    }
+}
