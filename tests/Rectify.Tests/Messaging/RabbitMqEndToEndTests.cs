@@ -81,4 +81,58 @@ public sealed class RabbitMqEndToEndTests
         while ((await DirectoryModule.LoggedCodes(log)).Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Equal(["360731101201", "360731101201", "360731101201"], await DirectoryModule.LoggedCodes(log));
     }
+
+    [Fact]
+    public async Task Designation_and_a_failed_acceptance_cross_RabbitMQ_between_the_assessment_and_measures_processes()
+    {
+        // Two processes: organizations + measures in one, assessment in the other, each with its own database.
+        var settings = OnRabbitMq();
+        settings["Rectify:Measures:ScheduleScans"] = "false";
+        await using var ledger = await Assessment.AssessmentFixture.StartAsync(DbProvider.Postgres, settings,
+            [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule()]);
+        var assessmentSettings = OnRabbitMq();
+        assessmentSettings["Rectify:Endpoints:organizations"] = ledger.GrpcUrl;
+        assessmentSettings["Rectify:Endpoints:measures"] = ledger.GrpcUrl;
+        await using var assessment = await Assessment.AssessmentFixture.StartAsync(DbProvider.Sqlite, assessmentSettings, [new Rectify.Assessment.AssessmentModule()]);
+        await Assessment.AssessmentFixture.ImportCountyAsync(ledger);
+        Measures.MeasuresFixture.SetShanghai(assessment, new DateTime(2027, 6, 20, 9, 0, 0));
+        Measures.MeasuresFixture.SetShanghai(ledger, new DateTime(2027, 6, 20, 9, 0, 0));
+
+        var county = Assessment.AssessmentFixture.Assessment(assessment, Assessment.AssessmentFixture.County);
+        var campaign = await county.CreateCampaignAsync(new Rectify.Assessment.V1.CreateCampaignRequest { CountyCode = Assessment.AssessmentFixture.County, Year = 2027 });
+        Assert.Equal(41, campaign.Branches.Count);
+        var weak = Assessment.AssessmentFixture.Village(Assessment.AssessmentFixture.T1, 1);
+        await Assessment.AssessmentFixture.AssessAllAsync(assessment, campaign.Id, new()
+        {
+            [weak] = new Rectify.Assessment.V1.RecordAssessmentRequest { Votes = Assessment.AssessmentFixture.Votes(10, 30, 60), Committee = Assessment.AssessmentFixture.Committee(40) },
+        });
+        foreach (var p in (await county.ProposeTargetsAsync(new Rectify.Assessment.V1.ProposeTargetsRequest { CampaignId = campaign.Id })).Proposals)
+            await county.ReviewProposalAsync(new Rectify.Assessment.V1.ReviewProposalRequest { CampaignId = campaign.Id, VillageCode = p.Branch.VillageCode, Confirm = p.Branch.VillageCode == weak, Reason = "县委确定", OverrideReason = "测试" });
+        await county.ConfirmTargetsAsync(new Rectify.Assessment.V1.ConfirmTargetsRequest { CampaignId = campaign.Id });
+
+        // TargetsDesignated crossed the broker: the measures process now accepts the target's plan.
+        var township = Measures.MeasuresFixture.Measures(ledger, Assessment.AssessmentFixture.T1);
+        var plan = await Assessment.AssessmentSpec.Eventually(() => township.CreatePlanAsync(Measures.MeasuresFixture.SimplePlan(weak)).ResponseAsync);
+        var village = Measures.MeasuresFixture.Measures(ledger, weak);
+        foreach (var m in plan.Problems.SelectMany(p => p.Measures))
+        {
+            await village.RecordProgressAsync(new Rectify.Measures.V1.RecordProgressRequest { MeasureId = m.Id, Percent = 100 });
+            await village.CompleteMeasureAsync(new Rectify.Measures.V1.CompleteMeasureRequest { MeasureId = m.Id });
+            await township.CloseMeasureAsync(new Rectify.Measures.V1.CloseMeasureRequest { MeasureId = m.Id, Verifier = "组织委员" });
+        }
+
+        // Acceptance asks the measures process over gRPC, fails, and AcceptanceFailed comes back over the broker to reopen them.
+        var result = await county.RecordAcceptanceAsync(new Rectify.Assessment.V1.RecordAcceptanceRequest
+        {
+            CampaignId = campaign.Id, VillageCode = weak, Votes = Assessment.AssessmentFixture.Votes(40, 20, 40), NewDeadline = Measures.MeasuresFixture.D(2027, 9, 30),
+            Aspects = { new Rectify.Assessment.V1.AspectScore { Aspect = "综合", Score = 60 } },
+        });
+        Assert.False(result.Passed);
+        var ledgerCounts = Measures.MeasuresFixture.Measures(ledger, Assessment.AssessmentFixture.County);
+        await Assessment.AssessmentSpec.Eventually(async () =>
+        {
+            var counts = await ledgerCounts.GetLedgerCountsAsync(new Rectify.Measures.V1.GetLedgerCountsRequest { ScopeCode = weak });
+            return counts.Total.Reopened == 3 ? true : throw new InvalidOperationException($"{counts.Total.Reopened} reopened");
+        });
+    }
 }
