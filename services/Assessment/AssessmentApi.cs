@@ -19,6 +19,9 @@ public sealed class AssessmentApi(CampaignService campaigns, IdentificationServi
     public override Task<Campaign> GetCampaign(GetCampaignRequest request, ServerCallContext context) =>
         campaigns.GetAsync(context.Caller(), request, context.CancellationToken);
 
+    public override Task<ListCampaignsResponse> ListCampaigns(ListCampaignsRequest request, ServerCallContext context) =>
+        campaigns.ListAsync(context.Caller(), request, context.CancellationToken);
+
     public override Task<BranchAssessment> RecordAssessment(RecordAssessmentRequest request, ServerCallContext context) =>
         identification.RecordAsync(context.Caller(), request, context.CancellationToken);
 

@@ -58,14 +58,29 @@ public sealed class CampaignService(Database<AssessmentModule> database, Service
         var county = OrgCode.Parse(row.CountyCode);
         if (!caller.CanSee(county) && !county.IsAncestorOrSelfOf(caller.Org))
             throw new PermissionDeniedException($"{caller.Org} may not see the campaign of {county}.");
-        var campaign = new Campaign
-        {
-            Id = row.Id, CountyCode = row.CountyCode, Year = row.Year, Settings = row.Rules.ToProto(), Confirmed = row.Confirmed,
-            ConfirmedAt = row.ConfirmedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
-        };
+        var campaign = ToProto(row);
         campaign.Branches.AddRange(branches);
         return campaign;
     }
+
+    public async Task<ListCampaignsResponse> ListAsync(Caller caller, ListCampaignsRequest request, CancellationToken ct)
+    {
+        var county = OrgCode.TryParse(request.CountyCode, out var code, out var error) ? code : throw ValidationException.For("county_code", error);
+        if (!caller.CanSee(county) && !county.IsAncestorOrSelfOf(caller.Org))
+            throw new PermissionDeniedException($"{caller.Org} may not see the campaigns of {county}.");
+        var rows = await database.ReadAsync(c => c.QueryAsync<CampaignRow>(
+            "SELECT id AS Id, county_code AS CountyCode, year AS Year, settings AS Settings, confirmed_at AS ConfirmedAt FROM campaigns WHERE county_code = @county ORDER BY year DESC",
+            new { county = county.Value }), ct);
+        var response = new ListCampaignsResponse();
+        response.Campaigns.AddRange(rows.Select(ToProto));
+        return response;
+    }
+
+    private static Campaign ToProto(CampaignRow row) => new()
+    {
+        Id = row.Id, CountyCode = row.CountyCode, Year = row.Year, Settings = row.Rules.ToProto(), Confirmed = row.Confirmed,
+        ConfirmedAt = row.ConfirmedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
+    };
 
     /// <summary>The county's open villages and their townships, read from the organizations service over gRPC.</summary>
     private async Task<List<Branch>> BranchesOfAsync(OrgCode county, CancellationToken ct)

@@ -61,8 +61,8 @@ public static class Ranker
         explanation.Composite = explanation.SatisfactionComponent + explanation.CommitteeComponent - explanation.Deductions.Sum(d => d.Points);
         var c = CultureInfo.InvariantCulture;
         var deductions = explanation.Deductions.Count == 0 ? "" : "，扣分 " + string.Join("、", explanation.Deductions.Select(d => $"{d.FindingName} {d.Points.ToString("0.##", c)}"));
-        var auto = explanation.AutoDesignationReasons.Count == 0 ? "" : "；直接认定：" + string.Join("、", explanation.AutoDesignationReasons.Select(r => settings.FindRule(r)?.Name ?? $"满意率低于{settings.AutoDesignateBelowSatisfaction:P0}"));
-        explanation.Text = string.Create(c, $"满意率 {rate:P1} × 100 × {settings.SatisfactionWeight:0.##} = {explanation.SatisfactionComponent:0.##}；乡镇党委评价 {committee:0.##} × {settings.CommitteeWeight:0.##} = {explanation.CommitteeComponent:0.##}{deductions}；综合得分 {explanation.Composite:0.##}{auto}");
+        var auto = explanation.AutoDesignationReasons.Count == 0 ? "" : "；直接认定：" + string.Join("、", explanation.AutoDesignationReasons.Select(r => settings.FindRule(r)?.Name ?? $"满意率低于{settings.AutoDesignateBelowSatisfaction * 100:0.#}%"));
+        explanation.Text = string.Create(c, $"满意率 {rate * 100:0.0}%（{rate * 100:0.#} 分）× {settings.SatisfactionWeight:0.##} = {explanation.SatisfactionComponent:0.##}；乡镇党委评价 {committee:0.##} 分 × {settings.CommitteeWeight:0.##} = {explanation.CommitteeComponent:0.##}{deductions}；综合得分 {explanation.Composite:0.##}{auto}");
         return explanation;
     }
 
