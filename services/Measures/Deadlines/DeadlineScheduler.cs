@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Rectify.Platform;
+using Rectify.Platform.Hosting;
 
 namespace Rectify.Measures.Deadlines;
 
@@ -15,25 +14,10 @@ public sealed class MeasuresOptions
     public TimeOnly DailyScanAt { get; set; } = new(6, 0);
 }
 
-/// <summary>Runs the deadline scan at start (catching up on missed days) and then daily at the configured local time, on the injected clock.</summary>
-public sealed class DeadlineScheduler(DeadlineScan scan, TimeProvider clock, MeasuresOptions options, ILogger<DeadlineScheduler> logger) : BackgroundService
+/// <summary>Runs the deadline scan at start (catching up on missed days) and then daily at the configured local time.</summary>
+public sealed class DeadlineScheduler(DeadlineScan scan, TimeProvider clock, MeasuresOptions options, ILogger<DeadlineScheduler> logger) : DailyJob(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.ScheduleScans) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await scan.RunAsync(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "The deadline scan failed; it runs again at the next scheduled time"); }
-            try { await Task.Delay(UntilNextRun(clock.Now(), options.DailyScanAt), clock, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
-
-    public static TimeSpan UntilNextRun(DateTimeOffset now, TimeOnly at)
-    {
-        var todayAt = new DateTimeOffset(DateOnly.FromDateTime(now.DateTime).ToDateTime(at), now.Offset);
-        var next = todayAt > now ? todayAt : todayAt.AddDays(1);
-        return next - now;
-    }
+    protected override bool Enabled => options.ScheduleScans;
+    protected override TimeOnly RunAt => options.DailyScanAt;
+    protected override Task RunAsync(CancellationToken ct) => scan.RunAsync(ct);
 }

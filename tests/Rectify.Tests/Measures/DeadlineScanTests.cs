@@ -113,7 +113,7 @@ public abstract class DeadlineScanSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal([new DateOnly(2027, 6, 6), new DateOnly(2027, 6, 2), new DateOnly(2027, 5, 31), new DateOnly(2027, 5, 29), new DateOnly(2027, 5, 22),
             new DateOnly(2027, 5, 15), new DateOnly(2027, 5, 8), new DateOnly(2027, 5, 1), new DateOnly(2027, 4, 24), new DateOnly(2027, 4, 17),
             new DateOnly(2027, 4, 10), new DateOnly(2027, 4, 3), new DateOnly(2027, 4, 30)], dates);
-        Assert.Equal(TimeSpan.FromHours(20), DeadlineScheduler.UntilNextRun(new DateTimeOffset(2027, 5, 1, 10, 0, 0, TimeSpan.FromHours(8)), new TimeOnly(6, 0)));
+        Assert.Equal(TimeSpan.FromHours(20), Rectify.Platform.Hosting.DailyJob.UntilNextRun(new DateTimeOffset(2027, 5, 1, 10, 0, 0, TimeSpan.FromHours(8)), new TimeOnly(6, 0)));
     }
 }
 

@@ -1,0 +1,32 @@
+using Rectify.Platform.Errors;
+
+namespace Rectify.Platform;
+
+/// <summary>A calendar month in Shanghai: a reporting period (月报期), written "YYYY-MM".</summary>
+public readonly record struct Month(int Year, int Number) : IComparable<Month>
+{
+    public DateOnly FirstDay => new(Year, Number, 1);
+    public DateOnly LastDay => FirstDay.AddMonths(1).AddDays(-1);
+    public Month Next => Of(FirstDay.AddMonths(1));
+    public Month Previous => Of(FirstDay.AddMonths(-1));
+
+    public static Month Of(DateOnly date) => new(date.Year, date.Month);
+
+    /// <summary>Reads a proto period, adding a violation when it is not a real month.</summary>
+    public static Month? From(Violations v, string field, Common.V1.Period? period)
+    {
+        if (period is null) { v.Add(field, "is required"); return null; }
+        if (period.Year is < 2000 or > 9999 || period.Month is < 1 or > 12) { v.Add(field, $"{period.Year:D4}-{period.Month:D2} is not a month"); return null; }
+        return new Month(period.Year, period.Month);
+    }
+
+    public Common.V1.Period ToProto() => new() { Year = Year, Month = Number };
+
+    public int CompareTo(Month other) => (Year * 12 + Number).CompareTo(other.Year * 12 + other.Number);
+    public static bool operator <(Month a, Month b) => a.CompareTo(b) < 0;
+    public static bool operator >(Month a, Month b) => a.CompareTo(b) > 0;
+    public static bool operator <=(Month a, Month b) => a.CompareTo(b) <= 0;
+    public static bool operator >=(Month a, Month b) => a.CompareTo(b) >= 0;
+
+    public override string ToString() => $"{Year:D4}-{Number:D2}";
+}

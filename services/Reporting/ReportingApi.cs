@@ -1,0 +1,45 @@
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Rectify.Common.V1;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
+using Rectify.Reporting.Reminders;
+using Rectify.Reporting.Reports;
+using Rectify.Reporting.V1;
+
+namespace Rectify.Reporting;
+
+/// <summary>The gRPC face of the reporting service.</summary>
+[Authorize]
+public sealed class ReportingApi(ReportService reports, ReminderScan reminders) : ReportingService.ReportingServiceBase
+{
+    public override Task<Report> PushReport(PushReportRequest request, ServerCallContext context) =>
+        reports.PushAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Report> GetReport(GetReportRequest request, ServerCallContext context) =>
+        reports.GetAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ListReportsResponse> ListReports(ListReportsRequest request, ServerCallContext context) =>
+        reports.ListAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Report> AcceptReport(ReviewReportRequest request, ServerCallContext context) =>
+        reports.AcceptAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Report> ReturnReport(ReviewReportRequest request, ServerCallContext context) =>
+        reports.ReturnAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ReportingException> GrantException(GrantExceptionRequest request, ServerCallContext context) =>
+        reports.GrantExceptionAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Report> SubmitCountySummary(SubmitCountySummaryRequest request, ServerCallContext context) =>
+        reports.SubmitCountySummaryAsync(context.Caller(), request, context.CancellationToken);
+
+    public override async Task<RunReminderScanResponse> RunReminderScan(RunReminderScanRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        if (caller.Role != Role.Service && (caller.Role != Role.Officer || caller.Org.Level is OrgLevel.Township or OrgLevel.Village))
+            throw new PermissionDeniedException("The reminder scan is run by the system or a county office.");
+        var (dueSoon, missing) = await reminders.RunAsync(context.CancellationToken);
+        return new RunReminderScanResponse { DueSoon = dueSoon, Missing = missing };
+    }
+}

@@ -1,0 +1,36 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Platform.Hosting;
+using Rectify.Reporting.Directory;
+using Rectify.Reporting.Reminders;
+using Rectify.Reporting.Reports;
+
+namespace Rectify.Reporting;
+
+/// <summary>The reporting service as a module of the Rectify host. It reads the ledger from measures over gRPC.</summary>
+public sealed class ReportingModule : ServiceModule<ReportingModule>
+{
+    public override string Name => "reporting";
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        AddDatabase(services, configuration);
+        services.AddSingleton(configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
+        services.AddSingleton<ReportCalendar>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<ReminderScan>();
+        services.AddHostedService<ReminderJob>();
+    }
+
+    public override void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<TargetsDesignatedConsumer>();
+        bus.AddConsumer<UnitClosedConsumer>();
+        bus.AddConsumer<UnitMergedConsumer>();
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<ReportingApi>();
+}

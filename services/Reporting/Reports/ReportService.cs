@@ -1,0 +1,356 @@
+using Dapper;
+using Google.Protobuf;
+using Rectify.Common.V1;
+using Rectify.Events.Reporting;
+using Rectify.Measures.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+using Rectify.Reporting.Directory;
+using Rectify.Reporting.V1;
+
+namespace Rectify.Reporting.Reports;
+
+/// <summary>
+/// 月报: a township's report on its target villages for a month — saved as a
+/// draft, submitted (the ledger snapshotted from the measures service), then
+/// accepted by the county or returned (退回) for a new revision. The county's
+/// summary to the city is made from its townships' reports and goes through
+/// the same cycle one level up.
+/// </summary>
+public sealed class ReportService(Database<ReportingModule> database, ReportCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
+{
+    private const int MaxTextLength = 4000;
+
+    public async Task<Report> PushAsync(Caller caller, PushReportRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var requestId = v.Text("client_request_id", request.ClientRequestId, 64);
+        var township = v.Code("township_code", request.TownshipCode);
+        if (township is { } t) v.Check(t.Level == OrgLevel.Township, "township_code", "must be a township's code");
+        var month = Month.From(v, "period", request.Period);
+        var today = clock.Today();
+        if (month is { } m) v.Check(m <= Month.Of(today), "period", $"{m} is in the future");
+        var seen = new HashSet<string>();
+        for (var i = 0; i < request.Villages.Count; i++)
+        {
+            var entry = request.Villages[i];
+            if (v.Code($"villages[{i}].village_code", entry.VillageCode) is { } code)
+                v.Check(seen.Add(code.Value), $"villages[{i}].village_code", "appears twice in the report");
+            v.Text($"villages[{i}].work_done", entry.WorkDone, MaxTextLength, required: request.Submit);
+            v.Text($"villages[{i}].problems_met", entry.ProblemsMet, MaxTextLength, required: false);
+            v.Text($"villages[{i}].next_month_plan", entry.NextMonthPlan, MaxTextLength, required: request.Submit);
+            CheckIndicators(v, $"villages[{i}].indicators", entry.Indicators ?? new Indicators());
+        }
+        v.ThrowIfAny();
+        caller.EnsureCanWrite(township!.Value);
+
+        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        // The ledger is read before the transaction: a remote call must not hold the database.
+        var ledger = request.Submit ? await LedgerAsync(township.Value, month!.Value, ct) : null;
+        var now = clock.GetUtcNow();
+        return await Idempotent(requestId!, township.Value.Value, async session =>
+        {
+            var active = await TargetDirectory.ActiveAsync(session.Connection, township.Value, month!.Value, session.Transaction);
+            if (active.Count == 0)
+                throw ValidationException.For("period", $"{township.Value.Value} has no active target in {month}: the month is before the campaign, or after it");
+            var targets = active.ToDictionary(a => a.VillageCode);
+            var late = new Violations();
+            for (var i = 0; i < request.Villages.Count; i++)
+                late.Check(targets.ContainsKey(request.Villages[i].VillageCode), $"villages[{i}].village_code",
+                    $"is not an active target of {township.Value.Value} in {month}");
+            if (request.Submit)
+            {
+                var missing = targets.Keys.Except(request.Villages.Select(e => e.VillageCode)).ToList();
+                late.Check(missing.Count == 0, "villages", $"must report on every active target; missing {string.Join(", ", missing)}");
+            }
+            late.ThrowIfAny();
+
+            var revisions = await ReportStore.RevisionsAsync(session.Connection, township.Value.Value, month.Value, session.Transaction);
+            var latest = revisions.LastOrDefault();
+            if (latest?.State is ReportStatus.Submitted or ReportStatus.Accepted)
+                throw new PreconditionFailedException("REPORT_SUBMITTED", township.Value.Value, $"The {month} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
+            await EnsureOpenAsync(session, township.Value.Value, month.Value, today);
+
+            var report = new Report
+            {
+                Kind = ReportKind.Township, UnitCode = township.Value.Value, UnitName = active[0].TownshipName, Period = month.Value.ToProto(),
+                Totals = new Indicators(), LedgerTotals = new LedgerSnapshot(),
+            };
+            foreach (var entry in request.Villages.OrderBy(e => e.VillageCode))
+            {
+                var copy = entry.Clone();
+                copy.Indicators ??= new Indicators();
+                copy.VillageName = targets[entry.VillageCode].VillageName;
+                copy.Ledger = ledger?.GetValueOrDefault(entry.VillageCode) ?? (request.Submit ? new LedgerSnapshot() : null);
+                Add(report.Totals, copy.Indicators);
+                if (copy.Ledger is not null) Add(report.LedgerTotals, copy.Ledger);
+                report.Villages.Add(copy);
+            }
+            // A report keeps the timeliness of its first submission: a resubmission after 退回 is not late for it.
+            var firstSubmission = revisions.FirstOrDefault(r => r.SubmittedOn is not null);
+            var row = new ReportRow
+            {
+                Id = latest?.State == ReportStatus.Draft ? latest.Id : Guid.NewGuid().ToString(),
+                Kind = (int)ReportKind.Township, UnitCode = report.UnitCode, UnitName = report.UnitName, CountyCode = active[0].CountyCode,
+                Period = month.Value.ToString(), Revision = latest is null ? 1 : latest.State == ReportStatus.Draft ? latest.Revision : latest.Revision + 1,
+                Status = (int)(request.Submit ? ReportStatus.Submitted : ReportStatus.Draft),
+                Timeliness = request.Submit ? (int)(firstSubmission is null ? calendar.OfSubmission(month.Value, today) : (Timeliness)firstSubmission.Timeliness!.Value) : null,
+                SubmittedOn = request.Submit ? today : null, Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
+            };
+            if (latest?.State == ReportStatus.Draft) await ReportStore.UpdateAsync(session, row);
+            else await ReportStore.InsertAsync(session, row);
+            if (request.Submit)
+                await session.PublishAsync(new ReportSubmitted(row.Id, row.Kind, row.UnitCode, row.CountyCode, row.Period, row.Revision, row.Timeliness!.Value,
+                    today, ToEvent(report.Totals), report.Villages.Count, now));
+            return row.ToProto();
+        }, ct);
+    }
+
+    private static void CheckIndicators(Violations v, string path, Indicators i)
+    {
+        void NonNegative(long value, string field) => v.Check(value >= 0, $"{path}.{field}", "must not be negative");
+        NonNegative(i.MeetingsHeld, "meetings_held");
+        NonNegative(i.Trainings, "trainings");
+        NonNegative(i.MembersDeveloped, "members_developed");
+        NonNegative(i.ServicesForPeople, "services_for_people");
+        NonNegative(i.DisputesMediated, "disputes_mediated");
+        NonNegative(i.CollectiveIncomeToDateYuan, "collective_income_to_date_yuan");
+    }
+
+    private static void Add(Indicators sum, Indicators i)
+    {
+        sum.MeetingsHeld += i.MeetingsHeld;
+        sum.Trainings += i.Trainings;
+        sum.MembersDeveloped += i.MembersDeveloped;
+        sum.ServicesForPeople += i.ServicesForPeople;
+        sum.DisputesMediated += i.DisputesMediated;
+        sum.CollectiveIncomeToDateYuan += i.CollectiveIncomeToDateYuan;
+    }
+
+    private static void Add(LedgerSnapshot sum, LedgerSnapshot l)
+    {
+        sum.Total += l.Total;
+        sum.Completed += l.Completed;
+        sum.Closed += l.Closed;
+        sum.Overdue += l.Overdue;
+    }
+
+    private static ReportIndicators ToEvent(Indicators i) =>
+        new(i.MeetingsHeld, i.Trainings, i.MembersDeveloped, i.ServicesForPeople, i.DisputesMediated, i.CollectiveIncomeToDateYuan);
+
+    /// <summary>The township's ledger per target village now, from the measures service: never typed in twice.</summary>
+    private async Task<Dictionary<string, LedgerSnapshot>> LedgerAsync(OrgCode township, Month month, CancellationToken ct)
+    {
+        var measures = new MeasureService.MeasureServiceClient(endpoints.Channel("measures"));
+        var counts = await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = township.Value, CampaignYear = month.Year },
+            endpoints.ServiceHeaders(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+        return counts.Targets.ToDictionary(t => t.VillageCode, t => new LedgerSnapshot { Total = t.Counts.Total, Completed = t.Counts.Completed, Closed = t.Counts.Closed, Overdue = t.Counts.Overdue });
+    }
+
+    private async Task EnsureOpenAsync(DbSession session, string unitCode, Month month, DateOnly today)
+    {
+        var until = await session.ExecuteScalarAsync<DateOnly?>("SELECT until FROM reporting_exceptions WHERE unit_code = @unitCode AND period = @period",
+            new { unitCode, period = month.ToString() });
+        if (calendar.IsLocked(month, today, until))
+            throw new PreconditionFailedException("REPORTING_LOCKED", unitCode,
+                $"Reports for {month} were taken until {calendar.LockedAfter(month):yyyy-MM-dd}; a late submission (补报) needs the county's exception.");
+    }
+
+    /// <summary>The answer a push with this client request id already got, if any.</summary>
+    private async Task<Report?> ReplayAsync(string requestId, CancellationToken ct)
+    {
+        var stored = await database.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT response FROM push_requests WHERE client_request_id = @requestId", new { requestId }), ct);
+        return stored is null ? null : JsonParser.Default.Parse<Report>(stored);
+    }
+
+    /// <summary>Runs a push and records its answer under its request id in the same transaction; a concurrent duplicate replays it.</summary>
+    private async Task<Report> Idempotent(string requestId, string unitCode, Func<DbSession, Task<Report>> push, CancellationToken ct)
+    {
+        try
+        {
+            return await database.WriteAsync(async session =>
+            {
+                var report = await push(session);
+                await session.ExecuteAsync("INSERT INTO push_requests (client_request_id, unit_code, response, recorded_at) VALUES (@requestId, @unitCode, @response, @at)",
+                    new { requestId, unitCode, response = JsonFormatter.Default.Format(report), at = clock.GetUtcNow().UtcDateTime });
+                return report;
+            }, ct);
+        }
+        catch (Exception e) when (Sql.IsUniqueViolation(e))
+        {
+            // The same push raced this one and recorded its answer first; anything else that collided is a real conflict.
+            return await ReplayAsync(requestId, ct) ?? throw new AlreadyExistsException("report", unitCode);
+        }
+    }
+
+    public async Task<Report> GetAsync(Caller caller, GetReportRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var unit = v.Code("unit_code", request.UnitCode);
+        var month = Month.From(v, "period", request.Period);
+        v.ThrowIfAny();
+        caller.EnsureCanRead(unit!.Value);
+        var revisions = await database.ReadAsync(c => ReportStore.RevisionsAsync(c, unit.Value.Value, month!.Value), ct);
+        var row = request.Revision == 0 ? revisions.LastOrDefault() : revisions.FirstOrDefault(r => r.Revision == request.Revision);
+        return row?.ToProto() ?? throw new NotFoundException("report", $"{unit.Value.Value}/{month}" + (request.Revision == 0 ? "" : $"/{request.Revision}"));
+    }
+
+    public async Task<ListReportsResponse> ListAsync(Caller caller, ListReportsRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var scope = v.Code("scope_code", request.ScopeCode);
+        var month = Month.From(v, "period", request.Period);
+        v.ThrowIfAny();
+        caller.EnsureCanRead(scope!.Value);
+        var today = clock.Today();
+        var (active, reports, exceptions) = await database.ReadAsync(async c => (
+            await TargetDirectory.ActiveAsync(c, scope.Value, month!.Value),
+            await ReportStore.UnderAsync(c, scope.Value, month.Value, (int)ReportKind.Township),
+            (await c.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @period", new { period = month.Value.ToString() })).ToHashSet()), ct);
+        var response = new ListReportsResponse
+        {
+            Period = month!.Value.ToProto(), DueOn = calendar.DueOn(month.Value).ToProto(), LockedAfter = calendar.LockedAfter(month.Value).ToProto(),
+        };
+        foreach (var township in active.GroupBy(a => a.TownshipCode).OrderBy(g => g.Key))
+        {
+            var revisions = reports.GetValueOrDefault(township.Key) ?? [];
+            var first = revisions.FirstOrDefault(r => r.SubmittedOn is not null);
+            response.Reports.Add(new ExpectedReport
+            {
+                UnitCode = township.Key, UnitName = township.First().TownshipName,
+                Timeliness = first is null ? calendar.OfAbsence(month.Value, today) : (Timeliness)first.Timeliness!.Value,
+                Status = revisions.Count == 0 ? ReportStatus.Unspecified : revisions[^1].State,
+                Revision = revisions.Count == 0 ? 0 : revisions[^1].Revision,
+                ExceptionGranted = exceptions.Contains(township.Key),
+            });
+        }
+        return response;
+    }
+
+    public Task<Report> AcceptAsync(Caller caller, ReviewReportRequest request, CancellationToken ct) => ReviewAsync(caller, request, accept: true, ct);
+
+    public Task<Report> ReturnAsync(Caller caller, ReviewReportRequest request, CancellationToken ct) => ReviewAsync(caller, request, accept: false, ct);
+
+    /// <summary>The unit above decides on the latest submitted revision: accept it, or return it with a reason.</summary>
+    private async Task<Report> ReviewAsync(Caller caller, ReviewReportRequest request, bool accept, CancellationToken ct)
+    {
+        var v = new Violations();
+        var unit = v.Code("unit_code", request.UnitCode);
+        var month = Month.From(v, "period", request.Period);
+        var reason = v.Text("reason", request.Reason, 1000, required: !accept);
+        v.ThrowIfAny();
+        caller.EnsureCanManage(unit!.Value, "review its report");
+        var now = clock.GetUtcNow();
+        return await database.WriteAsync(async session =>
+        {
+            var latest = (await ReportStore.RevisionsAsync(session.Connection, unit.Value.Value, month!.Value, session.Transaction)).LastOrDefault()
+                ?? throw new NotFoundException("report", $"{unit.Value.Value}/{month}");
+            if (latest.State != ReportStatus.Submitted)
+                throw new PreconditionFailedException("NOT_SUBMITTED", latest.Id, $"Revision {latest.Revision} is {latest.State}; only a submitted report is reviewed.");
+            latest.Status = (int)(accept ? ReportStatus.Accepted : ReportStatus.Returned);
+            latest.ReturnReason = accept ? null : reason;
+            latest.ReviewedBy = caller.Subject;
+            latest.UpdatedBy = caller.Subject;
+            latest.UpdatedAt = now.UtcDateTime;
+            await ReportStore.UpdateAsync(session, latest);
+            await session.PublishAsync(accept
+                ? new ReportAccepted(latest.Id, latest.Kind, latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now)
+                : new ReportReturned(latest.Id, latest.Kind, latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, reason!, caller.Subject, now));
+            return latest.ToProto();
+        }, ct);
+    }
+
+    public async Task<ReportingException> GrantExceptionAsync(Caller caller, GrantExceptionRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var township = v.Code("township_code", request.TownshipCode);
+        var month = Month.From(v, "period", request.Period);
+        var reason = v.Text("reason", request.Reason, 1000);
+        var until = v.Date("until", request.Until);
+        var today = clock.Today();
+        if (until is not null) v.Check(until >= today, "until", "must not be in the past");
+        v.ThrowIfAny();
+        caller.EnsureCanManage(township!.Value, "grant it a late submission (补报)");
+        await database.WriteAsync(async session =>
+        {
+            await session.ExecuteAsync("DELETE FROM reporting_exceptions WHERE unit_code = @code AND period = @period", new { code = township.Value.Value, period = month!.Value.ToString() });
+            await session.ExecuteAsync("""
+                INSERT INTO reporting_exceptions (unit_code, period, reason, until, granted_by, granted_at) VALUES (@code, @period, @reason, @until, @by, @at)
+                """, new { code = township.Value.Value, period = month.Value.ToString(), reason, until, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
+        }, ct);
+        return new ReportingException { TownshipCode = township.Value.Value, Period = month!.Value.ToProto(), Reason = reason!, Until = until!.Value.ToProto(), GrantedBy = caller.Subject };
+    }
+
+    /// <summary>
+    /// The county's summary to the city (各县每月向市委组织部汇报), made from its townships' accepted reports.
+    /// Submitted only when every expected township report is accepted or recorded missing (past its lock, no exception).
+    /// </summary>
+    public async Task<Report> SubmitCountySummaryAsync(Caller caller, SubmitCountySummaryRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var requestId = v.Text("client_request_id", request.ClientRequestId, 64);
+        var county = v.Code("county_code", request.CountyCode);
+        if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
+        var month = Month.From(v, "period", request.Period);
+        var today = clock.Today();
+        if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet");
+        v.ThrowIfAny();
+        caller.EnsureCanWrite(county!.Value);
+        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        var now = clock.GetUtcNow();
+        return await Idempotent(requestId!, county.Value.Value, async session =>
+        {
+            var active = await TargetDirectory.ActiveAsync(session.Connection, county.Value, month!.Value, session.Transaction);
+            if (active.Count == 0) throw ValidationException.For("period", $"{county.Value.Value} has no active target in {month}");
+            var reports = await ReportStore.UnderAsync(session.Connection, county.Value, month.Value, (int)ReportKind.Township, session.Transaction);
+            var exceptions = (await session.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @period AND until >= @today",
+                new { period = month.Value.ToString(), today })).ToHashSet();
+            var summary = new CountySummary();
+            var report = new Report { Kind = ReportKind.CountySummary, UnitCode = county.Value.Value, UnitName = county.Value.Value, Period = month.Value.ToProto(), Totals = new Indicators(), LedgerTotals = new LedgerSnapshot(), Summary = summary };
+            var waiting = new List<string>();
+            foreach (var township in active.GroupBy(a => a.TownshipCode).Select(g => g.Key).Order())
+            {
+                summary.TownshipsExpected++;
+                var revisions = reports.GetValueOrDefault(township) ?? [];
+                var latest = revisions.LastOrDefault();
+                if (latest?.State == ReportStatus.Accepted)
+                {
+                    summary.TownshipsAccepted++;
+                    var accepted = latest.ToProto();
+                    Add(report.Totals, accepted.Totals);
+                    Add(report.LedgerTotals, accepted.LedgerTotals);
+                    if ((Timeliness)revisions.First(r => r.SubmittedOn is not null).Timeliness!.Value == Timeliness.OnTime) summary.OnTime++;
+                    else summary.Late++;
+                }
+                else if (revisions.All(r => r.SubmittedOn is null) && calendar.IsLocked(month.Value, today, null) && !exceptions.Contains(township))
+                {
+                    summary.TownshipsMissing++;
+                    summary.MissingTownships.Add(township);
+                }
+                else waiting.Add(township);
+            }
+            if (waiting.Count > 0)
+                throw new PreconditionFailedException("TOWNSHIP_REPORTS_OPEN", county.Value.Value,
+                    $"The reports of {string.Join(", ", waiting)} are neither accepted nor missing yet; the summary waits for them.");
+            var revisionsOfSummary = await ReportStore.RevisionsAsync(session.Connection, county.Value.Value, month.Value, session.Transaction);
+            var latestSummary = revisionsOfSummary.LastOrDefault();
+            if (latestSummary?.State is ReportStatus.Submitted or ReportStatus.Accepted)
+                throw new PreconditionFailedException("REPORT_SUBMITTED", county.Value.Value, $"The {month} summary was submitted (revision {latestSummary.Revision}).");
+            var first = revisionsOfSummary.FirstOrDefault(r => r.SubmittedOn is not null);
+            var row = new ReportRow
+            {
+                Id = Guid.NewGuid().ToString(), Kind = (int)ReportKind.CountySummary, UnitCode = county.Value.Value, UnitName = report.UnitName,
+                CountyCode = county.Value.Value, Period = month.Value.ToString(), Revision = (latestSummary?.Revision ?? 0) + 1, Status = (int)ReportStatus.Submitted,
+                Timeliness = (int)(first is null ? calendar.OfSubmission(month.Value, today) : (Timeliness)first.Timeliness!.Value), SubmittedOn = today,
+                Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
+            };
+            await ReportStore.InsertAsync(session, row);
+            await session.PublishAsync(new ReportSubmitted(row.Id, row.Kind, row.UnitCode, row.CountyCode, row.Period, row.Revision, row.Timeliness.Value,
+                today, ToEvent(report.Totals), active.Count, now));
+            return row.ToProto();
+        }, ct);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Dapper;
+using Google.Protobuf;
+using Rectify.Platform;
+using Rectify.Platform.Storage;
+using Rectify.Reporting.V1;
+
+namespace Rectify.Reporting.Reports;
+
+/// <summary>A revision of a report as stored: the searchable columns, and the whole report as protobuf JSON.</summary>
+public sealed class ReportRow
+{
+    public string Id { get; set; } = "";
+    public int Kind { get; set; }
+    public string UnitCode { get; set; } = "";
+    public string UnitName { get; set; } = "";
+    public string CountyCode { get; set; } = "";
+    public string Period { get; set; } = "";
+    public int Revision { get; set; }
+    public int Status { get; set; }
+    public int? Timeliness { get; set; }
+    public DateOnly? SubmittedOn { get; set; }
+    public string Content { get; set; } = "";
+    public string? ReturnReason { get; set; }
+    public string? ReviewedBy { get; set; }
+    public string UpdatedBy { get; set; } = "";
+    public DateTime UpdatedAt { get; set; }
+
+    public ReportStatus State => (ReportStatus)Status;
+
+    /// <summary>The report proto with the columns laid over it: they are what changes after a push.</summary>
+    public Report ToProto()
+    {
+        var report = JsonParser.Default.Parse<Report>(Content);
+        report.Id = Id;
+        report.Revision = Revision;
+        report.Status = State;
+        report.Timeliness = (Timeliness)(Timeliness ?? 0);
+        report.SubmittedOn = SubmittedOn?.ToProto();
+        report.ReturnReason = ReturnReason ?? "";
+        report.ReviewedBy = ReviewedBy ?? "";
+        report.UpdatedAt = new DateTimeOffset(UpdatedAt.AsUtc()).ToProto();
+        return report;
+    }
+}
+
+public static class ReportStore
+{
+    private const string Columns = """
+        id AS Id, kind AS Kind, unit_code AS UnitCode, unit_name AS UnitName, county_code AS CountyCode, period AS Period, revision AS Revision,
+        status AS Status, timeliness AS Timeliness, submitted_on AS SubmittedOn, content AS Content, return_reason AS ReturnReason,
+        reviewed_by AS ReviewedBy, updated_by AS UpdatedBy, updated_at AS UpdatedAt
+        """;
+
+    /// <summary>Every revision of a unit's report for a month, oldest first.</summary>
+    public static async Task<List<ReportRow>> RevisionsAsync(DbConnection c, string unitCode, Month month, DbTransaction? tx = null) =>
+        (await c.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unitCode AND period = @period ORDER BY revision",
+            new { unitCode, period = month.ToString() }, tx)).ToList();
+
+    /// <summary>The latest revision of every report of a kind under a unit for a month, by unit code.</summary>
+    public static async Task<Dictionary<string, List<ReportRow>>> UnderAsync(DbConnection c, OrgCode scope, Month month, int kind, DbTransaction? tx = null)
+    {
+        var (low, high) = scope.SubtreeRange;
+        var rows = await c.QueryAsync<ReportRow>($"""
+            SELECT {Columns} FROM reports WHERE unit_code >= @low AND unit_code <= @high AND period = @period AND kind = @kind ORDER BY unit_code, revision
+            """, new { low, high, period = month.ToString(), kind }, tx);
+        return rows.GroupBy(r => r.UnitCode).ToDictionary(g => g.Key, g => g.ToList());
+    }
+
+    public static Task InsertAsync(DbSession session, ReportRow row) => session.ExecuteAsync("""
+        INSERT INTO reports (id, kind, unit_code, unit_name, county_code, period, revision, status, timeliness, submitted_on, content, return_reason, reviewed_by, updated_by, updated_at)
+        VALUES (@Id, @Kind, @UnitCode, @UnitName, @CountyCode, @Period, @Revision, @Status, @Timeliness, @SubmittedOn, @Content, @ReturnReason, @ReviewedBy, @UpdatedBy, @UpdatedAt)
+        """, row);
+
+    public static Task UpdateAsync(DbSession session, ReportRow row) => session.ExecuteAsync("""
+        UPDATE reports SET status = @Status, timeliness = @Timeliness, submitted_on = @SubmittedOn, content = @Content, return_reason = @ReturnReason,
+               reviewed_by = @ReviewedBy, updated_by = @UpdatedBy, updated_at = @UpdatedAt
+        WHERE id = @Id
+        """, row);
+}
