@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Reporting.Directory;
 using Rectify.Reporting.Reminders;
@@ -18,8 +19,6 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         AddDatabase(services, configuration);
-        services.AddSingleton(configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
-        services.AddSingleton<ReportCalendar>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<ReminderScan>();
         services.AddHostedService<ReminderJob>();

@@ -130,7 +130,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
                 for (var j = 0; j < request.Problems[i].Measures.Count; j++, measureCount++)
                     await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, request.Problems[i].Measures[j], caller, now);
             }
-            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount, now));
+            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount,
+                phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now));
             return await LoadPlanAsync(session.Connection, session.Transaction, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
         }, ct);
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using Google.Protobuf.Reflection;
+using Google.Rpc;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -28,6 +30,8 @@ public static class RectifyHost
         var options = builder.Configuration.GetSection(RectifyOptions.Section).Get<RectifyOptions>() ?? new RectifyOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ServiceEndpoints>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
+        builder.Services.AddSingleton<ReportingCalendar>();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -43,7 +47,9 @@ public static class RectifyHost
             grpc.Interceptors.Add<ErrorInterceptor>();
             grpc.MaxReceiveMessageSize = options.MaxRequestBytes;
             grpc.EnableDetailedErrors = false;
-        });
+        })
+        // JSON over HTTP/1.1 where a proto declares google.api.http routes; the rich error details must be known to serialize.
+        .AddJsonTranscoding(json => json.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, PreconditionFailure.Descriptor, ResourceInfo.Descriptor));
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
 
@@ -57,7 +63,10 @@ public static class RectifyHost
     {
         var app = builder.Build();
         foreach (var module in modules)
+        {
             await Migrator.MigrateAsync(module.GetDatabase(app.Services), module.Assembly, ct);
+            await module.InitializeAsync(app.Services, ct);
+        }
 
         app.UseAuthentication();
         app.UseAuthorization();

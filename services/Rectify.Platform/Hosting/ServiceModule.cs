@@ -29,6 +29,9 @@ public abstract class ServiceModule
 
     public abstract Database GetDatabase(IServiceProvider services);
 
+    /// <summary>Runs after the module's migrations, before the process serves or consumes anything (e.g. to load a cache).</summary>
+    public virtual Task InitializeAsync(IServiceProvider services, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Loads the demo data if the service holds none yet; must be safe to call on every start.</summary>
     public virtual Task SeedDemoAsync(IServiceProvider services, CancellationToken ct) => Task.CompletedTask;
 }

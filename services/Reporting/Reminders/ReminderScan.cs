@@ -17,7 +17,7 @@ namespace Rectify.Reporting.Reminders;
 /// them). Occurrence keys make every reminder go out once; missed days are
 /// scanned on the next run.
 /// </summary>
-public sealed class ReminderScan(Database<ReportingModule> database, ReportCalendar calendar, TimeProvider clock, ILogger<ReminderScan> logger)
+public sealed class ReminderScan(Database<ReportingModule> database, ReportingCalendar calendar, TimeProvider clock, ILogger<ReminderScan> logger)
 {
     private const int MaxCatchUpDays = 31;
 

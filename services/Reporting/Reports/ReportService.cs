@@ -20,7 +20,7 @@ namespace Rectify.Reporting.Reports;
 /// summary to the city is made from its townships' reports and goes through
 /// the same cycle one level up.
 /// </summary>
-public sealed class ReportService(Database<ReportingModule> database, ReportCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class ReportService(Database<ReportingModule> database, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
 {
     private const int MaxTextLength = 4000;
 
@@ -97,7 +97,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportCale
                 Kind = (int)ReportKind.Township, UnitCode = report.UnitCode, UnitName = report.UnitName, CountyCode = active[0].CountyCode,
                 Period = month.Value.ToString(), Revision = latest is null ? 1 : latest.State == ReportStatus.Draft ? latest.Revision : latest.Revision + 1,
                 Status = (int)(request.Submit ? ReportStatus.Submitted : ReportStatus.Draft),
-                Timeliness = request.Submit ? (int)(firstSubmission is null ? calendar.OfSubmission(month.Value, today) : (Timeliness)firstSubmission.Timeliness!.Value) : null,
+                Timeliness = request.Submit ? (int)(firstSubmission is null ? Timelines.OfSubmission(calendar, month.Value, today) : (Timeliness)firstSubmission.Timeliness!.Value) : null,
                 SubmittedOn = request.Submit ? today : null, Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
             };
             if (latest?.State == ReportStatus.Draft) await ReportStore.UpdateAsync(session, row);
@@ -221,7 +221,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportCale
             response.Reports.Add(new ExpectedReport
             {
                 UnitCode = township.Key, UnitName = township.First().TownshipName,
-                Timeliness = first is null ? calendar.OfAbsence(month.Value, today) : (Timeliness)first.Timeliness!.Value,
+                Timeliness = first is null ? Timelines.OfAbsence(calendar, month.Value, today) : (Timeliness)first.Timeliness!.Value,
                 Status = revisions.Count == 0 ? ReportStatus.Unspecified : revisions[^1].State,
                 Revision = revisions.Count == 0 ? 0 : revisions[^1].Revision,
                 ExceptionGranted = exceptions.Contains(township.Key),
@@ -344,7 +344,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportCale
             {
                 Id = Guid.NewGuid().ToString(), Kind = (int)ReportKind.CountySummary, UnitCode = county.Value.Value, UnitName = report.UnitName,
                 CountyCode = county.Value.Value, Period = month.Value.ToString(), Revision = (latestSummary?.Revision ?? 0) + 1, Status = (int)ReportStatus.Submitted,
-                Timeliness = (int)(first is null ? calendar.OfSubmission(month.Value, today) : (Timeliness)first.Timeliness!.Value), SubmittedOn = today,
+                Timeliness = (int)(first is null ? Timelines.OfSubmission(calendar, month.Value, today) : (Timeliness)first.Timeliness!.Value), SubmittedOn = today,
                 Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
             };
             await ReportStore.InsertAsync(session, row);
@@ -353,4 +353,14 @@ public sealed class ReportService(Database<ReportingModule> database, ReportCale
             return row.ToProto();
         }, ct);
     }
+}
+
+/// <summary>The calendar's verdicts as the proto's Timeliness.</summary>
+internal static class Timelines
+{
+    public static Timeliness OfSubmission(ReportingCalendar calendar, Month month, DateOnly submittedOn) =>
+        calendar.OnTime(month, submittedOn) ? Timeliness.OnTime : Timeliness.Late;
+
+    public static Timeliness OfAbsence(ReportingCalendar calendar, Month month, DateOnly today) =>
+        calendar.Missing(month, today) ? Timeliness.Missing : Timeliness.Pending;
 }

@@ -1,0 +1,47 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Gateway.ReadModel;
+using Rectify.Platform.Hosting;
+
+namespace Rectify.Gateway;
+
+/// <summary>The gateway as a module of the Rectify host: its read model, the events that feed it, its API.</summary>
+public sealed class GatewayModule : ServiceModule<GatewayModule>
+{
+    public override string Name => "gateway";
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        AddDatabase(services, configuration);
+        services.AddSingleton<ProgressModel>();
+    }
+
+    public override void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<UnitRegisteredProjection>();
+        bus.AddConsumer<UnitRenamedProjection>();
+        bus.AddConsumer<UnitClosedProjection>();
+        bus.AddConsumer<UnitMergedProjection>();
+        bus.AddConsumer<TargetsDesignatedProjection>();
+        bus.AddConsumer<TargetTransformedProjection>();
+        bus.AddConsumer<AcceptanceFailedProjection>();
+        bus.AddConsumer<PlanCreatedProjection>();
+        bus.AddConsumer<MeasureCreatedProjection>();
+        bus.AddConsumer<MeasureProgressedProjection>();
+        bus.AddConsumer<MeasureCompletedProjection>();
+        bus.AddConsumer<MeasureClosedProjection>();
+        bus.AddConsumer<MeasureReopenedProjection>();
+        bus.AddConsumer<ReportSubmittedProjection>();
+        bus.AddConsumer<ReportAcceptedProjection>();
+        bus.AddConsumer<ReportReturnedProjection>();
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<ProgressApi>();
+
+    /// <summary>The read model is loaded into memory before the bus starts, so no event applied meanwhile is overwritten.</summary>
+    public override Task InitializeAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<ProgressModel>().LoadAsync(GetDatabase(services), ct);
+}

@@ -1,0 +1,223 @@
+using Dapper;
+using Rectify.Common.V1;
+using Rectify.Gateway.V1;
+using Rectify.Platform;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Gateway.ReadModel;
+
+/// <summary>
+/// The gateway's read model in memory: units, targets, measures and reports as
+/// the services' events left them. Consumers persist each change and then apply
+/// it here, so a query sums a subtree in memory and sees a change as soon as its
+/// event is consumed — no recomputation from the services, no nightly job.
+/// </summary>
+public sealed class ProgressModel(ReportingCalendar calendar)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, UnitRow> _units = [];
+    private readonly Dictionary<(string Village, int Year), TargetRow> _targets = [];
+    private readonly Dictionary<(string Village, int Year), PlanRow> _plans = [];
+    private readonly Dictionary<string, MeasureRow> _measures = [];
+    private readonly Dictionary<(string Village, int Year), Dictionary<string, MeasureRow>> _measuresByTarget = [];
+    private readonly Dictionary<(string Unit, string Period), ReportRow> _reports = [];
+    private long _version;
+
+    /// <summary>Raised after a change, with the code of the unit it concerns; watchers above it wake up.</summary>
+    public event Action<string>? Changed;
+
+    public long Version => Interlocked.Read(ref _version);
+
+    public async Task LoadAsync(Database database, CancellationToken ct)
+    {
+        await database.ReadAsync(async c =>
+        {
+            foreach (var u in await c.QueryAsync<UnitRow>("SELECT code AS Code, name AS Name, parent_code AS ParentCode, closed_on AS ClosedOn FROM rm_units")) Apply(u, notify: false);
+            foreach (var t in await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, as_of AS AsOf FROM rm_targets")) Apply(t, notify: false);
+            foreach (var p in await c.QueryAsync<PlanRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, phases AS Phases FROM rm_plans")) Apply(p, notify: false);
+            foreach (var m in await c.QueryAsync<MeasureRow>("SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, deadline AS Deadline, status AS Status, completed_on AS CompletedOn, closed_on AS ClosedOn, as_of AS AsOf FROM rm_measures")) Apply(m, notify: false);
+            foreach (var r in await c.QueryAsync<ReportRow>("SELECT unit_code AS UnitCode, period AS Period, kind AS Kind, status AS Status, timeliness AS Timeliness, totals AS Totals, as_of AS AsOf FROM rm_reports")) Apply(r, notify: false);
+            return true;
+        }, ct);
+    }
+
+    public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () => _units[unit.Code] = unit);
+
+    public void Apply(TargetRow target, bool notify = true) => Update(target.VillageCode, notify, () => _targets[(target.VillageCode, target.CampaignYear)] = target);
+
+    public void Apply(PlanRow plan, bool notify = true) => Update(plan.VillageCode, notify, () => _plans[(plan.VillageCode, plan.CampaignYear)] = plan);
+
+    public void Apply(MeasureRow measure, bool notify = true) => Update(measure.VillageCode, notify, () =>
+    {
+        _measures[measure.Id] = measure;
+        var key = (measure.VillageCode, measure.CampaignYear);
+        if (!_measuresByTarget.TryGetValue(key, out var list)) _measuresByTarget[key] = list = [];
+        list[measure.Id] = measure;
+    });
+
+    public void Apply(ReportRow report, bool notify = true) => Update(report.UnitCode, notify, () => _reports[(report.UnitCode, report.Period)] = report);
+
+    private void Update(string code, bool notify, Action change)
+    {
+        lock (_lock) change();
+        Interlocked.Increment(ref _version);
+        if (notify) Changed?.Invoke(code);
+    }
+
+    public string? NameOf(string code)
+    {
+        lock (_lock) return _units.GetValueOrDefault(code)?.Name;
+    }
+
+    /// <summary>Closed before the month began: out of the month's denominators (a village, or the township it was in).</summary>
+    private bool ClosedBefore(string code, DateOnly first) => _units.TryGetValue(code, out var u) && u.ClosedOn is { } closed && closed < first;
+
+    private sealed class Tally
+    {
+        public readonly TargetCounts Targets = new();
+        public readonly MeasureCounts Measures = new();
+        public readonly ReportCounts Reports = new();
+        public readonly Dictionary<string, int> Phases = [];
+        public readonly HashSet<string> Townships = [];
+        public readonly HashSet<string> Counties = [];
+
+        public void Finish(ProgressModel model, Month month, DateOnly today)
+        {
+            Measures.CompletionRate = Measures.Total == 0 ? 0 : (double)(Measures.Completed + Measures.Closed) / Measures.Total;
+            Targets.ByPhase.AddRange(Phases.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new PhaseCount { Phase = p.Key, Targets = p.Value }));
+            model.CountReports(Reports, Townships, Counties, month, today);
+        }
+    }
+
+    /// <summary>A unit's progress for a month over its whole subtree, with one row per child unit and the month-by-month trend.</summary>
+    public Progress Progress(OrgCode scope, Month month, DateOnly today)
+    {
+        var asOf = today < month.LastDay ? today : month.LastDay;
+        lock (_lock)
+        {
+            var total = new Tally();
+            var children = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
+            var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Unspecified : scope.Level + 1;
+            foreach (var target in ActiveTargets(scope, month))
+            {
+                Count(total, target, asOf);
+                if (childLevel == OrgLevel.Unspecified) continue;
+                var child = OrgCode.Parse(target.VillageCode).AncestorAt(childLevel).Value;
+                if (!children.TryGetValue(child, out var tally)) children[child] = tally = new Tally();
+                Count(tally, target, asOf);
+            }
+            // Open child units without targets still get their (empty) row.
+            foreach (var unit in _units.Values.Where(u => u.ParentCode == (scope.IsNation ? null : scope.Value) && !(u.ClosedOn < month.FirstDay)))
+                if (childLevel != OrgLevel.Unspecified && !children.ContainsKey(unit.Code)) children[unit.Code] = new Tally();
+
+            total.Finish(this, month, today);
+            var progress = new Progress
+            {
+                UnitCode = scope.Value, UnitName = _units.GetValueOrDefault(scope.Value)?.Name ?? "", Level = scope.Level, Period = month.ToProto(),
+                AsOf = asOf.ToProto(), Targets = total.Targets, Measures = total.Measures, Reports = total.Reports,
+                Indicators = Indicators(scope, month), Version = Version,
+            };
+            foreach (var (code, tally) in children)
+            {
+                tally.Finish(this, month, today);
+                progress.Children.Add(new ChildProgress { UnitCode = code, UnitName = _units.GetValueOrDefault(code)?.Name ?? "", Targets = tally.Targets, Measures = tally.Measures, Reports = tally.Reports });
+            }
+            for (var m = new Month(month.Year, 1); m <= month; m = m.Next)
+            {
+                var end = m.LastDay < today ? m.LastDay : today;
+                var tally = new Tally();
+                var (closed, overdue) = (0, 0);
+                foreach (var target in ActiveTargets(scope, m))
+                {
+                    tally.Townships.Add(OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.Township).Value);
+                    tally.Counties.Add(OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.County).Value);
+                    foreach (var measure in MeasuresOf(target))
+                    {
+                        if (measure.IsClosedBy(end)) closed++;
+                        if (measure.IsOverdueOn(end)) overdue++;
+                    }
+                }
+                CountReports(tally.Reports, tally.Townships, tally.Counties, m, today);
+                progress.Trend.Add(new MonthProgress { Period = m.ToProto(), Reports = tally.Reports, MeasuresClosed = closed, MeasuresOverdue = overdue });
+            }
+            return progress;
+        }
+    }
+
+    private IEnumerable<MeasureRow> MeasuresOf(TargetRow target) =>
+        _measuresByTarget.TryGetValue((target.VillageCode, target.CampaignYear), out var measures) ? measures.Values : [];
+
+    /// <summary>The targets of the month's campaign under the scope, designated by the month's end and not closed before it began.</summary>
+    private IEnumerable<TargetRow> ActiveTargets(OrgCode scope, Month month) =>
+        _targets.Values.Where(t => t.CampaignYear == month.Year && t.DesignatedOn <= month.LastDay
+            && scope.IsAncestorOrSelfOf(OrgCode.Parse(t.VillageCode))
+            && !ClosedBefore(t.VillageCode, month.FirstDay) && !ClosedBefore(t.VillageCode[..9] + "000", month.FirstDay));
+
+    private void Count(Tally tally, TargetRow target, DateOnly asOf)
+    {
+        tally.Targets.Total++;
+        switch (target.Status)
+        {
+            case 2: tally.Targets.Transformed++; break;
+            case 3: tally.Targets.Reopened++; break;
+            default: tally.Targets.Designated++; break;
+        }
+        var phase = !_plans.TryGetValue((target.VillageCode, target.CampaignYear), out var plan) ? "未制定方案"
+            : plan.PhaseList.FirstOrDefault(p => p.EndsOn >= asOf)?.Name ?? "整顿期满";
+        tally.Phases[phase] = tally.Phases.GetValueOrDefault(phase) + 1;
+        var code = OrgCode.Parse(target.VillageCode);
+        tally.Townships.Add(code.AncestorAt(OrgLevel.Township).Value);
+        tally.Counties.Add(code.AncestorAt(OrgLevel.County).Value);
+        foreach (var measure in MeasuresOf(target))
+        {
+            tally.Measures.Total++;
+            if (measure.IsClosedBy(asOf)) tally.Measures.Closed++;
+            else if (measure.IsCompletedOn(asOf)) tally.Measures.Completed++;
+            if (measure.IsOverdueOn(asOf)) tally.Measures.Overdue++;
+        }
+    }
+
+    /// <summary>
+    /// Reports of the month: expected from every township with an active target, and county summaries from every
+    /// such county. Missing is judged on today, not on the month's end: a report is missing once its due day has passed.
+    /// </summary>
+    private void CountReports(ReportCounts counts, HashSet<string> townships, HashSet<string> counties, Month month, DateOnly today)
+    {
+        var period = month.ToString();
+        var due = calendar.DueOn(month);
+        foreach (var township in townships)
+        {
+            counts.Expected++;
+            if (_reports.TryGetValue((township, period), out var report) && report.Timeliness is 2 or 3)
+            {
+                counts.Received++;
+                if (report.Timeliness == 2) counts.OnTime++; else counts.Late++;
+                if (report.Status == 3) counts.Accepted++;
+            }
+            else if (today > due) counts.Missing++;
+            else counts.Pending++;
+        }
+        foreach (var county in counties)
+        {
+            counts.CountySummariesExpected++;
+            if (_reports.TryGetValue((county, period), out var summary) && summary.Timeliness is 2 or 3) counts.CountySummariesReceived++;
+        }
+    }
+
+    private Reporting.V1.Indicators Indicators(OrgCode scope, Month month)
+    {
+        var sum = new Reporting.V1.Indicators();
+        var period = month.ToString();
+        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == 1 && r.Timeliness is 2 or 3 && scope.IsAncestorOrSelfOf(OrgCode.Parse(r.UnitCode))))
+        {
+            var t = report.TotalList;
+            sum.MeetingsHeld += t.MeetingsHeld;
+            sum.Trainings += t.Trainings;
+            sum.MembersDeveloped += t.MembersDeveloped;
+            sum.ServicesForPeople += t.ServicesForPeople;
+            sum.DisputesMediated += t.DisputesMediated;
+            sum.CollectiveIncomeToDateYuan += t.CollectiveIncomeToDateYuan;
+        }
+        return sum;
+    }
+}
