@@ -135,4 +135,35 @@ public sealed class RabbitMqEndToEndTests
             return counts.Total.Reopened == 3 ? true : throw new InvalidOperationException($"{counts.Total.Reopened} reopened");
         });
     }
+
+    [Fact]
+    public async Task A_township_push_in_one_process_reaches_the_county_view_of_a_gateway_in_another()
+    {
+        var settings = OnRabbitMq();
+        settings["Rectify:Measures:ScheduleScans"] = "false";
+        settings["Rectify:Reporting:ScheduleScans"] = "false";
+        await using var services = await TestHost.StartAsync(DbProvider.Postgres,
+            [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule(), new Rectify.Reporting.ReportingModule()], settings);
+        var gatewaySettings = OnRabbitMq();
+        gatewaySettings["Rectify:Endpoints:measures"] = services.GrpcUrl;
+        gatewaySettings["Rectify:Endpoints:reporting"] = services.GrpcUrl;
+        await using var gateway = await TestHost.StartAsync(DbProvider.Sqlite, [new Rectify.Gateway.GatewayModule()], gatewaySettings);
+        await Gateway.GatewaySpec.PrepareAsync(gateway, services);
+        var march = new Rectify.Common.V1.Period { Year = 2027, Month = 3 };
+        Measures.MeasuresFixture.SetShanghai(services, new DateTime(2027, 4, 3, 9, 0, 0));
+        Measures.MeasuresFixture.SetShanghai(gateway, new DateTime(2027, 4, 3, 9, 0, 0));
+        await Gateway.GatewaySpec.Until(gateway, Measures.MeasuresFixture.County, march, p => p.Targets.Total == 3 && p.Measures.Total == 3);
+
+        await Reporting.ReportingClients.Reporting(services, Measures.MeasuresFixture.TownshipA).PushReportAsync(new Rectify.Reporting.V1.PushReportRequest
+        {
+            ClientRequestId = "mq-1", TownshipCode = Measures.MeasuresFixture.TownshipA, Period = march, Submit = true,
+            Villages =
+            {
+                new Rectify.Reporting.V1.VillageEntry { VillageCode = Measures.MeasuresFixture.TargetA1, WorkDone = "召开支委会", NextMonthPlan = "推进", Indicators = new() { MeetingsHeld = 3 } },
+                new Rectify.Reporting.V1.VillageEntry { VillageCode = Measures.MeasuresFixture.TargetA2, WorkDone = "走访群众", NextMonthPlan = "推进", Indicators = new() { MeetingsHeld = 2 } },
+            },
+        });
+        var county = await Gateway.GatewaySpec.Until(gateway, Measures.MeasuresFixture.County, march, p => p.Reports.Received == 1);
+        Assert.Equal((1, 5), (county.Reports.OnTime, county.Indicators.MeetingsHeld));
+    }
 }
