@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
@@ -12,7 +13,7 @@ namespace Rectify.Benchmarks;
 /// <summary>A standalone host as a user runs it (SQLite files in a folder, in-memory bus), on loopback ports.</summary>
 public static class BenchHost
 {
-    public static async Task<(WebApplication App, string GrpcUrl)> StartAsync(string folder, ServiceModule[] modules, Dictionary<string, string?>? settings = null)
+    public static async Task<(WebApplication App, string GrpcUrl)> StartAsync(string folder, ServiceModule[] modules, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var grpcUrl = $"http://127.0.0.1:{FreePort()}";
         var config = new Dictionary<string, string?>
@@ -26,6 +27,7 @@ public static class BenchHost
         foreach (var (key, value) in settings ?? []) config[key] = value;
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(config);
+        if (clock is not null) builder.Services.AddSingleton(clock);
         builder.AddRectify(modules);
         var app = await builder.BuildRectifyAsync(modules);
         await app.StartRectifyAsync(modules);

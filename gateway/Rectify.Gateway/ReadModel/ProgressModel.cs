@@ -16,6 +16,7 @@ public sealed class ProgressModel(ReportingCalendar calendar)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UnitRow> _units = [];
+    private readonly Dictionary<string, SortedSet<string>> _children = [];
     private readonly Dictionary<(string Village, int Year), TargetRow> _targets = [];
     private readonly Dictionary<(string Village, int Year), PlanRow> _plans = [];
     private readonly Dictionary<string, MeasureRow> _measures = [];
@@ -41,7 +42,13 @@ public sealed class ProgressModel(ReportingCalendar calendar)
         }, ct);
     }
 
-    public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () => _units[unit.Code] = unit);
+    public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () =>
+    {
+        _units[unit.Code] = unit;
+        var parent = unit.ParentCode ?? "";
+        if (!_children.TryGetValue(parent, out var children)) _children[parent] = children = new SortedSet<string>(StringComparer.Ordinal);
+        children.Add(unit.Code);
+    });
 
     public void Apply(TargetRow target, bool notify = true) => Update(target.VillageCode, notify, () => _targets[(target.VillageCode, target.CampaignYear)] = target);
 
@@ -98,17 +105,18 @@ public sealed class ProgressModel(ReportingCalendar calendar)
             var total = new Tally();
             var children = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
             var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Unspecified : scope.Level + 1;
+            var childLength = childLevel switch { OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, OrgLevel.Township => 9, _ => 12 };
             foreach (var target in ActiveTargets(scope, month))
             {
                 Count(total, target, asOf);
                 if (childLevel == OrgLevel.Unspecified) continue;
-                var child = OrgCode.Parse(target.VillageCode).AncestorAt(childLevel).Value;
+                var child = target.VillageCode[..childLength].PadRight(OrgCode.Length, '0');
                 if (!children.TryGetValue(child, out var tally)) children[child] = tally = new Tally();
                 Count(tally, target, asOf);
             }
             // Open child units without targets still get their (empty) row.
-            foreach (var unit in _units.Values.Where(u => u.ParentCode == (scope.IsNation ? null : scope.Value) && !(u.ClosedOn < month.FirstDay)))
-                if (childLevel != OrgLevel.Unspecified && !children.ContainsKey(unit.Code)) children[unit.Code] = new Tally();
+            foreach (var code in _children.GetValueOrDefault(scope.IsNation ? "" : scope.Value) ?? [])
+                if (childLevel != OrgLevel.Unspecified && !(_units[code].ClosedOn < month.FirstDay) && !children.ContainsKey(code)) children[code] = new Tally();
 
             total.Finish(this, month, today);
             var progress = new Progress
@@ -122,36 +130,80 @@ public sealed class ProgressModel(ReportingCalendar calendar)
                 tally.Finish(this, month, today);
                 progress.Children.Add(new ChildProgress { UnitCode = code, UnitName = _units.GetValueOrDefault(code)?.Name ?? "", Targets = tally.Targets, Measures = tally.Measures, Reports = tally.Reports });
             }
-            for (var m = new Month(month.Year, 1); m <= month; m = m.Next)
-            {
-                var end = m.LastDay < today ? m.LastDay : today;
-                var tally = new Tally();
-                var (closed, overdue) = (0, 0);
-                foreach (var target in ActiveTargets(scope, m))
-                {
-                    tally.Townships.Add(OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.Township).Value);
-                    tally.Counties.Add(OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.County).Value);
-                    foreach (var measure in MeasuresOf(target))
-                    {
-                        if (measure.IsClosedBy(end)) closed++;
-                        if (measure.IsOverdueOn(end)) overdue++;
-                    }
-                }
-                CountReports(tally.Reports, tally.Townships, tally.Counties, m, today);
-                progress.Trend.Add(new MonthProgress { Period = m.ToProto(), Reports = tally.Reports, MeasuresClosed = closed, MeasuresOverdue = overdue });
-            }
+            AddTrend(progress, scope, month, today, total);
             return progress;
         }
+    }
+
+    /// <summary>
+    /// The month-by-month trend of the campaign up to the month, in one pass: each target is active over a range of
+    /// months, each measure closed from one month on and overdue over another range; difference arrays add the
+    /// ranges up. The month itself is the progress just counted, as of today.
+    /// </summary>
+    private void AddTrend(Progress progress, OrgCode scope, Month month, DateOnly today, Tally current)
+    {
+        var last = month.Number;
+        var closed = new int[last + 2];
+        var overdue = new int[last + 2];
+        var townships = Enumerable.Range(0, last + 1).Select(_ => new HashSet<string>()).ToArray();
+        var counties = Enumerable.Range(0, last + 1).Select(_ => new HashSet<string>()).ToArray();
+        int Index(DateOnly date) => date.Year < month.Year ? 0 : date.Year > month.Year ? last + 1 : date.Month;
+        void AddRange(int[] diff, int from, int to)
+        {
+            if (from > to) return;
+            diff[from]++;
+            diff[to + 1]--;
+        }
+        var prefix = scope.Prefix;
+        foreach (var target in _targets.Values)
+        {
+            if (target.CampaignYear != month.Year || !target.VillageCode.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            // Active from its designation's month to the month it (or its township) closed, and before the month asked.
+            var from = Math.Max(1, Index(target.DesignatedOn));
+            var to = last - 1;
+            if (_units.GetValueOrDefault(target.VillageCode)?.ClosedOn is { } villageClosed) to = Math.Min(to, Index(villageClosed));
+            if (_units.GetValueOrDefault(target.TownshipCode)?.ClosedOn is { } townshipClosed) to = Math.Min(to, Index(townshipClosed));
+            if (from > to) continue;
+            for (var k = from; k <= to; k++)
+            {
+                townships[k].Add(target.TownshipCode);
+                counties[k].Add(target.CountyCode);
+            }
+            foreach (var measure in MeasuresOf(target))
+            {
+                if (measure.ClosedOn is { } closedOn) AddRange(closed, Math.Max(from, Math.Max(1, Index(closedOn))), to);
+                // Overdue at a month's end: the deadline before that day, and the measure not yet done by it.
+                var deadline = Index(measure.Deadline);
+                var overdueFrom = measure.Deadline == new DateOnly(measure.Deadline.Year, measure.Deadline.Month, 1).AddMonths(1).AddDays(-1) ? deadline + 1 : deadline;
+                var doneOn = measure.CompletedOn ?? measure.ClosedOn;
+                var overdueTo = doneOn is { } done ? Index(done) - 1 : last;
+                AddRange(overdue, Math.Max(from, Math.Max(1, overdueFrom)), Math.Min(to, overdueTo));
+            }
+        }
+        var (closedSum, overdueSum) = (0, 0);
+        for (var k = 1; k < last; k++)
+        {
+            closedSum += closed[k];
+            overdueSum += overdue[k];
+            var m = new Month(month.Year, k);
+            var reports = new ReportCounts();
+            CountReports(reports, townships[k], counties[k], m, today);
+            progress.Trend.Add(new MonthProgress { Period = m.ToProto(), Reports = reports, MeasuresClosed = closedSum, MeasuresOverdue = overdueSum });
+        }
+        progress.Trend.Add(new MonthProgress { Period = month.ToProto(), Reports = current.Reports.Clone(), MeasuresClosed = current.Measures.Closed, MeasuresOverdue = current.Measures.Overdue });
     }
 
     private IEnumerable<MeasureRow> MeasuresOf(TargetRow target) =>
         _measuresByTarget.TryGetValue((target.VillageCode, target.CampaignYear), out var measures) ? measures.Values : [];
 
     /// <summary>The targets of the month's campaign under the scope, designated by the month's end and not closed before it began.</summary>
-    private IEnumerable<TargetRow> ActiveTargets(OrgCode scope, Month month) =>
-        _targets.Values.Where(t => t.CampaignYear == month.Year && t.DesignatedOn <= month.LastDay
-            && scope.IsAncestorOrSelfOf(OrgCode.Parse(t.VillageCode))
-            && !ClosedBefore(t.VillageCode, month.FirstDay) && !ClosedBefore(t.VillageCode[..9] + "000", month.FirstDay));
+    private IEnumerable<TargetRow> ActiveTargets(OrgCode scope, Month month)
+    {
+        var prefix = scope.Prefix;
+        return _targets.Values.Where(t => t.CampaignYear == month.Year && t.DesignatedOn <= month.LastDay
+            && t.VillageCode.StartsWith(prefix, StringComparison.Ordinal)
+            && !ClosedBefore(t.VillageCode, month.FirstDay) && !ClosedBefore(t.TownshipCode, month.FirstDay));
+    }
 
     private void Count(Tally tally, TargetRow target, DateOnly asOf)
     {
@@ -165,9 +217,8 @@ public sealed class ProgressModel(ReportingCalendar calendar)
         var phase = !_plans.TryGetValue((target.VillageCode, target.CampaignYear), out var plan) ? "未制定方案"
             : plan.PhaseList.FirstOrDefault(p => p.EndsOn >= asOf)?.Name ?? "整顿期满";
         tally.Phases[phase] = tally.Phases.GetValueOrDefault(phase) + 1;
-        var code = OrgCode.Parse(target.VillageCode);
-        tally.Townships.Add(code.AncestorAt(OrgLevel.Township).Value);
-        tally.Counties.Add(code.AncestorAt(OrgLevel.County).Value);
+        tally.Townships.Add(target.TownshipCode);
+        tally.Counties.Add(target.CountyCode);
         foreach (var measure in MeasuresOf(target))
         {
             tally.Measures.Total++;
@@ -208,7 +259,8 @@ public sealed class ProgressModel(ReportingCalendar calendar)
     {
         var sum = new Reporting.V1.Indicators();
         var period = month.ToString();
-        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == 1 && r.Timeliness is 2 or 3 && scope.IsAncestorOrSelfOf(OrgCode.Parse(r.UnitCode))))
+        var prefix = scope.Prefix;
+        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == 1 && r.Timeliness is 2 or 3 && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var t = report.TotalList;
             sum.MeetingsHeld += t.MeetingsHeld;

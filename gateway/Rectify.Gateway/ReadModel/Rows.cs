@@ -22,6 +22,11 @@ public sealed class TargetRow
     public int Status { get; set; }
     public DateOnly DesignatedOn { get; set; }
     public DateTime AsOf { get; set; }
+
+    // Derived once: every query groups targets by township and county.
+    private string? _township, _county;
+    public string TownshipCode => _township ??= VillageCode[..9] + "000";
+    public string CountyCode => _county ??= VillageCode[..6] + "000000";
 }
 
 /// <summary>A target's plan, as far as progress needs it: its phases in order.</summary>

@@ -66,9 +66,9 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
             await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), ct);
         }
         if (pending.Count > 0)
-            await connection.ExecuteAsync(new CommandDefinition(
+            await database.WriteAsync(session => session.ExecuteAsync(
                 $"UPDATE outbox_messages SET dispatched_at = @Now WHERE {database.Sql.InList("id", "@Ids")}",
-                new { Now = clock.GetUtcNow().UtcDateTime, Ids = pending.Select(r => r.Id).ToList() }, cancellationToken: ct));
+                new { Now = clock.GetUtcNow().UtcDateTime, Ids = pending.Select(r => r.Id).ToList() }), ct);
         return pending.Count;
     }
 }

@@ -25,6 +25,7 @@ public class Database
             _ => connectionString,
         };
         TypeHandlers.Register();
+        if (provider == DbProvider.Sqlite) WriterGate = new SemaphoreSlim(1, 1);
     }
 
     public string Service { get; }
@@ -34,6 +35,12 @@ public class Database
 
     /// <summary>Rung after a commit that wrote outbox rows, so the relay publishes at once instead of at its next poll.</summary>
     public OutboxSignal OutboxSignal { get; } = new();
+
+    /// <summary>
+    /// SQLite takes one writer at a time and makes the others sleep and retry; queueing this process's writers here
+    /// instead keeps them from sleeping. Server databases take concurrent writers, so they pass straight through.
+    /// </summary>
+    internal SemaphoreSlim? WriterGate { get; }
 
     public DbConnection CreateConnection() => Provider switch
     {
@@ -49,6 +56,14 @@ public class Database
         try
         {
             await connection.OpenAsync(ct);
+            if (Provider == DbProvider.Sqlite)
+            {
+                // With WAL, NORMAL syncs at checkpoints rather than at every commit: a process that dies loses nothing
+                // committed; only a power cut can take the last moments back. Per connection, hence here.
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+                await pragma.ExecuteNonQueryAsync(ct);
+            }
             return connection;
         }
         catch

@@ -55,13 +55,21 @@ public static class DatabaseSessions
     /// <summary>Runs <paramref name="work"/> in one transaction and wakes the outbox relay if it published.</summary>
     public static async Task<T> WriteAsync<T>(this Database database, Func<DbSession, Task<T>> work, CancellationToken ct = default)
     {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var session = new DbSession(connection, transaction, database.Sql, ct);
-        var result = await work(session);
-        await transaction.CommitAsync(ct);
-        if (session.Published > 0) database.OutboxSignal.Notify();
-        return result;
+        if (database.WriterGate is { } gate) await gate.WaitAsync(ct);
+        try
+        {
+            await using var connection = await database.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var session = new DbSession(connection, transaction, database.Sql, ct);
+            var result = await work(session);
+            await transaction.CommitAsync(ct);
+            if (session.Published > 0) database.OutboxSignal.Notify();
+            return result;
+        }
+        finally
+        {
+            database.WriterGate?.Release();
+        }
     }
 
     public static Task WriteAsync(this Database database, Func<DbSession, Task> work, CancellationToken ct = default) =>
