@@ -102,32 +102,41 @@ public static class ReadModelStore
     }
 }
 
-public sealed class UnitRegisteredProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<UnitRegistered, UnitRow>(d, m, c)
+/// <summary>
+/// Unit events may be consumed in any order (a closing before the registration it follows): each one creates the
+/// row if it is missing and changes only its own fields.
+/// </summary>
+public abstract class UnitProjection<TMessage>(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TMessage, UnitRow>(d, m, c)
+    where TMessage : class, IIntegrationEvent
 {
+    protected static async Task<IEnumerable<UnitRow>> ChangeUnitAsync(DbSession s, string code, Action<UnitRow> change)
+    {
+        var unit = await ReadModelStore.UnitAsync(s, code) ?? new UnitRow { Code = code, ParentCode = OrgCode.Parse(code).Parent?.Value };
+        change(unit);
+        return await ReadModelStore.SaveAsync(s, unit);
+    }
+}
+
+public sealed class UnitRegisteredProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : UnitProjection<UnitRegistered>(d, m, c)
+{
+    // A rename consumed first already holds the newer name.
     protected override Task<IEnumerable<UnitRow>> ChangeAsync(UnitRegistered e, DbSession s) =>
-        ReadModelStore.SaveAsync(s, new UnitRow { Code = e.Code, Name = e.Name, ParentCode = e.ParentCode });
+        ChangeUnitAsync(s, e.Code, u => { if (u.Name.Length == 0) u.Name = e.Name; });
 }
 
-public sealed class UnitRenamedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<UnitRenamed, UnitRow>(d, m, c)
+public sealed class UnitRenamedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : UnitProjection<UnitRenamed>(d, m, c)
 {
-    protected override async Task<IEnumerable<UnitRow>> ChangeAsync(UnitRenamed e, DbSession s) =>
-        await ReadModelStore.UnitAsync(s, e.Code) is { } unit ? await ReadModelStore.SaveAsync(s, Renamed(unit, e.NewName)) : [];
-
-    private static UnitRow Renamed(UnitRow unit, string name) { unit.Name = name; return unit; }
+    protected override Task<IEnumerable<UnitRow>> ChangeAsync(UnitRenamed e, DbSession s) => ChangeUnitAsync(s, e.Code, u => u.Name = e.NewName);
 }
 
-public sealed class UnitClosedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<UnitClosed, UnitRow>(d, m, c)
+public sealed class UnitClosedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : UnitProjection<UnitClosed>(d, m, c)
 {
-    protected override async Task<IEnumerable<UnitRow>> ChangeAsync(UnitClosed e, DbSession s) =>
-        await ReadModelStore.UnitAsync(s, e.Code) is { } unit ? await ReadModelStore.SaveAsync(s, Closed(unit, e.ClosedOn)) : [];
-
-    internal static UnitRow Closed(UnitRow unit, DateOnly on) { unit.ClosedOn = on; return unit; }
+    protected override Task<IEnumerable<UnitRow>> ChangeAsync(UnitClosed e, DbSession s) => ChangeUnitAsync(s, e.Code, u => u.ClosedOn = e.ClosedOn);
 }
 
-public sealed class UnitMergedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<UnitMerged, UnitRow>(d, m, c)
+public sealed class UnitMergedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : UnitProjection<UnitMerged>(d, m, c)
 {
-    protected override async Task<IEnumerable<UnitRow>> ChangeAsync(UnitMerged e, DbSession s) =>
-        await ReadModelStore.UnitAsync(s, e.Code) is { } unit ? await ReadModelStore.SaveAsync(s, UnitClosedProjection.Closed(unit, e.EffectiveOn)) : [];
+    protected override Task<IEnumerable<UnitRow>> ChangeAsync(UnitMerged e, DbSession s) => ChangeUnitAsync(s, e.Code, u => u.ClosedOn = e.EffectiveOn);
 }
 
 public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TargetsDesignated, TargetRow>(d, m, c)

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Rectify.Platform.Errors;
+using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Hosting;
@@ -53,8 +54,9 @@ public static class RectifyHost
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
 
-        foreach (var module in modules) module.AddServices(builder.Services, builder.Configuration);
+        // The bus first: hosted services start in order, and the outbox relays the modules add must find it running.
         AddBus(builder.Services, options, modules);
+        foreach (var module in modules) module.AddServices(builder.Services, builder.Configuration);
         return builder;
     }
 
@@ -123,7 +125,7 @@ public static class RectifyHost
     {
         services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.Bus.QueuePrefix, false));
+            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix));
             foreach (var module in modules) module.AddConsumers(bus);
             void Endpoints<T>(IBusFactoryConfigurator<T> cfg, IBusRegistrationContext context) where T : IReceiveEndpointConfigurator
             {

@@ -19,7 +19,7 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     private const int BatchSize = 200;
     // Mechanism timing, not domain time: how often to look without a doorbell, and how long to back off when the broker refuses.
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private sealed record Row(long Id, string MessageId, string MessageType, string Payload);
 

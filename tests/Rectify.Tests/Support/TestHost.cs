@@ -59,31 +59,46 @@ public sealed class TestHost : IAsyncDisposable
         storage ??= TestStorage.Create(provider);
         // Tokens are checked against the wall clock, so the fake clock starts at the real now and only moves forward.
         clock ??= new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var grpcUrl = $"http://127.0.0.1:{FreePort()}";
-        var httpUrl = $"http://127.0.0.1:{FreePort()}";
-        var config = new Dictionary<string, string?>
+        // A free port is only free until someone else takes it: when a parallel test does, pick again.
+        for (var attempt = 1; ; attempt++)
         {
-            ["Rectify:Mode"] = "Standalone",
-            ["Rectify:Demo"] = "false",
-            ["Rectify:GrpcUrl"] = grpcUrl,
-            ["Rectify:HttpUrl"] = httpUrl,
-            ["Rectify:Storage:Provider"] = storage.Provider.ToString(),
-            ["Rectify:Bus:Transport"] = "InMemory",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Rectify"] = "Warning",
-            ["Rectify:MaxRequestBytes"] = (256 * 1024).ToString(),
-        };
-        foreach (var module in modules) config[$"ConnectionStrings:{module.Name}"] = storage.ConnectionString(module.Name);
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
+            try
+            {
+                var grpcUrl = $"http://127.0.0.1:{FreePort()}";
+                var httpUrl = $"http://127.0.0.1:{FreePort()}";
+                var config = new Dictionary<string, string?>
+                {
+                    ["Rectify:Mode"] = "Standalone",
+                    ["Rectify:Demo"] = "false",
+                    ["Rectify:GrpcUrl"] = grpcUrl,
+                    ["Rectify:HttpUrl"] = httpUrl,
+                    ["Rectify:Storage:Provider"] = storage.Provider.ToString(),
+                    ["Rectify:Bus:Transport"] = "InMemory",
+                    ["Logging:LogLevel:Default"] = "Warning",
+                    ["Logging:LogLevel:Rectify"] = "Warning",
+                    ["Rectify:MaxRequestBytes"] = (256 * 1024).ToString(),
+                };
+                foreach (var module in modules) config[$"ConnectionStrings:{module.Name}"] = storage.ConnectionString(module.Name);
+                foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddRectify(modules);
-        var app = await builder.BuildRectifyAsync(modules);
-        await app.StartRectifyAsync(modules);
-        return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl);
+                var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
+                builder.Configuration.AddInMemoryCollection(config);
+                builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+                builder.Services.AddSingleton<TimeProvider>(clock);
+                builder.AddRectify(modules);
+                var app = await builder.BuildRectifyAsync(modules);
+                try { await app.StartRectifyAsync(modules); }
+                catch
+                {
+                    await app.DisposeAsync();
+                    throw;
+                }
+                return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl);
+            }
+            catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
     }
 
     private static int FreePort()
