@@ -11,14 +11,21 @@ namespace Rectify.Tests.Messaging;
 /// The distributed path: two service hosts, each with its own database, on a
 /// real RabbitMQ broker. A change in one reaches the other through the outbox.
 /// </summary>
-public sealed class RabbitMqEndToEndTests
+public sealed class RabbitMqEndToEndTests : IAsyncLifetime
 {
-    private static Dictionary<string, string?> OnRabbitMq() => new()
+    // Each test gets a virtual host of its own: the broker is shared, and a test must see only its own events.
+    private readonly RabbitMqVirtualHost _broker = new();
+
+    public ValueTask InitializeAsync() => _broker.InitializeAsync();
+
+    public ValueTask DisposeAsync() => _broker.DisposeAsync();
+
+    private Dictionary<string, string?> OnRabbitMq() => new()
     {
         ["Rectify:Mode"] = "Distributed",
         ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
         ["Rectify:Bus:Transport"] = "RabbitMq",
-        ["Rectify:Bus:RabbitMqUri"] = Environments.RabbitMq(),
+        ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
     };
 
     [Fact]
