@@ -34,7 +34,7 @@ public class Database
     public string ConnectionString { get; }
 
     /// <summary>Rung after a commit that wrote outbox rows, so the relay publishes at once instead of at its next poll.</summary>
-    public OutboxSignal OutboxSignal { get; } = new();
+    public Doorbell OutboxSignal { get; } = new();
 
     /// <summary>
     /// SQLite takes one writer at a time and makes the others sleep and retry; queueing this process's writers here

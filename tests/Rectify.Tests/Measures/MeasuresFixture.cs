@@ -52,7 +52,7 @@ public static class MeasuresFixture
     public static async Task DesignateForYearAsync(this TestHost host, int year, params (string Code, string Village, string Township)[] targets)
     {
         var message = new TargetsDesignated(County, year, new DateOnly(year, 12, 31), targets.Select(t => new DesignatedTarget(t.Code, t.Village, t.Township)).ToList(), host.Clock.GetUtcNow());
-        await host.Get<IBus>().Publish(message, context => context.MessageId = NewId.NextGuid());
+        await host.PublishAsync(message);
         var database = host.Get<Database<MeasuresModule>>();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (await database.ReadAsync(c => c.ExecuteScalarAsync<int>(

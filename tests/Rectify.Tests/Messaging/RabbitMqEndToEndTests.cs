@@ -69,7 +69,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
         await using var measures = await TestHost.StartAsync(DbProvider.Postgres, [new Rectify.Measures.MeasuresModule()], settings);
         Measures.MeasuresFixture.SetShanghai(measures, new DateTime(2027, 3, 1, 10, 0, 0));
         // The directory host publishes as the assessment service will; the measures host consumes it from RabbitMQ.
-        await directory.Get<MassTransit.IBus>().Publish(new Rectify.Events.Assessment.TargetsDesignated(
+        await directory.PublishAsync(new Rectify.Events.Assessment.TargetsDesignated(
             Measures.MeasuresFixture.County, 2027, new DateOnly(2027, 12, 31), [new("360731101201", "上坪村", "铁山垅镇")], DateTimeOffset.UtcNow));
         var township = Measures.MeasuresFixture.Measures(measures, "360731101000");
         Rectify.Measures.V1.Plan? plan = null;

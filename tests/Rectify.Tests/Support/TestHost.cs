@@ -128,6 +128,14 @@ public sealed class TestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
+    /// <summary>
+    /// Publishes on this host's bus as another service would, with a message id of its own. Run apart from the test's
+    /// async flow: MassTransit keeps its log context in an AsyncLocal, which must not outlive this host into the next one.
+    /// </summary>
+    public Task PublishAsync(object message) =>
+        Task.Run(() => Get<MassTransit.IBus>().Publish(message, message.GetType(),
+            MassTransit.Pipe.Execute<MassTransit.PublishContext>(context => context.MessageId = MassTransit.NewId.NextGuid())));
+
     public async Task StopAsync() => await _app.StopAsync();
 
     public async ValueTask DisposeAsync()

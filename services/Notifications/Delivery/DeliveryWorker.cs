@@ -1,0 +1,141 @@
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rectify.Notifications.Contacts;
+using Rectify.Notifications.Inbox;
+using Rectify.Notifications.V1;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Notifications.Delivery;
+
+/// <summary>Section Rectify:Notifications.</summary>
+public sealed class NotificationsOptions
+{
+    public const string Section = "Rectify:Notifications";
+
+    /// <summary>Send deliveries (off only in tests that stop between receiving and sending).</summary>
+    public bool SendDeliveries { get; set; } = true;
+    public int MaxAttempts { get; set; } = 6;
+    /// <summary>The first retry waits this long; each next one twice as long.</summary>
+    public TimeSpan FirstRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Final failures in a row after which a channel is marked failing and skipped.</summary>
+    public int FailuresBeforeMarking { get; set; } = 3;
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public int Parallelism { get; set; } = 16;
+    public bool ScheduleDigest { get; set; } = true;
+    public TimeOnly DigestAt { get; set; } = new(9, 0);
+}
+
+/// <summary>
+/// Sends due deliveries: each one once it succeeds; a 5xx, a timeout or no answer is retried with exponential backoff
+/// (on the injected clock), a 4xx is not; after the last attempt it fails, and a channel that fails again and again is
+/// marked failing, reported in its unit's inbox and skipped from then on, never retried forever. Deliveries held for
+/// quiet hours go out when they end. A delivery is recorded sent only after the receiver accepted it, so a restart in
+/// between sends it again rather than losing it.
+/// </summary>
+public sealed class DeliveryWorker(Database<NotificationsModule> database, DeliverySignal signal, IHttpClientFactory http, NotificationsOptions options,
+    TimeProvider clock, ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    public const string HttpClientName = "notifications";
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.SendDeliveries) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = await SendDueAsync(stoppingToken);
+                if (sent > 0) continue;
+                // Wake on new deliveries, at the next due time on the injected clock, or at the poll.
+                var next = await database.ReadAsync(c => c.ExecuteScalarAsync<DateTime?>(
+                    $"SELECT MIN(next_attempt_at) FROM deliveries WHERE {database.Sql.InList("status", "@waiting")}", new { waiting = Waiting }), stoppingToken);
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var due = next is { } at ? Task.Delay(Max(DateTime.SpecifyKind(at, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime, TimeSpan.Zero), clock, wake.Token) : Task.Delay(Timeout.Infinite, wake.Token);
+                await Task.WhenAny(signal.WaitAsync(Poll, stoppingToken), due);
+                await wake.CancelAsync();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Sending notifications failed; trying again shortly");
+                await Task.Delay(Poll, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static readonly int[] Waiting = [(int)DeliveryStatus.Pending, (int)DeliveryStatus.Held];
+
+    /// <summary>Sends every delivery due now, a bounded number at a time; returns how many were tried.</summary>
+    public async Task<int> SendDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = (await database.ReadAsync(c => c.QueryAsync<OutgoingRow>($"""
+            SELECT d.id AS DeliveryId, d.attempts AS Attempts, n.id AS NotificationId, n.kind AS Kind, n.unit_code AS UnitCode, n.title AS Title,
+                   n.text AS Text, n.occurrence_key AS OccurrenceKey, n.created_at AS CreatedAt, c.id AS ContactId, c.kind AS ContactKind,
+                   c.url AS Url, c.secret AS Secret, c.quiet_from AS QuietFrom, c.quiet_until AS QuietUntil
+            FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
+            WHERE {database.Sql.InList("d.status", "@waiting")} AND d.next_attempt_at <= @now
+            ORDER BY d.next_attempt_at
+            {database.Sql.Limit("@batch")}
+            """, new { waiting = Waiting, now = now.UtcDateTime, batch = 500 }), ct)).ToList();
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, (row, token) => new ValueTask(SendAsync(row, token)));
+        return due.Count;
+    }
+
+    private async Task SendAsync(OutgoingRow row, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        int status;
+        string body;
+        try
+        {
+            using var request = Channels.Request(row, now);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.RequestTimeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            (status, body) = (0, e is TaskCanceledException ? "timed out" : e.Message);
+        }
+        var (delivered, retry, error) = status == 0 ? (false, true, $"no answer: {body}") : Channels.Judge(status, body);
+        await RecordAsync(row, now, status, delivered, retry, error, ct);
+    }
+
+    private async Task RecordAsync(OutgoingRow row, DateTimeOffset now, int status, bool delivered, bool retry, string? error, CancellationToken ct)
+    {
+        var attempts = row.Attempts + 1;
+        var final = !delivered && (!retry || attempts >= options.MaxAttempts);
+        var contact = new ContactRow { QuietFrom = row.QuietFrom, QuietUntil = row.QuietUntil };
+        var next = contact.SendableAt(now + options.FirstRetryAfter * Math.Pow(2, attempts - 1));
+        var newStatus = delivered ? DeliveryStatus.Sent : final ? DeliveryStatus.Failed : DeliveryStatus.Pending;
+        var markedFailing = false;
+        await database.WriteAsync(async session =>
+        {
+            await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)",
+                new { id = row.DeliveryId, at = now.UtcDateTime, status, error });
+            await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent WHERE id = @id",
+                new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, id = row.DeliveryId });
+            if (delivered)
+                await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id", new { id = row.ContactId });
+            else if (final)
+            {
+                // Incremented in place: final failures of one contact may be recorded at the same time.
+                await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = consecutive_failures + 1, last_error = @error WHERE id = @id", new { error, id = row.ContactId });
+                var failures = await session.ExecuteScalarAsync<int>("SELECT consecutive_failures FROM contacts WHERE id = @id", new { id = row.ContactId });
+                markedFailing = failures == options.FailuresBeforeMarking;
+                if (markedFailing) await session.ExecuteAsync("UPDATE contacts SET failing = @yes WHERE id = @id", new { yes = true, id = row.ContactId });
+                if (markedFailing)
+                    await NotificationWriter.FileAsync(session, [new Message(row.UnitCode, "channel-failing", $"channel-failing:{row.ContactId}:{failures}",
+                        "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查后重新配置。")], now);
+            }
+        }, ct);
+        if (markedFailing) signal.Notify();
+    }
+}

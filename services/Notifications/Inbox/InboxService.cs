@@ -1,0 +1,179 @@
+using Dapper;
+using Rectify.Notifications.Delivery;
+using Rectify.Notifications.V1;
+using Rectify.Platform;
+using Rectify.Platform.Errors;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Rectify.Notifications.Inbox;
+
+/// <summary>A unit's inbox over gRPC: read, mark read, acknowledge; and where each notification was delivered.</summary>
+public sealed class InboxService(Database<NotificationsModule> database, TimeProvider clock)
+{
+    public const int MaxPageSize = 200;
+
+    private sealed class NotificationRow
+    {
+        public string Id { get; set; } = "";
+        public string UnitCode { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string Title { get; set; } = "";
+        public string Text { get; set; } = "";
+        public string OccurrenceKey { get; set; } = "";
+        public DateTime CreatedAt { get; set; }
+        public DateTime? ReadAt { get; set; }
+        public DateTime? AcknowledgedAt { get; set; }
+        public string? AcknowledgedBy { get; set; }
+
+        public Notification ToProto() => new()
+        {
+            Id = Id, UnitCode = UnitCode, Kind = Kind, Title = Title, Text = Text, OccurrenceKey = OccurrenceKey,
+            CreatedAt = new DateTimeOffset(CreatedAt.AsUtc()).ToProto(),
+            ReadAt = ReadAt is { } r ? new DateTimeOffset(r.AsUtc()).ToProto() : null,
+            AcknowledgedAt = AcknowledgedAt is { } a ? new DateTimeOffset(a.AsUtc()).ToProto() : null,
+            AcknowledgedBy = AcknowledgedBy ?? "",
+        };
+    }
+
+    private const string Columns = """
+        id AS Id, unit_code AS UnitCode, kind AS Kind, title AS Title, text AS Text, occurrence_key AS OccurrenceKey, created_at AS CreatedAt,
+        read_at AS ReadAt, acknowledged_at AS AcknowledgedAt, acknowledged_by AS AcknowledgedBy
+        """;
+
+    public async Task<ListNotificationsResponse> ListAsync(Caller caller, ListNotificationsRequest request, CancellationToken ct)
+    {
+        var v = new Violations();
+        var unit = v.Code("unit_code", request.UnitCode);
+        var size = request.Page?.PageSize is > 0 ? request.Page.PageSize : 50;
+        v.Check(size <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
+        var offset = 0;
+        if (!string.IsNullOrEmpty(request.Page?.PageToken)) v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        v.ThrowIfAny();
+        caller.EnsureCanRead(unit!.Value);
+        var filter = (request.UnreadOnly ? " AND read_at IS NULL" : "") + (string.IsNullOrEmpty(request.Kind) ? "" : " AND kind = @kind");
+        var (rows, unread) = await database.ReadAsync(async c => (
+            (await c.QueryAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE unit_code = @code{filter} ORDER BY created_at DESC, id {database.Sql.Page("@size", "@offset")}",
+                new { code = unit.Value.Value, kind = request.Kind, size, offset })).ToList(),
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM notifications WHERE unit_code = @code AND read_at IS NULL", new { code = unit.Value.Value })), ct);
+        var response = new ListNotificationsResponse { Unread = unread, Page = new Common.V1.PageResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" } };
+        response.Notifications.AddRange(rows.Select(r => r.ToProto()));
+        return response;
+    }
+
+    public Task<Notification> MarkReadAsync(Caller caller, MarkRequest request, CancellationToken ct) =>
+        MarkAsync(caller, request, "read_at = COALESCE(read_at, @now)", ct);
+
+    public Task<Notification> AcknowledgeAsync(Caller caller, MarkRequest request, CancellationToken ct) =>
+        MarkAsync(caller, request, "read_at = COALESCE(read_at, @now), acknowledged_at = COALESCE(acknowledged_at, @now), acknowledged_by = COALESCE(acknowledged_by, @by)", ct);
+
+    private async Task<Notification> MarkAsync(Caller caller, MarkRequest request, string set, CancellationToken ct)
+    {
+        if (!Guid.TryParse(request.NotificationId, out _)) throw ValidationException.For("notification_id", "must be a notification id");
+        return await database.WriteAsync(async session =>
+        {
+            var row = await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = request.NotificationId })
+                ?? throw new NotFoundException("notification", request.NotificationId);
+            // Marking is for the unit whose inbox it is, or a unit above it.
+            caller.EnsureCanWrite(OrgCode.Parse(row.UnitCode));
+            await session.ExecuteAsync($"UPDATE notifications SET {set} WHERE id = @id", new { now = clock.GetUtcNow().UtcDateTime, by = caller.Subject, id = row.Id });
+            return (await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = row.Id }))!.ToProto();
+        }, ct);
+    }
+
+    private sealed class DeliveryRow
+    {
+        public string Id { get; set; } = "";
+        public string NotificationId { get; set; } = "";
+        public string ContactId { get; set; } = "";
+        public int Status { get; set; }
+        public int Attempts { get; set; }
+        public DateTime NextAttemptAt { get; set; }
+        public DateTime? SentAt { get; set; }
+    }
+
+    private sealed class AttemptRow
+    {
+        public string DeliveryId { get; set; } = "";
+        public DateTime At { get; set; }
+        public int StatusCode { get; set; }
+        public string? Error { get; set; }
+    }
+
+    public async Task<ListDeliveriesResponse> ListDeliveriesAsync(Caller caller, ListDeliveriesRequest request, CancellationToken ct)
+    {
+        var unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
+        caller.EnsureCanRead(unit);
+        var byNotification = string.IsNullOrEmpty(request.NotificationId) ? "" : " AND d.notification_id = @notification";
+        var (deliveries, attempts) = await database.ReadAsync(async c =>
+        {
+            var deliveries = (await c.QueryAsync<DeliveryRow>($"""
+                SELECT d.id AS Id, d.notification_id AS NotificationId, d.contact_id AS ContactId, d.status AS Status, d.attempts AS Attempts,
+                       d.next_attempt_at AS NextAttemptAt, d.sent_at AS SentAt
+                FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+                WHERE n.unit_code = @code{byNotification} ORDER BY n.created_at DESC, d.id
+                """, new { code = unit.Value, notification = request.NotificationId })).ToList();
+            var attempts = (await c.QueryAsync<AttemptRow>($"""
+                SELECT a.delivery_id AS DeliveryId, a.at AS At, a.status_code AS StatusCode, a.error AS Error
+                FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN notifications n ON n.id = d.notification_id
+                WHERE n.unit_code = @code{byNotification} ORDER BY a.id
+                """, new { code = unit.Value, notification = request.NotificationId })).ToLookup(a => a.DeliveryId);
+            return (deliveries, attempts);
+        }, ct);
+        var response = new ListDeliveriesResponse();
+        foreach (var d in deliveries)
+        {
+            var proto = new V1.Delivery
+            {
+                Id = d.Id, NotificationId = d.NotificationId, ContactId = d.ContactId, Status = (DeliveryStatus)d.Status, Attempts = d.Attempts,
+                NextAttemptAt = new DateTimeOffset(d.NextAttemptAt.AsUtc()).ToProto(), SentAt = d.SentAt is { } s ? new DateTimeOffset(s.AsUtc()).ToProto() : null,
+            };
+            proto.History.AddRange(attempts[d.Id].Select(a => new DeliveryAttempt { At = new DateTimeOffset(a.At.AsUtc()).ToProto(), StatusCode = a.StatusCode, Error = a.Error ?? "" }));
+            response.Deliveries.Add(proto);
+        }
+        return response;
+    }
+}
+
+/// <summary>
+/// The county's single daily digest of townships that missed their report (DHIS2's collective summary): one
+/// notification per county, period and day, never one per township.
+/// </summary>
+public sealed class DigestJob(Database<NotificationsModule> database, DeliverySignal signal, NotificationsOptions options, TimeProvider clock, ILogger<DigestJob> logger)
+    : DailyJob(clock, logger)
+{
+    private readonly TimeProvider _clock = clock;
+
+    protected override bool Enabled => options.ScheduleDigest;
+    protected override TimeOnly RunAt => options.DigestAt;
+    protected override Task RunAsync(CancellationToken ct) => DigestAsync(ct);
+
+    private sealed class Item
+    {
+        public string CountyCode { get; set; } = "";
+        public string Period { get; set; } = "";
+        public string TownshipCode { get; set; } = "";
+        public string TownshipName { get; set; } = "";
+    }
+
+    public async Task<int> DigestAsync(CancellationToken ct)
+    {
+        var today = _clock.Today();
+        var digests = await database.WriteAsync(async session =>
+        {
+            var items = (await session.QueryAsync<Item>("""
+                SELECT county_code AS CountyCode, period AS Period, township_code AS TownshipCode, township_name AS TownshipName
+                FROM digest_items WHERE digested = @no ORDER BY county_code, period, township_code
+                """, new { no = false })).ToList();
+            var filed = 0;
+            foreach (var group in items.GroupBy(i => (i.CountyCode, i.Period)))
+                filed += await NotificationWriter.FileAsync(session, [Messages.Digest(group.Key.CountyCode, group.Key.Period, today, group.Select(i => i.TownshipName).ToList())], _clock.GetUtcNow());
+            await session.ExecuteAsync("UPDATE digest_items SET digested = @yes WHERE digested = @no", new { yes = true, no = false });
+            return filed;
+        }, ct);
+        if (digests > 0) signal.Notify();
+        return digests;
+    }
+}

@@ -1,0 +1,45 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Notifications.Contacts;
+using Rectify.Notifications.Delivery;
+using Rectify.Notifications.Inbox;
+using Rectify.Platform.Hosting;
+
+namespace Rectify.Notifications;
+
+/// <summary>The notifications service as a module of the Rectify host.</summary>
+public sealed class NotificationsModule : ServiceModule<NotificationsModule>
+{
+    public override string Name => "notifications";
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        AddDatabase(services, configuration);
+        var options = configuration.GetSection(NotificationsOptions.Section).Get<NotificationsOptions>() ?? new NotificationsOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<ContactService>();
+        services.AddSingleton<InboxService>();
+        services.AddSingleton<DigestJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<DigestJob>());
+        services.AddHostedService<DeliveryWorker>();
+        services.AddHttpClient(DeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+    }
+
+    public override void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<MeasureDueSoonNotifier>();
+        bus.AddConsumer<MeasureOverdueNotifier>();
+        bus.AddConsumer<MeasureEscalatedNotifier>();
+        bus.AddConsumer<ReportDueSoonNotifier>();
+        bus.AddConsumer<ReportMissingNotifier>();
+        bus.AddConsumer<ReportReturnedNotifier>();
+        bus.AddConsumer<TargetsDesignatedNotifier>();
+        bus.AddConsumer<AcceptanceFailedNotifier>();
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<NotificationApi>();
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Rectify.Measures.V1;
+using Rectify.Notifications;
+using Rectify.Notifications.V1;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+using Rectify.Tests.Support;
+using static Rectify.Tests.Measures.MeasuresFixture;
+
+namespace Rectify.Tests.Notifications;
+
+/// <summary>
+/// The whole chain: a measure crosses its deadline on the fake clock, the daily scan publishes the overdue
+/// occurrence, the notifications service files it and calls the township's webhook — in one standalone host,
+/// across a restart between receiving and sending, and between separate processes over RabbitMQ.
+/// </summary>
+public sealed class NotificationChainTests : IAsyncLifetime
+{
+    private WebhookReceiver _receiver = null!;
+    private readonly RabbitMqVirtualHost _broker = new();
+
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    private async Task PlanDueOnApril30Async(TestHost measures)
+    {
+        SetShanghai(measures, new DateTime(2027, 3, 1, 10, 0, 0));
+        await DesignateAsync(measures, (TargetA1, "上坪村", "铁山垅镇"));
+        await measures.Measures(TownshipA).CreatePlanAsync(SimplePlan(TargetA1, new DateOnly(2027, 4, 30)));
+    }
+
+    [Fact]
+    public async Task A_measure_crossing_its_deadline_becomes_a_webhook_call_in_the_standalone_host()
+    {
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new Rectify.Measures.MeasuresModule(), new NotificationsModule()],
+            new Dictionary<string, string?> { ["Rectify:Notifications:ScheduleDigest"] = "false" });
+        await host.Notifications(TownshipA).AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "乡镇系统", Kind = ChannelKind.Webhook, Url = _receiver.Url + "/hook", Secret = "s3cret" });
+        await PlanDueOnApril30Async(host);
+        // The scheduler runs at 06:00 on 1 May: the day after the deadline.
+        SetShanghai(host, new DateTime(2027, 5, 1, 6, 30, 0));
+        // Four calls: the township also hears that 上坪村 was designated; then the three overdue measures.
+        var calls = (await _receiver.WaitForAsync(4)).Where(c => c.Headers["X-Rectify-Event"] == "measure-overdue").ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, c => Assert.Contains("已逾期1天", JsonDocument.Parse(c.Body).RootElement.GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task A_restart_between_receiving_and_sending_sends_once_after_it()
+    {
+        await using var storage = TestStorage.Create(DbProvider.Sqlite);
+        await using (var first = await NotificationsSpec.StartHostAsync(DbProvider.Sqlite, storage, send: false))
+        {
+            await first.Notifications(TownshipA).AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = _receiver.Url + "/hook", Secret = "s" });
+            await first.PublishAsync(NotificationsSpec.Overdue());
+            await NotificationsSpec.Eventually(async () => (await first.Notifications(TownshipA).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single());
+        }
+        Assert.Empty(_receiver.Requests);
+        await using var second = await NotificationsSpec.StartHostAsync(DbProvider.Sqlite, storage);
+        await second.PublishAsync(NotificationsSpec.Overdue()); // the same occurrence again, as a redelivery would bring it
+        await _receiver.WaitForAsync(1);
+        await Task.Delay(500);
+        Assert.Single(_receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Over_RabbitMQ_the_measures_process_overdue_event_reaches_the_notifications_process_webhook()
+    {
+        await _broker.InitializeAsync();
+        Dictionary<string, string?> OnRabbitMq() => new()
+        {
+            ["Rectify:Mode"] = "Distributed", ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
+            ["Rectify:Bus:Transport"] = "RabbitMq", ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
+            ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Notifications:ScheduleDigest"] = "false",
+        };
+        await using var notifications = await TestHost.StartAsync(DbProvider.Sqlite, [new NotificationsModule()], OnRabbitMq());
+        await using var measures = await TestHost.StartAsync(DbProvider.Postgres, [new Rectify.Measures.MeasuresModule()], OnRabbitMq());
+        await notifications.Notifications(TownshipA).AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "乡镇系统", Kind = ChannelKind.Webhook, Url = _receiver.Url + "/hook", Secret = "s" });
+        await PlanDueOnApril30Async(measures);
+        SetShanghai(measures, new DateTime(2027, 5, 8, 7, 0, 0));
+        Assert.Equal(3, (await measures.Measures(County).RunDeadlineScanAsync(new RunDeadlineScanRequest())).Overdue);
+        var calls = (await _receiver.WaitForAsync(4, TimeSpan.FromSeconds(30))).Where(c => c.Headers["X-Rectify-Event"] == "measure-overdue").ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, c => Assert.Contains("已逾期8天", JsonDocument.Parse(c.Body).RootElement.GetProperty("text").GetString()));
+    }
+}

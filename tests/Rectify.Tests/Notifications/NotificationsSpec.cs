@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Grpc.Core;
+using MassTransit;
+using Rectify.Events.Measures;
+using Rectify.Events.Reporting;
+using Rectify.Notifications;
+using Rectify.Notifications.V1;
+using Rectify.Platform.Identity;
+using Rectify.Platform.Storage;
+using Rectify.Tests.Support;
+using static Rectify.Tests.Measures.MeasuresFixture;
+
+namespace Rectify.Tests.Notifications;
+
+/// <summary>Occurrence events turned into inbox notifications and deliveries to a real HTTP receiver on 127.0.0.1.</summary>
+public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
+{
+    protected TestHost Host = null!;
+    protected WebhookReceiver Receiver = null!;
+    private NotificationService.NotificationServiceClient _township = null!;
+    private NotificationService.NotificationServiceClient _county = null!;
+    private const string Secret = "township-webhook-secret";
+
+    public async ValueTask InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        Host = await StartHostAsync(provider);
+        _township = Host.Notifications(TownshipA, "铁山垅镇党建办");
+        _county = Host.Notifications(County, "县委组织部");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+
+    internal static async Task<TestHost> StartHostAsync(DbProvider provider, TestStorage? storage = null, bool send = true, IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Rectify:Notifications:SendDeliveries"] = send ? "true" : "false", ["Rectify:Notifications:ScheduleDigest"] = "false" };
+        foreach (var (k, v) in more ?? new Dictionary<string, string?>()) settings[k] = v;
+        var host = await TestHost.StartAsync(provider, [new NotificationsModule()], settings, storage: storage);
+        SetShanghai(host, new DateTime(2027, 5, 1, 9, 0, 0));
+        return host;
+    }
+
+    internal static MeasureOverdue Overdue(string measureId = "m-1", int days = 1) => new(
+        new MeasureSnapshot(measureId, "plan-1", TargetA1, "上坪村", 2027, "COLLECTIVE_ECONOMY", "整修通组产业路430米", ["陈建国", "李春生"], new DateOnly(2027, 4, 30), false, 2),
+        days, new DateOnly(2027, 5, 1), $"overdue:{measureId}:20270430:{days}", DateTimeOffset.UtcNow);
+
+    private Task PublishAsync(object message) => Host.PublishAsync(message);
+
+    private async Task<ListNotificationsResponse> InboxAsync(NotificationService.NotificationServiceClient client, string unit, int atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var inbox = await client.ListNotificationsAsync(new ListNotificationsRequest { UnitCode = unit });
+            if (inbox.Notifications.Count >= atLeast || DateTime.UtcNow > deadline) return inbox;
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task<string> Snapshot() => await Host.Get<Database<NotificationsModule>>().ReadAsync(async c =>
+    {
+        var parts = new List<string>();
+        foreach (var table in new[] { "contacts", "notifications", "deliveries" }) parts.Add($"{table}={await c.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table}")}");
+        return string.Join(" ", parts);
+    });
+
+    [Fact]
+    public async Task An_overdue_measure_reaches_the_townships_inbox_and_its_webhook_signed_in_Chinese()
+    {
+        await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "乡镇党建办系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/hook", Secret = Secret });
+        await PublishAsync(Overdue(days: 8));
+        var request = (await Receiver.WaitForAsync(1)).Single();
+
+        Assert.Equal("/hook", request.PathAndQuery);
+        Assert.Equal("measure-overdue", request.Headers["X-Rectify-Event"]);
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{request.Headers["X-Rectify-Timestamp"]}.{request.Body}")));
+        Assert.Equal(expected, request.Headers["X-Rectify-Signature"]);
+        using var body = JsonDocument.Parse(request.Body);
+        var text = body.RootElement.GetProperty("text").GetString()!;
+        Assert.Equal("【逾期提醒】上坪村整改措施「整修通组产业路430米」完成时限为2027年4月30日，已逾期8天，整改责任人：陈建国、李春生。请督促整改并及时销号。", text);
+        Assert.Equal(TownshipA, body.RootElement.GetProperty("unitCode").GetString());
+
+        var inbox = await InboxAsync(_township, TownshipA, 1);
+        Assert.Equal((1, text, "measure-overdue"), (inbox.Unread, inbox.Notifications.Single().Text, inbox.Notifications.Single().Kind));
+        var deliveries = await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA });
+        Assert.Equal((DeliveryStatus.Sent, 1, 200), (deliveries.Deliveries.Single().Status, deliveries.Deliveries.Single().Attempts, deliveries.Deliveries.Single().History.Single().StatusCode));
+    }
+
+    [Fact]
+    public async Task WeCom_and_DingTalk_robots_get_their_formats_and_DingTalk_a_signed_url()
+    {
+        await _county.AddContactAsync(new AddContactRequest { UnitCode = County, Name = "县委组织部企业微信群", Kind = ChannelKind.Wecom, Url = Receiver.Url + "/robot/wecom?key=abc" });
+        await _county.AddContactAsync(new AddContactRequest { UnitCode = County, Name = "县委组织部钉钉群", Kind = ChannelKind.Dingtalk, Url = Receiver.Url + "/robot/ding?access_token=t", Secret = "SECdingsecret" });
+        var overdue = Overdue(days: 30);
+        await PublishAsync(new MeasureEscalated(overdue.Measure, 30, County, overdue.ScanDate, "escalated:m-1:20270430", DateTimeOffset.UtcNow));
+        var requests = await Receiver.WaitForAsync(2);
+        Assert.Equal(2, requests.Count);
+        foreach (var r in requests)
+        {
+            using var json = JsonDocument.Parse(r.Body);
+            Assert.Equal("text", json.RootElement.GetProperty("msgtype").GetString());
+            Assert.StartsWith("【逾期升级】上坪村", json.RootElement.GetProperty("text").GetProperty("content").GetString());
+        }
+        var ding = requests.Single(r => r.PathAndQuery.StartsWith("/robot/ding"));
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + ding.PathAndQuery).Query);
+        var sign = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes("SECdingsecret"), Encoding.UTF8.GetBytes($"{query["timestamp"]}\nSECdingsecret")));
+        Assert.Equal((sign, "t"), (query["sign"], query["access_token"]));
+    }
+
+    [Fact]
+    public async Task A_duplicate_event_is_told_once()
+    {
+        await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/hook", Secret = Secret });
+        await PublishAsync(Overdue());
+        await PublishAsync(Overdue());   // the same occurrence, published twice with different message ids
+        await Receiver.WaitForAsync(1);
+        await Task.Delay(500);
+        Assert.Single(Receiver.Requests);
+        Assert.Single((await InboxAsync(_township, TownshipA, 1)).Notifications);
+    }
+
+    [Fact]
+    public async Task A_5xx_is_retried_with_backoff_a_4xx_is_not_and_a_channel_that_keeps_failing_is_marked()
+    {
+        await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/hook", Secret = Secret });
+        Receiver.AnswerWith(500, 503);
+        await PublishAsync(Overdue("m-retry"));
+        await Receiver.WaitForAsync(1);
+        Host.Clock.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(300);
+        Assert.Single(Receiver.Requests);                      // not before 30 s
+        Host.Clock.Advance(TimeSpan.FromSeconds(1));
+        await Receiver.WaitForAsync(2);
+        Host.Clock.Advance(TimeSpan.FromSeconds(60));          // then twice as long
+        await Receiver.WaitForAsync(3);
+        var delivery = await Eventually(async () => (await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single(d => d.Status == DeliveryStatus.Sent));
+        Assert.Equal([500, 503, 200], delivery.History.Select(h => h.StatusCode));
+
+        // A 4xx fails at once; three final failures in a row mark the channel failing and tell the unit.
+        Receiver.AnswerWith(400, 404, 410);
+        foreach (var id in new[] { "m-a", "m-b", "m-c" }) await PublishAsync(Overdue(id));
+        await Receiver.WaitForAsync(6);
+        var contact = await Eventually(async () => (await _township.ListContactsAsync(new ListContactsRequest { UnitCode = TownshipA })).Contacts.Single(c => c.Failing));
+        Assert.StartsWith("HTTP 4", contact.LastError);
+        var inbox = await InboxAsync(_township, TownshipA, 5);
+        Assert.Contains(inbox.Notifications, n => n.Kind == "channel-failing" && n.Text.Contains("已连续3次发送失败"));
+        await PublishAsync(Overdue("m-d"));
+        await InboxAsync(_township, TownshipA, 6);
+        await Task.Delay(300);
+        Assert.Equal(6, Receiver.Requests.Count);              // skipped: the channel is marked failing
+        Assert.Contains((await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries, d => d.Status == DeliveryStatus.Skipped);
+    }
+
+    [Fact]
+    public async Task Nothing_goes_out_in_quiet_hours_it_is_held_and_sent_after()
+    {
+        await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "值班手机群", Kind = ChannelKind.Wecom, Url = Receiver.Url + "/robot/wecom", QuietFrom = "22:00", QuietUntil = "07:00" });
+        SetShanghai(Host, new DateTime(2027, 5, 1, 23, 0, 0));
+        await PublishAsync(Overdue("m-night"));
+        await InboxAsync(_township, TownshipA, 1);
+        await Task.Delay(300);
+        Assert.Empty(Receiver.Requests);
+        Assert.Equal(DeliveryStatus.Held, (await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single().Status);
+        SetShanghai(Host, new DateTime(2027, 5, 2, 7, 0, 0));
+        Assert.Single(await Receiver.WaitForAsync(1));
+    }
+
+    [Fact]
+    public async Task Missing_reports_reach_each_township_and_the_county_once_in_a_single_digest()
+    {
+        await _county.AddContactAsync(new AddContactRequest { UnitCode = County, Name = "县委组织部", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/county", Secret = Secret });
+        foreach (var (code, name) in new[] { (TownshipA, "铁山垅镇"), (TownshipB, "盘古山镇"), ("360731103000", "禾丰镇") })
+            await PublishAsync(new ReportMissing(code, name, County, "2027-04", new DateOnly(2027, 5, 5), new DateOnly(2027, 5, 15), $"report-missing:{code}:2027-04", DateTimeOffset.UtcNow));
+        await InboxAsync(Host.Notifications(TownshipB), TownshipB, 1);
+        await Eventually(async () => await Host.Get<Database<NotificationsModule>>().ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM digest_items")) == 3 ? true : throw new InvalidOperationException());
+        Assert.Equal(1, (await _county.RunDigestAsync(new RunDigestRequest())).Digests);
+        Assert.Equal(0, (await _county.RunDigestAsync(new RunDigestRequest())).Digests);
+        var digest = (await Receiver.WaitForAsync(1)).Single();
+        Assert.Contains("尚有3个乡镇未报送：铁山垅镇、盘古山镇、禾丰镇", JsonDocument.Parse(digest.Body).RootElement.GetProperty("text").GetString());
+        Assert.Equal(["report-missing-digest"], (await InboxAsync(_county, County, 1)).Notifications.Select(n => n.Kind));
+    }
+
+    [Fact]
+    public async Task The_inbox_is_read_and_acknowledged_and_bad_contacts_are_refused_with_nothing_written()
+    {
+        await PublishAsync(Overdue("m-1"));
+        await PublishAsync(Overdue("m-2"));
+        var inbox = await InboxAsync(_township, TownshipA, 2);
+        var first = await _township.MarkReadAsync(new MarkRequest { NotificationId = inbox.Notifications[0].Id });
+        Assert.NotNull(first.ReadAt);
+        var acknowledged = await _township.AcknowledgeAsync(new MarkRequest { NotificationId = inbox.Notifications[1].Id });
+        Assert.Equal("铁山垅镇党建办", acknowledged.AcknowledgedBy);
+        Assert.Empty((await _township.ListNotificationsAsync(new ListNotificationsRequest { UnitCode = TownshipA, UnreadOnly = true })).Notifications);
+        await Rpc.Refused(StatusCode.PermissionDenied, () => Host.Notifications(TownshipB).ListNotificationsAsync(new ListNotificationsRequest { UnitCode = TownshipA }));
+
+        var before = await Snapshot();
+        Assert.Equal(["url"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "x", Kind = ChannelKind.Webhook, Url = "ftp://example.org/hook", Secret = "s" }))).Fields());
+        Assert.Equal(["kind"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "x", Kind = (ChannelKind)9, Url = Receiver.Url }))).Fields());
+        Assert.Equal(["secret"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "x", Kind = ChannelKind.Dingtalk, Url = Receiver.Url }))).Fields());
+        Assert.Equal(["secret"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "x", Kind = ChannelKind.Webhook, Url = Receiver.Url }))).Fields());
+        await Rpc.Refused(StatusCode.PermissionDenied, () => _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipB, Name = "x", Kind = ChannelKind.Wecom, Url = Receiver.Url }));
+        Assert.Equal(before, await Snapshot());
+    }
+
+    internal static async Task<T> Eventually<T>(Func<Task<T>> attempt)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try { return await attempt(); }
+            catch (Exception) when (DateTime.UtcNow < deadline) { await Task.Delay(50); }
+        }
+    }
+}
+
+public sealed class NotificationsOnSqlite() : NotificationsSpec(DbProvider.Sqlite);
+
+public sealed class NotificationsOnPostgres() : NotificationsSpec(DbProvider.Postgres);
+
+public static class NotificationClients
+{
+    public static NotificationService.NotificationServiceClient Notifications(this TestHost host, string org, string subject = "tester") => new(host.As(org, Role.Officer, subject));
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Rectify.Tests.Support;
+
+/// <summary>
+/// A real HTTP receiver on 127.0.0.1 for notification tests: it records every request (path and query,
+/// headers, body) and answers with the status codes queued for it, then 200.
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    public sealed record Received(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body, DateTime At);
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<int> _answers = new();
+    public ConcurrentQueue<Received> Requests { get; } = new();
+    public string Url { get; }
+
+    private WebhookReceiver(WebApplication app, string url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        WebhookReceiver? receiver = null;
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            receiver!.Requests.Enqueue(new Received(context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body, DateTime.UtcNow));
+            context.Response.StatusCode = receiver._answers.TryDequeue(out var status) ? status : 200;
+            await context.Response.WriteAsync(context.Request.Path.StartsWithSegments("/robot") ? """{"errcode":0,"errmsg":"ok"}""" : "ok");
+        });
+        receiver = new WebhookReceiver(app, $"http://127.0.0.1:{port}");
+        await app.StartAsync();
+        return receiver;
+    }
+
+    /// <summary>The next requests get these status codes, in order.</summary>
+    public void AnswerWith(params int[] statuses)
+    {
+        foreach (var status in statuses) _answers.Enqueue(status);
+    }
+
+    public async Task<List<Received>> WaitForAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (Requests.Count < count && DateTime.UtcNow < deadline) await Task.Delay(20);
+        return [.. Requests];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
