@@ -18,6 +18,7 @@ if (positional.Count == 0 || positional[0] is "help" or "--help" or "-h")
         {MeasureCommands.Usage}
         {AssessmentCommands.Usage}
         {ReportingCommands.Usage}
+        {NotificationCommands.Usage}
         Options: --server http://localhost:5400   --token JWT (default $RECTIFY_TOKEN)
         """);
     return 0;
@@ -39,7 +40,7 @@ try
     var token = options.GetValueOrDefault("token") ?? Environment.GetEnvironmentVariable("RECTIFY_TOKEN")
         ?? throw new ArgumentException("no token: pass --token or set RECTIFY_TOKEN (see `rectify-cli token`)");
     var call = new Call(positional, options, channel, new Metadata { { "Authorization", "Bearer " + token } });
-    var result = await OrganizationCommands.RunAsync(call) ?? await MeasureCommands.RunAsync(call) ?? await AssessmentCommands.RunAsync(call) ?? await ReportingCommands.RunAsync(call)
+    var result = await OrganizationCommands.RunAsync(call) ?? await MeasureCommands.RunAsync(call) ?? await AssessmentCommands.RunAsync(call) ?? await ReportingCommands.RunAsync(call) ?? await NotificationCommands.RunAsync(call)
         ?? throw new ArgumentException($"unknown command {positional[0]}; try `rectify-cli help`");
     Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(result));
     return result is Rectify.Organizations.V1.ImportUnitsResult { Errors.Count: > 0 } ? 1 : 0;

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Events.Assessment;
+using Rectify.Measures.Deadlines;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
 using Rectify.Measures.Targets;
@@ -95,6 +96,8 @@ public static class DemoPlans
             foreach (var measure in plan.Problems.SelectMany(p => p.Measures))
                 await Advance(workflow, loader, measure, random, today, ct);
         }
+        // The scan at start ran before these plans existed: today's reminders go out now, not tomorrow.
+        await services.GetRequiredService<DeadlineScan>().RunAsync(ct);
     }
 
     /// <summary>Moves a measure along as a village would have by now: most of the past-due ones done, a few not.</summary>

@@ -73,6 +73,18 @@ public sealed class StandaloneHostTests
         Assert.True(counts.Total.Overdue > 0 && counts.Total.Closed > 0 && counts.Total.Total > counts.Total.Overdue + counts.Total.Closed, $"{counts.Total}");
         var overdue = await county.ListMeasuresAsync(new Rectify.Measures.V1.ListMeasuresRequest { ScopeCode = DemoCounty.CountyCode, OverdueOnly = true });
         Assert.Equal(counts.Total.Overdue, overdue.TotalSize);
+
+        // The deadline scan at start publishes today's occurrences; the townships find them in their inboxes.
+        var inboxes = new Rectify.Notifications.V1.NotificationService.NotificationServiceClient(host.As(DemoCounty.CountyCode));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var told = 0;
+        while (told == 0 && DateTime.UtcNow < deadline)
+        {
+            foreach (var township in counts.Children)
+                told += (await inboxes.ListNotificationsAsync(new Rectify.Notifications.V1.ListNotificationsRequest { UnitCode = township.Code, Kind = "measure-overdue" })).Notifications.Count;
+            if (told == 0) await Task.Delay(200);
+        }
+        Assert.True(told > 0, "no township was told of an overdue measure");
     }
 
     [Fact]
