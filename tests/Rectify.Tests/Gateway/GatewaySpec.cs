@@ -83,7 +83,8 @@ public sealed class GatewaySpec : IAsyncLifetime
     public async Task A_push_an_acceptance_and_the_county_summary_show_in_the_county_and_city_views()
     {
         SetShanghai(_host, new DateTime(2027, 4, 3, 9, 0, 0));
-        var county = await Until(_host, County, March, p => p.Targets.Total == 3 && p.Measures.Total == 3);
+        // Events arrive in any order: wait until the townships' names are in too.
+        var county = await Until(_host, County, March, p => p.Targets.Total == 3 && p.Measures.Total == 3 && p.Children.Count == 2 && p.Children.All(c => c.UnitName.Length > 0));
         Assert.Equal((2, 0, 2), (county.Reports.Expected, county.Reports.Received, county.Reports.Pending));
         Assert.Equal((3, 3), (county.Measures.Total, county.Measures.Overdue));
         Assert.Equal([TownshipA, TownshipB], county.Children.Select(c => c.UnitCode));
