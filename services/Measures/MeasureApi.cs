@@ -60,10 +60,8 @@ public sealed class MeasureApi(PlanService plans, MeasureWorkflow workflow, Ledg
 
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        // A scan publishes for every county, so only the system or a county-or-higher office may start one.
-        if (caller.Role != Role.Service && (caller.Role != Role.Officer || caller.Org.Level is OrgLevel.Township or OrgLevel.Village))
-            throw new PermissionDeniedException("The deadline scan is run by the system or a county office.");
+        // A scan publishes for every county it holds.
+        context.Caller().EnsureCountyOffice("The deadline scan");
         var result = await scan.RunAsync(context.CancellationToken);
         return new RunDeadlineScanResponse
         {

@@ -29,9 +29,7 @@ public sealed class NotificationApi(ContactService contacts, InboxService inbox,
 
     public override async Task<RunDigestResponse> RunDigest(RunDigestRequest request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        if (caller.Role != Role.Service && (caller.Role != Role.Officer || caller.Org.Level is OrgLevel.Township or OrgLevel.Village))
-            throw new PermissionDeniedException("The digest is run by the system or a county office.");
+        context.Caller().EnsureCountyOffice("The digest");
         return new RunDigestResponse { Digests = await digest.DigestAsync(context.CancellationToken) };
     }
 }

@@ -36,9 +36,7 @@ public sealed class ReportingApi(ReportService reports, ReminderScan reminders) 
 
     public override async Task<RunReminderScanResponse> RunReminderScan(RunReminderScanRequest request, ServerCallContext context)
     {
-        var caller = context.Caller();
-        if (caller.Role != Role.Service && (caller.Role != Role.Officer || caller.Org.Level is OrgLevel.Township or OrgLevel.Village))
-            throw new PermissionDeniedException("The reminder scan is run by the system or a county office.");
+        context.Caller().EnsureCountyOffice("The reminder scan");
         var (dueSoon, missing) = await reminders.RunAsync(context.CancellationToken);
         return new RunReminderScanResponse { DueSoon = dueSoon, Missing = missing };
     }

@@ -245,8 +245,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     {
         var county = OrgCode.Parse(campaign.CountyCode);
         caller.EnsureCanWrite(county);
-        if (caller.Role != Role.Service && caller.Org.Level is OrgLevel.Township or OrgLevel.Village)
-            throw new PermissionDeniedException("Proposals are reviewed and targets confirmed by the county.");
+        caller.EnsureCountyOffice("Reviewing proposals and confirming targets");
     }
 
     private async Task<(CampaignRow, List<Branch>, Dictionary<string, AssessmentRow>)> LoadForRankingAsync(string campaignId, CancellationToken ct) =>

@@ -305,9 +305,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
                 v.Check(!department.Contains('|'), $"helping_departments[{i}]", "may not contain |");
         v.ThrowIfAny();
         // Categories are shared by every county's ledgers: only a county or a unit above it may define them.
-        caller.EnsureCanWrite(caller.Org);
-        if (caller.Org.Level is OrgLevel.Township or OrgLevel.Village)
-            throw new PermissionDeniedException("Problem categories are set by a county or a unit above it.");
+        caller.EnsureCountyOffice("Setting problem categories");
         await database.WriteAsync(async session =>
         {
             var position = await session.ExecuteScalarAsync<int?>("SELECT position FROM problem_categories WHERE code = @code", new { code })

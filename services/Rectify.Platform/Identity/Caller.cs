@@ -41,6 +41,17 @@ public sealed record Caller(string Subject, OrgCode Org, Role Role)
             throw new PermissionDeniedException($"Only a unit above {target} may {action}.");
     }
 
+    /// <summary>
+    /// Work that spans a county or more (a scan, a digest, reference data, the county's decisions): the system itself,
+    /// or an officer of a county or a unit above it — never a township or a village.
+    /// </summary>
+    public void EnsureCountyOffice(string what)
+    {
+        if (Role == Role.Service) return;
+        if (Role != Role.Officer || Org.Level is Common.V1.OrgLevel.Township or Common.V1.OrgLevel.Village)
+            throw new PermissionDeniedException($"{what} is for the system or a county office.");
+    }
+
     public static Caller From(ClaimsPrincipal user)
     {
         var subject = user.FindFirst("sub")?.Value ?? user.Identity?.Name;
