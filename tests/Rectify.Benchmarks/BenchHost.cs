@@ -59,4 +59,18 @@ public static class Stats
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
     }
+
+    /// <summary>Latencies of <paramref name="calls"/> calls in milliseconds, after a tenth as many (at least 20) to warm up.</summary>
+    public static async Task<List<double>> Time(int calls, Func<Task> call)
+    {
+        for (var i = 0; i < Math.Max(20, calls / 10); i++) await call();
+        var samples = new List<double>(calls);
+        for (var i = 0; i < calls; i++)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            await call();
+            samples.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return samples;
+    }
 }

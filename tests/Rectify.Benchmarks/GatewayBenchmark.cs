@@ -90,10 +90,10 @@ public static class GatewayBenchmark
             var december = new Period { Year = 2027, Month = 12 };
             var province = new GetProgressRequest { UnitCode = ProvinceGenerator.Province, Period = december };
             while ((await gateway.GetProgressAsync(province, headers)).Reports.Received < townships.Count) await Task.Delay(100);
-            var provinceMs = await Time(200, () => gateway.GetProgressAsync(province, headers).ResponseAsync);
+            var provinceMs = await Stats.Time(200, () => gateway.GetProgressAsync(province, headers).ResponseAsync);
             var countyCode = targets[0].Code[..6] + "000000";
             var county = new GetProgressRequest { UnitCode = countyCode, Period = december };
-            var countyMs = await Time(1000, () => gateway.GetProgressAsync(county, headers).ResponseAsync);
+            var countyMs = await Stats.Time(1000, () => gateway.GetProgressAsync(county, headers).ResponseAsync);
             var answer = await gateway.GetProgressAsync(province, headers);
             Console.WriteLine($"gateway progress, province ({answer.Targets.Total:N0} targets, {answer.Measures.Total:N0} measures, {answer.Children.Count} child rows, {answer.Trend.Count}-month trend): p50 {Stats.Percentile(provinceMs, 50):F2} ms, p99 {Stats.Percentile(provinceMs, 99):F2} ms (target ≤ 20 ms)");
             Console.WriteLine($"gateway progress, county: p50 {Stats.Percentile(countyMs, 50):F2} ms, p99 {Stats.Percentile(countyMs, 99):F2} ms (target ≤ 5 ms)");
@@ -123,18 +123,6 @@ public static class GatewayBenchmark
         }
     }
 
-    private static async Task<List<double>> Time(int calls, Func<Task> call)
-    {
-        for (var i = 0; i < Math.Max(20, calls / 10); i++) await call();
-        var samples = new List<double>(calls);
-        for (var i = 0; i < calls; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await call();
-            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return samples;
-    }
 
     /// <summary>20 measures a target in the gateway's read model, as their events would leave them: a third closed, a fifth completed, the rest open.</summary>
     private static async Task SeedMeasuresAsync(Database database, List<string> villages)

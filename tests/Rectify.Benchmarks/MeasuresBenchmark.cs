@@ -84,15 +84,15 @@ public static class MeasuresBenchmark
             var headers = BenchHost.Headers(OrgCode.Nation);
             var ledger = new ListMeasuresRequest { ScopeCode = County, Page = new Common.V1.PageRequest { PageSize = 50 } };
             var total = (await client.ListMeasuresAsync(ledger, headers)).TotalSize;
-            var ledgerMs = await Time(1000, () => client.ListMeasuresAsync(ledger, headers).ResponseAsync);
+            var ledgerMs = await Stats.Time(1000, () => client.ListMeasuresAsync(ledger, headers).ResponseAsync);
             Console.WriteLine($"county ledger over gRPC ({total:N0} measures, first page of 50 by deadline, with total): p50 {Stats.Percentile(ledgerMs, 50):F2} ms, p99 {Stats.Percentile(ledgerMs, 99):F2} ms (target p99 ≤ 10 ms)");
             var overdue = new ListMeasuresRequest { ScopeCode = County, OverdueOnly = true, Page = new Common.V1.PageRequest { PageSize = 50 } };
-            var overdueMs = await Time(1000, () => client.ListMeasuresAsync(overdue, headers).ResponseAsync);
+            var overdueMs = await Stats.Time(1000, () => client.ListMeasuresAsync(overdue, headers).ResponseAsync);
             Console.WriteLine($"county ledger, overdue only: p50 {Stats.Percentile(overdueMs, 50):F2} ms, p99 {Stats.Percentile(overdueMs, 99):F2} ms");
 
             var counts = new GetLedgerCountsRequest { ScopeCode = Province };
             var answer = await client.GetLedgerCountsAsync(counts, headers);
-            var countsMs = await Time(200, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
+            var countsMs = await Stats.Time(200, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
             Console.WriteLine($"province subtree counts over gRPC ({answer.Total.Total:N0} measures, {answer.Targets.Count:N0} targets, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms (target p99 ≤ 50 ms)");
             Console.WriteLine();
             Console.WriteLine($"Deadline scan: median {Stats.Median(scanSeconds):F2} s for {result.Total:N0} occurrences (target ≤ 5 s); bare query median {Stats.Median(bare) / 1000:F2} s → the scan takes {Stats.Median(scanSeconds) / (Stats.Median(bare) / 1000):F1}× its bare query");
@@ -106,18 +106,6 @@ public static class MeasuresBenchmark
         }
     }
 
-    private static async Task<List<double>> Time(int calls, Func<Task> call)
-    {
-        for (var i = 0; i < Math.Max(20, calls / 10); i++) await call(); // warm-up
-        var samples = new List<double>(calls);
-        for (var i = 0; i < calls; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await call();
-            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return samples;
-    }
 
     /// <summary>Bulk-loads targets and measures with one prepared statement each: the benchmark measures the scan and the queries, not the loading.</summary>
     private static async Task<int> GenerateAsync(Database database)

@@ -263,12 +263,11 @@ public sealed class ProgressModel(ReportingCalendar calendar)
         foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == 1 && r.Timeliness is 2 or 3 && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var t = report.TotalList;
-            sum.MeetingsHeld += t.MeetingsHeld;
-            sum.Trainings += t.Trainings;
-            sum.MembersDeveloped += t.MembersDeveloped;
-            sum.ServicesForPeople += t.ServicesForPeople;
-            sum.DisputesMediated += t.DisputesMediated;
-            sum.CollectiveIncomeToDateYuan += t.CollectiveIncomeToDateYuan;
+            sum.Add(new Reporting.V1.Indicators
+            {
+                MeetingsHeld = t.MeetingsHeld, Trainings = t.Trainings, MembersDeveloped = t.MembersDeveloped, ServicesForPeople = t.ServicesForPeople,
+                DisputesMediated = t.DisputesMediated, CollectiveIncomeToDateYuan = t.CollectiveIncomeToDateYuan,
+            });
         }
         return sum;
     }

@@ -85,7 +85,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
                 copy.Indicators ??= new Indicators();
                 copy.VillageName = targets[entry.VillageCode].VillageName;
                 copy.Ledger = ledger?.GetValueOrDefault(entry.VillageCode) ?? (request.Submit ? new LedgerSnapshot() : null);
-                Add(report.Totals, copy.Indicators);
+                report.Totals.Add(copy.Indicators);
                 if (copy.Ledger is not null) Add(report.LedgerTotals, copy.Ledger);
                 report.Villages.Add(copy);
             }
@@ -120,15 +120,6 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         NonNegative(i.CollectiveIncomeToDateYuan, "collective_income_to_date_yuan");
     }
 
-    private static void Add(Indicators sum, Indicators i)
-    {
-        sum.MeetingsHeld += i.MeetingsHeld;
-        sum.Trainings += i.Trainings;
-        sum.MembersDeveloped += i.MembersDeveloped;
-        sum.ServicesForPeople += i.ServicesForPeople;
-        sum.DisputesMediated += i.DisputesMediated;
-        sum.CollectiveIncomeToDateYuan += i.CollectiveIncomeToDateYuan;
-    }
 
     private static void Add(LedgerSnapshot sum, LedgerSnapshot l)
     {
@@ -320,7 +311,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
                 {
                     summary.TownshipsAccepted++;
                     var accepted = latest.ToProto();
-                    Add(report.Totals, accepted.Totals);
+                    report.Totals.Add(accepted.Totals);
                     Add(report.LedgerTotals, accepted.LedgerTotals);
                     if ((Timeliness)revisions.First(r => r.SubmittedOn is not null).Timeliness!.Value == Timeliness.OnTime) summary.OnTime++;
                     else summary.Late++;

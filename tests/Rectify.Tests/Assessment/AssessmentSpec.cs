@@ -133,7 +133,7 @@ public abstract class AssessmentSpec(DbProvider provider) : IAsyncLifetime
 
         // TargetsDesignated reached the measures service: the targets can now have plans, and the rejected cannot.
         var township = MeasuresFixture.Measures(Host, T1);
-        await Eventually(async () => await township.CreatePlanAsync(MeasuresFixture.SimplePlan(Village(T1, 1))));
+        await Poll.Until(async () => await township.CreatePlanAsync(MeasuresFixture.SimplePlan(Village(T1, 1))));
         Assert.Equal("NOT_A_TARGET", (await Rpc.Refused(StatusCode.FailedPrecondition, () => MeasuresFixture.Measures(Host, T3).CreatePlanAsync(MeasuresFixture.SimplePlan(Village(T3, 2))))).PreconditionType());
     }
 
@@ -176,7 +176,7 @@ public abstract class AssessmentSpec(DbProvider provider) : IAsyncLifetime
         foreach (var p in proposals.Proposals)
             await CountyOffice.ReviewProposalAsync(new ReviewProposalRequest { CampaignId = Campaign.Id, VillageCode = p.Branch.VillageCode, Confirm = p.Branch.VillageCode == Village(T1, 1), Reason = "县委确定" });
         await CountyOffice.ConfirmTargetsAsync(new ConfirmTargetsRequest { CampaignId = Campaign.Id });
-        var plan = await Eventually(() => MeasuresFixture.Measures(Host, T1).CreatePlanAsync(MeasuresFixture.SimplePlan(Village(T1, 1))).ResponseAsync);
+        var plan = await Poll.Until(() => MeasuresFixture.Measures(Host, T1).CreatePlanAsync(MeasuresFixture.SimplePlan(Village(T1, 1))).ResponseAsync);
         return plan.Problems.SelectMany(p => p.Measures).Select(m => m.Id).ToList();
     }
 
@@ -244,7 +244,7 @@ public abstract class AssessmentSpec(DbProvider provider) : IAsyncLifetime
     private async Task WaitForReopenedAsync(List<string> measures, DateOnly deadline)
     {
         var county = MeasuresFixture.Measures(Host, County);
-        await Eventually(async () =>
+        await Poll.Until(async () =>
         {
             foreach (var id in measures)
             {
@@ -256,16 +256,6 @@ public abstract class AssessmentSpec(DbProvider provider) : IAsyncLifetime
         });
     }
 
-    /// <summary>Retries until the asynchronous path (the bus) has caught up, for at most 30 seconds.</summary>
-    internal static async Task<T> Eventually<T>(Func<Task<T>> attempt)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try { return await attempt(); }
-            catch (Exception) when (DateTime.UtcNow < deadline) { await Task.Delay(100); }
-        }
-    }
 }
 
 public sealed class AssessmentOnSqlite() : AssessmentSpec(DbProvider.Sqlite);

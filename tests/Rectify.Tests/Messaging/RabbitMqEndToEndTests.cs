@@ -119,7 +119,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
 
         // TargetsDesignated crossed the broker: the measures process now accepts the target's plan.
         var township = Measures.MeasuresFixture.Measures(ledger, Assessment.AssessmentFixture.T1);
-        var plan = await Assessment.AssessmentSpec.Eventually(() => township.CreatePlanAsync(Measures.MeasuresFixture.SimplePlan(weak)).ResponseAsync);
+        var plan = await Poll.Until(() => township.CreatePlanAsync(Measures.MeasuresFixture.SimplePlan(weak)).ResponseAsync);
         var village = Measures.MeasuresFixture.Measures(ledger, weak);
         foreach (var m in plan.Problems.SelectMany(p => p.Measures))
         {
@@ -136,7 +136,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
         });
         Assert.False(result.Passed);
         var ledgerCounts = Measures.MeasuresFixture.Measures(ledger, Assessment.AssessmentFixture.County);
-        await Assessment.AssessmentSpec.Eventually(async () =>
+        await Poll.Until(async () =>
         {
             var counts = await ledgerCounts.GetLedgerCountsAsync(new Rectify.Measures.V1.GetLedgerCountsRequest { ScopeCode = weak });
             return counts.Total.Reopened == 3 ? true : throw new InvalidOperationException($"{counts.Total.Reopened} reopened");

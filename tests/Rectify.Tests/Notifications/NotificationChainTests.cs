@@ -57,7 +57,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
         {
             await first.Notifications(TownshipA).AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = _receiver.Url + "/hook", Secret = "s" });
             await first.PublishAsync(NotificationsSpec.Overdue());
-            await NotificationsSpec.Eventually(async () => (await first.Notifications(TownshipA).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single());
+            await Poll.Until(async () => (await first.Notifications(TownshipA).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single());
         }
         Assert.Empty(_receiver.Requests);
         await using var second = await NotificationsSpec.StartHostAsync(DbProvider.Sqlite, storage);

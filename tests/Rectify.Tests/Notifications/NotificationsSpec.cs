@@ -140,14 +140,14 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         await Receiver.WaitForAsync(2);
         Host.Clock.Advance(TimeSpan.FromSeconds(60));          // then twice as long
         await Receiver.WaitForAsync(3);
-        var delivery = await Eventually(async () => (await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single(d => d.Status == DeliveryStatus.Sent));
+        var delivery = await Poll.Until(async () => (await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single(d => d.Status == DeliveryStatus.Sent));
         Assert.Equal([500, 503, 200], delivery.History.Select(h => h.StatusCode));
 
         // A 4xx fails at once; three final failures in a row mark the channel failing and tell the unit.
         Receiver.AnswerWith(400, 404, 410);
         foreach (var id in new[] { "m-a", "m-b", "m-c" }) await PublishAsync(Overdue(id));
         await Receiver.WaitForAsync(6);
-        var contact = await Eventually(async () => (await _township.ListContactsAsync(new ListContactsRequest { UnitCode = TownshipA })).Contacts.Single(c => c.Failing));
+        var contact = await Poll.Until(async () => (await _township.ListContactsAsync(new ListContactsRequest { UnitCode = TownshipA })).Contacts.Single(c => c.Failing));
         Assert.StartsWith("HTTP 4", contact.LastError);
         var inbox = await InboxAsync(_township, TownshipA, 5);
         Assert.Contains(inbox.Notifications, n => n.Kind == "channel-failing" && n.Text.Contains("已连续3次发送失败"));
@@ -179,7 +179,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         foreach (var (code, name) in new[] { (TownshipA, "铁山垅镇"), (TownshipB, "盘古山镇"), ("360731103000", "禾丰镇") })
             await PublishAsync(new ReportMissing(code, name, County, "2027-04", new DateOnly(2027, 5, 5), new DateOnly(2027, 5, 15), $"report-missing:{code}:2027-04", DateTimeOffset.UtcNow));
         await InboxAsync(Host.Notifications(TownshipB), TownshipB, 1);
-        await Eventually(async () => await Host.Get<Database<NotificationsModule>>().ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM digest_items")) == 3 ? true : throw new InvalidOperationException());
+        await Poll.Until(async () => await Host.Get<Database<NotificationsModule>>().ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM digest_items")) == 3 ? true : throw new InvalidOperationException());
         Assert.Equal(1, (await _county.RunDigestAsync(new RunDigestRequest())).Digests);
         Assert.Equal(0, (await _county.RunDigestAsync(new RunDigestRequest())).Digests);
         var digest = (await Receiver.WaitForAsync(1)).Single();
@@ -209,15 +209,6 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(before, await Snapshot());
     }
 
-    internal static async Task<T> Eventually<T>(Func<Task<T>> attempt)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try { return await attempt(); }
-            catch (Exception) when (DateTime.UtcNow < deadline) { await Task.Delay(50); }
-        }
-    }
 }
 
 public sealed class NotificationsOnSqlite() : NotificationsSpec(DbProvider.Sqlite);

@@ -172,7 +172,7 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
         await admin.CloseUnitAsync(new CloseUnitRequest { Code = TargetB1, ClosedOn = D(2027, 3, 20), Reason = "撤并" });
         SetShanghai(Host, new DateTime(2027, 5, 2, 9, 0, 0));
         var database = Host.Get<Database<ReportingModule>>();
-        await AssertEventually(async () => await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM directory_closures")) == 1);
+        await Poll.Until(async () => await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM directory_closures")) == 1 ? true : throw new InvalidOperationException("the closing has not arrived"));
         Assert.Equal(2, (await _county.ListReportsAsync(new ListReportsRequest { ScopeCode = County, Period = March })).Reports.Count);
         var april = await _county.ListReportsAsync(new ListReportsRequest { ScopeCode = County, Period = new Period { Year = 2027, Month = 4 } });
         Assert.Equal([MeasuresFixture.TownshipA], april.Reports.Select(r => r.UnitCode));
@@ -216,15 +216,6 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
         static (int, int) Counts(RunReminderScanResponse r) => (r.DueSoon, r.Missing);
     }
 
-    private static async Task AssertEventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
-            await Task.Delay(50);
-        }
-    }
 }
 
 public sealed class ReportingOnSqlite() : ReportingSpec(DbProvider.Sqlite);
