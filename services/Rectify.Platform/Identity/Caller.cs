@@ -52,13 +52,21 @@ public sealed record Caller(string Subject, OrgCode Org, Role Role)
             throw new PermissionDeniedException($"{what} is for the system or a county office.");
     }
 
+    /// <summary>Account, machine-client and reference-data management for <paramref name="scope"/>: an admin at or above it, or the system.</summary>
+    public void EnsureAdmin(OrgCode scope, string what)
+    {
+        if (Role == Role.Service) return;
+        if (Role != Role.Admin || !CanSee(scope))
+            throw new PermissionDeniedException($"{what} is for an admin of the unit or a unit above it.");
+    }
+
     public static Caller From(ClaimsPrincipal user)
     {
         var subject = user.FindFirst("sub")?.Value ?? user.Identity?.Name;
         var org = user.FindFirst(OrgClaim)?.Value;
         var role = user.FindFirst(RoleClaim)?.Value;
         if (subject is null || !OrgCode.TryParse(org, out var code, out _) || !Enum.TryParse<Role>(role, ignoreCase: true, out var parsed))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "The token must carry sub, a 12-digit org and a role (viewer, officer or service)."));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The token must carry sub, a 12-digit org and a role (viewer, officer, reviewer, admin or service)."));
         return new Caller(subject, code, parsed);
     }
 }
