@@ -28,11 +28,10 @@ try
 {
     if (positional[0] == "token")
     {
-        var auth = new AuthOptions { SigningKey = Environment.GetEnvironmentVariable("RECTIFY_SIGNING_KEY") };
         var role = Enum.Parse<Role>(options.GetValueOrDefault("role", "officer"), ignoreCase: true);
         var org = OrgCode.Parse(options.GetValueOrDefault("org") ?? throw new ArgumentException("--org is required"));
         var hours = double.Parse(options.GetValueOrDefault("hours", "8"));
-        Console.WriteLine(TokenIssuer.Mint(auth, options.GetValueOrDefault("subject", Environment.UserName), org, role, TimeProvider.System.GetUtcNow(), TimeSpan.FromHours(hours)));
+        Console.WriteLine(TokenIssuer.MintDevelopment(options.GetValueOrDefault("subject", Environment.UserName), org, role, TimeProvider.System.GetUtcNow(), TimeSpan.FromHours(hours)));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 using Rectify.Assessment;
 using Rectify.Gateway;
+using Rectify.Identity;
 using Rectify.Measures;
 using Rectify.Notifications;
 using Rectify.Organizations;
@@ -11,7 +12,7 @@ namespace Rectify.Host;
 /// <summary>Every service module this build contains; configuration picks which ones a process hosts.</summary>
 public static class ServiceCatalog
 {
-    public static IReadOnlyList<ServiceModule> All { get; } = [new OrganizationsModule(), new MeasuresModule(), new AssessmentModule(), new ReportingModule(), new NotificationsModule(), new GatewayModule()];
+    public static IReadOnlyList<ServiceModule> All { get; } = [new IdentityModule(), new OrganizationsModule(), new MeasuresModule(), new AssessmentModule(), new ReportingModule(), new NotificationsModule(), new GatewayModule()];
 
     /// <summary>"all" (the default) or a comma-separated list of module names, e.g. "organizations".</summary>
     public static IReadOnlyList<ServiceModule> Select(string? names)

@@ -35,7 +35,7 @@ public static class BenchHost
     }
 
     public static Metadata Headers(OrgCode org, Role role = Role.Service) =>
-        new() { { "Authorization", "Bearer " + TokenIssuer.Mint(new AuthOptions(), "bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
+        new() { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
 
     private static int FreePort()
     {

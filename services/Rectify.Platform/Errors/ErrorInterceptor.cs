@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Errors;
@@ -12,7 +13,7 @@ namespace Rectify.Platform.Errors;
 /// service answers bad input the same way. Unexpected exceptions are logged
 /// and answered with Internal without their text.
 /// </summary>
-public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, SecurityEvents security) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -49,6 +50,13 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         if (Sql.IsUniqueViolation(exception))
             // Two writers raced past the existence check; the database kept the first.
             return ToStatus(new AlreadyExistsException("record", "(concurrent write)"));
+        if (exception is PermissionDeniedException denied)
+        {
+            var http = context.GetHttpContext();
+            var user = http.User;
+            security.Record(new SecurityEvent(SecurityEvent.AccessDenied, user.FindFirst("sub")?.Value ?? "(unknown)", user.FindFirst(Caller.OrgClaim)?.Value,
+                $"{context.Method}: {denied.Message}", http.Connection.RemoteIpAddress?.ToString()));
+        }
         if (exception is DomainException domain)
             return ToStatus(domain);
         logger.LogError(exception, "Unhandled error in {Method}", context.Method);

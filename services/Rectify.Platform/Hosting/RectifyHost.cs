@@ -2,7 +2,6 @@ using System.Net;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using MassTransit;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -10,8 +9,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.Tokens;
 using Rectify.Platform.Errors;
+using Rectify.Platform.Identity;
 using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;
 
@@ -29,6 +28,7 @@ public static class RectifyHost
     public static WebApplicationBuilder AddRectify(this WebApplicationBuilder builder, IReadOnlyList<ServiceModule> modules)
     {
         var options = builder.Configuration.GetSection(RectifyOptions.Section).Get<RectifyOptions>() ?? new RectifyOptions();
+        options.Validate();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ServiceEndpoints>();
         builder.Services.AddSingleton(builder.Configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
@@ -88,7 +88,7 @@ public static class RectifyHost
     {
         await app.StartAsync(ct);
         var options = app.Services.GetRequiredService<RectifyOptions>();
-        if (options.Demo ?? options.Mode == RunMode.Standalone)
+        if (options.LoadsDemo)
             foreach (var module in modules)
                 await module.SeedDemoAsync(app.Services, ct);
     }
@@ -104,21 +104,11 @@ public static class RectifyHost
 
     private static void AddIdentity(IServiceCollection services, RectifyOptions options)
     {
-        var key = options.Auth.Key(allowDevelopmentKey: options.Mode == RunMode.Standalone);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(jwt =>
-            {
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = options.Auth.Issuer,
-                    ValidAudience = options.Auth.Audience,
-                    IssuerSigningKey = key,
-                    NameClaimType = "sub",
-                    ClockSkew = TimeSpan.FromMinutes(1),
-                };
-            });
-        services.AddAuthorization();
+        var key = options.IssuerKeyPath is { } path ? IssuerKey.LoadOrCreate(path) : null;
+        if (key is not null) services.AddSingleton(key);
+        services.AddSingleton(sp => new ServiceTokens(options, sp.GetRequiredService<TimeProvider>(), key));
+        services.AddSingleton<SecurityEvents>();
+        services.AddRectifyAuthentication(options, key);
     }
 
     private static void AddBus(IServiceCollection services, RectifyOptions options, IReadOnlyList<ServiceModule> modules)

@@ -22,14 +22,18 @@ public sealed class RectifyOptions
 {
     public const string Section = "Rectify";
 
-    public RunMode Mode { get; set; } = RunMode.Standalone;
+    /// <summary>
+    /// Must be said when a server database or RabbitMQ is configured: a production deployment that forgot it would
+    /// otherwise run as a standalone trial (development tokens, demo data). Unset with SQLite and the in-memory bus: standalone.
+    /// </summary>
+    public RunMode? Mode { get; set; }
     /// <summary>Where standalone mode keeps its SQLite files.</summary>
     public string DataDirectory { get; set; } = "data";
     /// <summary>gRPC endpoint (HTTP/2 only: cleartext Kestrel cannot offer both protocols on one port).</summary>
     public string GrpcUrl { get; set; } = "http://localhost:5400";
     /// <summary>HTTP/1.1 endpoint: /healthz and JSON.</summary>
     public string HttpUrl { get; set; } = "http://localhost:5401";
-    /// <summary>Load the demo data into empty services at start. Unset: only in standalone mode (a first try gets a county to look at).</summary>
+    /// <summary>Load the demo data into empty services at start. Unset: only standalone on SQLite (a first try gets a county to look at).</summary>
     public bool? Demo { get; set; }
     /// <summary>Largest request message accepted, in bytes; larger ones get ResourceExhausted.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
@@ -40,6 +44,42 @@ public sealed class RectifyOptions
     public StorageOptions Storage { get; set; } = new();
     public BusOptions Bus { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+
+    public RunMode EffectiveMode => Mode ?? RunMode.Standalone;
+
+    /// <summary>A server database or a real broker: what a production deployment has.</summary>
+    public bool UsesServers => Storage.Provider != DbProvider.Sqlite || Bus.Transport != BusTransport.InMemory;
+
+    /// <summary>The published development key is a trial's convenience: standalone on SQLite with the in-memory bus, nowhere else.</summary>
+    public bool AcceptsDevelopmentKey => EffectiveMode == RunMode.Standalone && !UsesServers;
+
+    public bool LoadsDemo => Demo ?? AcceptsDevelopmentKey;
+
+    /// <summary>
+    /// Where this process's issuer key is, if it holds one: the configured file, or in standalone without an
+    /// authority a file in the data folder (created on first start). Null: it trusts <see cref="AuthOptions.Authority"/>.
+    /// </summary>
+    public string? IssuerKeyPath => Auth.SigningKeyFile
+        ?? (EffectiveMode == RunMode.Standalone && Auth.Authority is null ? Path.Combine(DataDirectory, "identity-signing-key.pem") : null);
+
+    /// <summary>Refuses configurations that would start insecurely, each with a message that says what to set.</summary>
+    public void Validate()
+    {
+        if (Mode is null && UsesServers)
+            throw new InvalidOperationException(
+                "Rectify:Mode must be set (Standalone or Distributed) when a server database or RabbitMQ is configured; refusing to guess.");
+        if (Auth.SigningKey is not null)
+            throw new InvalidOperationException(
+                "Rectify:Auth:SigningKey (a shared secret) is no longer accepted: give the identity service Rectify:Auth:SigningKeyFile (a PEM private key) and the other services Rectify:Auth:Authority with their client credentials.");
+        if (Auth.AccessTokenLifetime <= TimeSpan.Zero || Auth.AccessTokenLifetime > AuthOptions.MaxAccessTokenLifetime)
+            throw new InvalidOperationException($"Rectify:Auth:AccessTokenLifetime must be above zero and at most {AuthOptions.MaxAccessTokenLifetime}.");
+        if (IssuerKeyPath is null && Auth.Authority is null)
+            throw new InvalidOperationException(
+                "Distributed mode needs Rectify:Auth:SigningKeyFile (the process hosting the identity service) or Rectify:Auth:Authority (every other process).");
+        if (IssuerKeyPath is null && (Auth.ClientId is null || Auth.ClientSecret is null))
+            throw new InvalidOperationException(
+                "A process that trusts Rectify:Auth:Authority needs Rectify:Auth:ClientId and ClientSecret for the calls it makes as the system.");
+    }
 }
 
 public sealed class StorageOptions

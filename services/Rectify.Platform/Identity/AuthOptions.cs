@@ -3,24 +3,62 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Rectify.Platform.Identity;
 
-/// <summary>Bearer token settings (section Rectify:Auth). HS256 with a shared key.</summary>
+/// <summary>
+/// Bearer tokens (section Rectify:Auth). The built-in issuer (the identity service) signs with a private key
+/// (<see cref="SigningKeyFile"/>) and publishes the public half as JWKS; a process that does not hold the key trusts
+/// it through <see cref="Authority"/> and gets its own service tokens there with client credentials. External
+/// OpenID Connect issuers (a province's single sign-on) are trusted by discovery. No shared secret anywhere.
+/// </summary>
 public sealed class AuthOptions
 {
     /// <summary>
-    /// For standalone mode and tests only: published in the README, so anyone can mint tokens with it.
-    /// Distributed mode refuses to start without a key of its own.
+    /// For standalone development on SQLite only: published in the README, so anyone can mint tokens with it.
+    /// Every other deployment refuses tokens signed with it.
     /// </summary>
     public const string DevelopmentSigningKey = "rectify-development-signing-key-not-for-production-use-0001";
+    public const string DevelopmentIssuer = "rectify-development";
+    /// <summary>Access tokens are short so that a disabled account or a revoked client stops within this time.</summary>
+    public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromMinutes(15);
 
+    /// <summary>The built-in issuer's name (iss); in distributed mode, best the identity service's public URL.</summary>
     public string Issuer { get; set; } = "rectify";
     public string Audience { get; set; } = "rectify";
+    /// <summary>PEM private key (RSA) of the built-in issuer; standalone creates one in its data folder on first start.</summary>
+    public string? SigningKeyFile { get; set; }
+    /// <summary>The identity service's HTTP base URL, for processes that do not hold the signing key.</summary>
+    public string? Authority { get; set; }
+    /// <summary>Discovery documents over HTTPS only; turn off only on a loopback test bench.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>This process's own client credentials at <see cref="Authority"/>, for the calls it makes as the system.</summary>
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+    /// <summary>Allowed difference between this machine's clock and an issuer's.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+    public List<ExternalIssuer> ExternalIssuers { get; set; } = [];
+
+    /// <summary>The retired shared-secret setting: named only to refuse it with a clear message.</summary>
     public string? SigningKey { get; set; }
 
-    public SymmetricSecurityKey Key(bool allowDevelopmentKey)
-    {
-        var key = SigningKey ?? (allowDevelopmentKey ? DevelopmentSigningKey : null)
-            ?? throw new InvalidOperationException("Rectify:Auth:SigningKey is required outside standalone mode.");
-        if (Encoding.UTF8.GetByteCount(key) < 32) throw new InvalidOperationException("Rectify:Auth:SigningKey must be at least 32 bytes.");
-        return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key));
-    }
+    public static SymmetricSecurityKey DevelopmentKey() => new(Encoding.UTF8.GetBytes(DevelopmentSigningKey));
+}
+
+/// <summary>An OpenID Connect issuer whose tokens this deployment accepts (Rectify:Auth:ExternalIssuers:N).</summary>
+public sealed class ExternalIssuer
+{
+    /// <summary>Base URL; its /.well-known/openid-configuration names the issuer and the JWKS.</summary>
+    public string Authority { get; set; } = "";
+    /// <summary>The iss value of its tokens; by default the authority URL.</summary>
+    public string? Issuer { get; set; }
+    public string Audience { get; set; } = "rectify";
+    public bool RequireHttpsMetadata { get; set; } = true;
+    /// <summary>Claim names in its tokens: who, which unit (a 12-digit division code), which role.</summary>
+    public string SubjectClaim { get; set; } = "sub";
+    public string OrgClaim { get; set; } = "org";
+    public string RoleClaim { get; set; } = "role";
+    /// <summary>Its role values to Rectify's (e.g. "zzb-officer": "officer"); unmapped values are taken as they are.</summary>
+    public Dictionary<string, string> Roles { get; set; } = [];
+
+    public string EffectiveIssuer => Issuer ?? Authority.TrimEnd('/');
 }

@@ -6,6 +6,8 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Rectify.Organizations.Demo;
 using Rectify.Organizations.V1;
+using Rectify.Platform;
+using Rectify.Platform.Identity;
 using Rectify.Tests.Support;
 
 namespace Rectify.Tests.Host;
@@ -61,7 +63,8 @@ public sealed class ExecutableTests
             Assert.True(status == HealthCheckResponse.Types.ServingStatus.Serving, $"not serving; output:\n{output}");
 
             var county = new OrganizationService.OrganizationServiceClient(channel);
-            var headers = new Metadata { { "Authorization", "Bearer " + TestHost.Token(DemoCounty.CountyCode) } };
+            // The README's trial path: a token minted with the published development key, accepted by standalone on SQLite.
+            var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("tester", OrgCode.Parse(DemoCounty.CountyCode), Role.Officer, DateTimeOffset.UtcNow, TimeSpan.FromHours(1)) } };
             var townships = await county.ListChildrenAsync(new ListChildrenRequest { Code = DemoCounty.CountyCode }, headers);
             Assert.Equal(12, townships.Units.Count);
             Assert.True(File.Exists(Path.Combine(data, "organizations.db")));

@@ -23,7 +23,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
     private Dictionary<string, string?> OnRabbitMq() => new()
     {
         ["Rectify:Mode"] = "Distributed",
-        ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
+        ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
         ["Rectify:Bus:Transport"] = "RabbitMq",
         ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
     };

@@ -73,7 +73,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
         await _broker.InitializeAsync();
         Dictionary<string, string?> OnRabbitMq() => new()
         {
-            ["Rectify:Mode"] = "Distributed", ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
+            ["Rectify:Mode"] = "Distributed", ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
             ["Rectify:Bus:Transport"] = "RabbitMq", ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
             ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Notifications:ScheduleDigest"] = "false",
         };

@@ -69,6 +69,7 @@ public sealed class TestHost : IAsyncDisposable
                 var config = new Dictionary<string, string?>
                 {
                     ["Rectify:Mode"] = "Standalone",
+                    ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
                     ["Rectify:Demo"] = "false",
                     ["Rectify:GrpcUrl"] = grpcUrl,
                     ["Rectify:HttpUrl"] = httpUrl,
@@ -109,9 +110,7 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>A bearer token for a caller acting for <paramref name="org"/>.</summary>
-    public static string Token(string org, Role role = Role.Officer, string subject = "tester") =>
-        // Long-lived and from the wall clock: the fake clock may be moved months ahead within a test.
-        TokenIssuer.Mint(new AuthOptions(), subject, OrgCode.Parse(org), role, DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(1000));
+    public static string Token(string org, Role role = Role.Officer, string subject = "tester") => TestIssuer.Token(org, role, subject);
 
     public CallInvoker As(string org, Role role = Role.Officer, string subject = "tester")
     {
