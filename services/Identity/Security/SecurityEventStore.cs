@@ -53,7 +53,15 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
 
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 
-    private sealed record Row(DateTime At, string Kind, string Subject, string? OrgCode, string Detail, string? Remote);
+    private sealed class Row
+    {
+        public DateTime At { get; set; }
+        public string Kind { get; set; } = "";
+        public string Subject { get; set; } = "";
+        public string? OrgCode { get; set; }
+        public string Detail { get; set; } = "";
+        public string? Remote { get; set; }
+    }
 
     /// <summary>Events concerning the subtree (and the caller's own sign-ins and denials), newest first.</summary>
     public async Task<ListSecurityEventsResponse> ListAsync(Caller caller, ListSecurityEventsRequest request, CancellationToken ct)
