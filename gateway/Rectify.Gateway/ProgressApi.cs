@@ -64,7 +64,7 @@ public sealed class ProgressApi(ProgressModel model, ServiceEndpoints endpoints,
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            // The dashboard went away.
+            // The dashboard went away, or the stream's token expired or its lifetime ran out: StreamLifetimeInterceptor says which.
         }
         finally
         {

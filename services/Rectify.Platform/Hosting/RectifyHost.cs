@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using MassTransit;
@@ -35,10 +36,12 @@ public static class RectifyHost
         builder.Services.AddSingleton<ReportingCalendar>();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
+        // Checked and loaded now, so a missing certificate or an https URL without one stops the start with its reason.
+        var certificate = TlsSetup.ServerCertificate(options.Tls);
+        var endpoints = TlsSetup.Endpoints(options, certificate is not null);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, options.GrpcUrl, HttpProtocols.Http2);
-            Listen(kestrel, options.HttpUrl, HttpProtocols.Http1);
+            foreach (var endpoint in endpoints) Listen(kestrel, endpoint, certificate);
         });
 
         AddIdentity(builder.Services, options);
@@ -46,6 +49,8 @@ public static class RectifyHost
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
+            // Inside the error interceptor: every server stream ends when its token expires or it reaches its cap.
+            grpc.Interceptors.Add<StreamLifetimeInterceptor>();
             grpc.MaxReceiveMessageSize = options.MaxRequestBytes;
             grpc.EnableDetailedErrors = false;
         })
@@ -93,13 +98,19 @@ public static class RectifyHost
                 await module.SeedDemoAsync(app.Services, ct);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, TlsSetup.Endpoint endpoint, X509Certificate2? certificate)
     {
-        var uri = new Uri(url);
-        var addresses = uri.Host is "localhost" ? [IPAddress.Loopback] :
-            uri.Host is "*" or "+" or "0.0.0.0" ? [IPAddress.Any] : new[] { IPAddress.Parse(uri.Host) };
+        var uri = endpoint.Url;
+        IPAddress[] addresses = uri.Host is "localhost" ? [IPAddress.Loopback] :
+            uri.Host is "*" or "+" or "0.0.0.0" ? [IPAddress.Any] :
+            IPAddress.TryParse(uri.Host, out var parsed) ? [parsed] :
+            throw new InvalidOperationException($"{endpoint.Setting}: listen on an IP address, localhost or 0.0.0.0, not the name '{uri.Host}'.");
         foreach (var address in addresses)
-            kestrel.Listen(address, uri.Port, listen => listen.Protocols = protocols);
+            kestrel.Listen(address, uri.Port, listen =>
+            {
+                listen.Protocols = endpoint.Protocols;
+                if (endpoint.Tls) listen.UseHttps(certificate!);
+            });
     }
 
     private static void AddIdentity(IServiceCollection services, RectifyOptions options)

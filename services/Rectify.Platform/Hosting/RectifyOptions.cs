@@ -29,14 +29,22 @@ public sealed class RectifyOptions
     public RunMode? Mode { get; set; }
     /// <summary>Where standalone mode keeps its SQLite files.</summary>
     public string DataDirectory { get; set; } = "data";
-    /// <summary>gRPC endpoint (HTTP/2 only: cleartext Kestrel cannot offer both protocols on one port).</summary>
+    /// <summary>
+    /// gRPC endpoint. http://: HTTP/2 only (cleartext Kestrel cannot offer both protocols on one port);
+    /// https://: HTTP/1.1 and HTTP/2 chosen by ALPN, so gRPC and JSON share the port.
+    /// </summary>
     public string GrpcUrl { get; set; } = "http://localhost:5400";
-    /// <summary>HTTP/1.1 endpoint: /healthz and JSON.</summary>
+    /// <summary>HTTP/1.1 endpoint: /healthz and JSON. Empty, or the same https URL as GrpcUrl: no second port.</summary>
     public string HttpUrl { get; set; } = "http://localhost:5401";
     /// <summary>Load the demo data into empty services at start. Unset: only standalone on SQLite (a first try gets a county to look at).</summary>
     public bool? Demo { get; set; }
     /// <summary>Largest request message accepted, in bytes; larger ones get ResourceExhausted.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+    /// <summary>
+    /// Longest a server stream (a dashboard's watch, an export) may run before it is ended with Unavailable and the
+    /// client reconnects; a stream also ends, with Unauthenticated, when the caller's token expires.
+    /// </summary>
+    public TimeSpan MaxStreamLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Where the other services listen, by name (e.g. "measures": "http://measures:5400"); unset means this process.</summary>
     public Dictionary<string, string> Endpoints { get; set; } = [];
@@ -44,6 +52,7 @@ public sealed class RectifyOptions
     public StorageOptions Storage { get; set; } = new();
     public BusOptions Bus { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
 
     public RunMode EffectiveMode => Mode ?? RunMode.Standalone;
 
@@ -80,6 +89,22 @@ public sealed class RectifyOptions
             throw new InvalidOperationException(
                 "A process that trusts Rectify:Auth:Authority needs Rectify:Auth:ClientId and ClientSecret for the calls it makes as the system.");
     }
+}
+
+/// <summary>Section Rectify:Tls: the certificate Kestrel serves https with, and the CAs this process trusts when it calls another service.</summary>
+public sealed class TlsOptions
+{
+    /// <summary>The certificate: a PEM file (with <see cref="KeyFile"/>) or a PKCS#12 (.pfx) file (without it).</summary>
+    public string? CertificateFile { get; set; }
+    /// <summary>The PEM private key of <see cref="CertificateFile"/>.</summary>
+    public string? KeyFile { get; set; }
+    /// <summary>The PFX's password, or the password of an encrypted PEM key.</summary>
+    public string? Password { get; set; }
+    /// <summary>
+    /// PEM bundle of the deployment's CA certificates: another service's certificate must chain to one of them.
+    /// Unset: the operating system's trust store.
+    /// </summary>
+    public string? TrustedCaFile { get; set; }
 }
 
 public sealed class StorageOptions

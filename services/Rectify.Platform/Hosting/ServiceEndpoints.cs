@@ -17,8 +17,10 @@ public sealed class ServiceEndpoints(RectifyOptions options, ServiceTokens token
 
     public GrpcChannel Channel(string service)
     {
-        var url = options.Endpoints.GetValueOrDefault(service) ?? Loopback(options.GrpcUrl);
-        return _channels.GetOrAdd(url, address => GrpcChannel.ForAddress(address));
+        var configured = options.Endpoints.GetValueOrDefault(service);
+        var url = configured ?? Loopback(options.GrpcUrl);
+        // Over https the peer must present a certificate of the deployment's CAs (Rectify:Tls:TrustedCaFile).
+        return _channels.GetOrAdd(url, address => TlsSetup.Channel(address, options.Tls, self: configured is null));
     }
 
     /// <summary>Headers for a call made by the system itself (a consumer, a scheduler, a check another service asks for).</summary>

@@ -28,7 +28,7 @@ public sealed class TestHost : IAsyncDisposable
     private readonly TestStorage _storage;
     private readonly bool _ownsStorage;
 
-    private TestHost(WebApplication app, TestStorage storage, bool ownsStorage, FakeTimeProvider clock, string grpcUrl, string httpUrl)
+    private TestHost(WebApplication app, TestStorage storage, bool ownsStorage, FakeTimeProvider clock, string grpcUrl, string httpUrl, TlsOptions tls)
     {
         _app = app;
         _storage = storage;
@@ -36,7 +36,8 @@ public sealed class TestHost : IAsyncDisposable
         Clock = clock;
         GrpcUrl = grpcUrl;
         HttpUrl = httpUrl;
-        Channel = GrpcChannel.ForAddress(grpcUrl);
+        // Over https the test's client trusts what the host's own calls trust (Rectify:Tls:TrustedCaFile).
+        Channel = TlsSetup.Channel(grpcUrl, tls, self: false);
     }
 
     public FakeTimeProvider Clock { get; }
@@ -52,7 +53,8 @@ public sealed class TestHost : IAsyncDisposable
         IReadOnlyList<ServiceModule>? modules = null,
         IDictionary<string, string?>? settings = null,
         FakeTimeProvider? clock = null,
-        TestStorage? storage = null)
+        TestStorage? storage = null,
+        bool https = false)
     {
         modules ??= [new Rectify.Organizations.OrganizationsModule()];
         var ownsStorage = storage is null;
@@ -64,8 +66,9 @@ public sealed class TestHost : IAsyncDisposable
         {
             try
             {
-                var grpcUrl = $"http://127.0.0.1:{FreePort()}";
-                var httpUrl = $"http://127.0.0.1:{FreePort()}";
+                // https: one port for gRPC and JSON (ALPN); the certificate comes in settings (Rectify:Tls:…).
+                var grpcUrl = https ? $"https://127.0.0.1:{FreePort()}" : $"http://127.0.0.1:{FreePort()}";
+                var httpUrl = https ? grpcUrl : $"http://127.0.0.1:{FreePort()}";
                 var config = new Dictionary<string, string?>
                 {
                     ["Rectify:Mode"] = "Standalone",
@@ -94,7 +97,7 @@ public sealed class TestHost : IAsyncDisposable
                     await app.DisposeAsync();
                     throw;
                 }
-                return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl);
+                return new TestHost(app, storage, ownsStorage, clock, grpcUrl, httpUrl, app.Services.GetRequiredService<RectifyOptions>().Tls);
             }
             catch (IOException e) when (attempt < 5 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
             {
@@ -111,6 +114,10 @@ public sealed class TestHost : IAsyncDisposable
 
     /// <summary>A bearer token for a caller acting for <paramref name="org"/>.</summary>
     public static string Token(string org, Role role = Role.Officer, string subject = "tester") => TestIssuer.Token(org, role, subject);
+
+    /// <summary>A token that expires <paramref name="validFor"/> from now by the wall clock, which the host's token check uses.</summary>
+    public static string Token(string org, TimeSpan validFor, Role role = Role.Officer, string subject = "tester") =>
+        TokenIssuer.Mint(new AuthOptions(), subject, OrgCode.Parse(org), role, DateTimeOffset.UtcNow.AddMinutes(-1), validFor + TimeSpan.FromMinutes(1));
 
     public CallInvoker As(string org, Role role = Role.Officer, string subject = "tester")
     {
