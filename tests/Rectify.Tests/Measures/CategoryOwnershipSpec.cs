@@ -1,5 +1,8 @@
 using Dapper;
+using FluentMigrator.Runner;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Rectify.Events.Assessment;
 using Rectify.Measures;
 using Rectify.Measures.V1;
@@ -199,6 +202,35 @@ public abstract class CategoryOwnershipSpec(DbProvider provider) : IAsyncLifetim
         Assert.False((await As(CountyA, Role.Admin).RestoreProblemCategoryAsync(new ProblemCategoryKey { Code = "WEAK_LEADERSHIP" })).Retired);
         Assert.Equal("WEAK_LEADERSHIP", (await township.CreatePlanAsync(SimplePlan(TargetA2))).Problems[1].CategoryCode);
         Assert.Equal("national", (await SeenBy(TargetA2, "WEAK_LEADERSHIP")).DefinedBy);
+    }
+
+    [Fact]
+    public async Task Upgrading_keeps_every_category_already_stored_as_a_national_default()
+    {
+        // A database as the previous release left it, with a category a county had set for everyone.
+        await using var storage = TestStorage.Create(provider);
+        var connectionString = storage.ConnectionString("measures");
+        if (provider == DbProvider.Postgres)
+        {
+            var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString);
+            await admin.ExecuteAsync($"CREATE DATABASE \"{name}\"");
+        }
+        var runner = new ServiceCollection().AddFluentMigratorCore().ConfigureRunner(r =>
+        {
+            _ = provider == DbProvider.Sqlite ? r.AddSQLite() : r.AddPostgres();
+            r.WithGlobalConnectionString(connectionString).ScanIn(typeof(Database).Assembly, typeof(MeasuresModule).Assembly).For.Migrations();
+        }).BuildServiceProvider(validateScopes: false);
+        await using (runner) runner.GetRequiredService<IMigrationRunner>().MigrateUp(202611240101);
+        var old = new Database<MeasuresModule>("measures", provider, connectionString);
+        await old.WriteAsync(session => session.ExecuteAsync(
+            "INSERT INTO problem_categories (code, name, helping_departments, position) VALUES ('ENVIRONMENT', '人居环境整治滞后', '生态环境局', 11)"));
+
+        await using var upgraded = await TestHost.StartAsync(provider, [new MeasuresModule()], storage: storage);
+        var list = await upgraded.Measures(CountyB, Role.Viewer).ListProblemCategoriesAsync(new ListProblemCategoriesRequest());
+        Assert.Equal(11, list.Categories.Count);
+        Assert.All(list.Categories, c => Assert.Equal(("national", false), (c.DefinedBy, c.Retired)));
+        Assert.Equal(("ENVIRONMENT", "人居环境整治滞后"), (list.Categories[^1].Code, list.Categories[^1].Name));
     }
 }
 
