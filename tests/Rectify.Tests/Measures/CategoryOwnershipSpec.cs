@@ -83,6 +83,13 @@ public abstract class CategoryOwnershipSpec(DbProvider provider) : IAsyncLifetim
         var planA = await _host.Measures(MeasuresFixture.TownshipA).CreatePlanAsync(SimplePlan(TargetA1));
         var planB = await _host.Measures(TownshipOfB).CreatePlanAsync(SimplePlan(TargetOfB));
         Assert.Equal(("于都：集体经济空壳", NationalEconomyName), (planA.Problems[0].CategoryName, planB.Problems[0].CategoryName));
+        // And so does the city's ledger export, county by county.
+        using var export = As(City, Role.Viewer).ExportLedger(new ExportLedgerRequest { ScopeCode = City, Format = ExportFormat.Csv });
+        var csv = new MemoryStream();
+        await foreach (var chunk in export.ResponseStream.ReadAllAsync()) chunk.Data.WriteTo(csv);
+        var rows = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split('\n');
+        Assert.Equal(2, rows.Count(r => r.Contains("上坪村") && r.Contains("于都：集体经济空壳")));
+        Assert.Equal(2, rows.Count(r => r.Contains("长冈村") && r.Contains(NationalEconomyName)));
     }
 
     [Fact]
