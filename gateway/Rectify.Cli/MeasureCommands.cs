@@ -8,7 +8,11 @@ namespace Rectify.Cli;
 public static class MeasureCommands
 {
     public const string Usage = """
-        rectify-cli categories
+        rectify-cli categories [UNIT_CODE] [--active]  the unit's problem categories (default: yours), where each comes from, retired or not
+        rectify-cli category-add CODE NAME [--unit UNIT_CODE] [--departments 农业农村局,财政局]     a category of the unit's own (admin)
+        rectify-cli category-set CODE NAME [--unit UNIT_CODE] [--departments 农业农村局,财政局]     override its name and departments for the unit's subtree (admin)
+        rectify-cli category-retire CODE [--unit UNIT_CODE]      no new problems with it in the unit's subtree (admin)
+        rectify-cli category-restore CODE [--unit UNIT_CODE]     offer it again in the unit's subtree (admin)
         rectify-cli plan-create FILE.json            a CreatePlanRequest in protobuf JSON (see the README)
         rectify-cli plan VILLAGE_CODE YEAR
         rectify-cli ledger SCOPE_CODE [--overdue] [--status in_progress] [--person NAME] [--category CODE] [--page-size 50]
@@ -28,7 +32,14 @@ public static class MeasureCommands
         var headers = call.Headers;
         return call.Command switch
         {
-            "categories" => await client.ListProblemCategoriesAsync(new ListProblemCategoriesRequest(), headers),
+            "categories" => await client.ListProblemCategoriesAsync(new ListProblemCategoriesRequest
+            {
+                UnitCode = call.Positional.Count > 1 ? call.Arg(1) : "", ActiveOnly = call.Options.ContainsKey("active"),
+            }, headers),
+            "category-add" => await client.AddProblemCategoryAsync(Definition(call), headers),
+            "category-set" => await client.OverrideProblemCategoryAsync(Definition(call), headers),
+            "category-retire" => await client.RetireProblemCategoryAsync(new ProblemCategoryKey { UnitCode = call.Option("unit"), Code = call.Arg(1) }, headers),
+            "category-restore" => await client.RestoreProblemCategoryAsync(new ProblemCategoryKey { UnitCode = call.Option("unit"), Code = call.Arg(1) }, headers),
             "plan-create" => await client.CreatePlanAsync(JsonParser.Default.Parse<CreatePlanRequest>(await File.ReadAllTextAsync(call.Arg(1))), headers),
             "plan" => await client.GetPlanAsync(new GetPlanRequest { VillageYear = new VillageYear { VillageCode = call.Arg(1), CampaignYear = int.Parse(call.Arg(2)) } }, headers),
             "ledger" => await client.ListMeasuresAsync(Ledger(call), headers),
@@ -46,6 +57,13 @@ public static class MeasureCommands
             _ => null,
         };
     }
+
+    /// <summary>A category's definition for a unit (the caller's own without --unit); departments separated by , or 、.</summary>
+    private static DefineProblemCategoryRequest Definition(Call call) => new()
+    {
+        UnitCode = call.Option("unit"), Code = call.Arg(1), Name = call.Arg(2),
+        HelpingDepartments = { call.Option("departments").Split([',', '，', '、'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) },
+    };
 
     private static IEnumerable<string> Evidence(Call call) => call.Options.TryGetValue("evidence", out var reference) ? [reference] : [];
 

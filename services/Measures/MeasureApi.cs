@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Rectify.Common.V1;
+using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
@@ -13,17 +14,26 @@ namespace Rectify.Measures;
 
 /// <summary>The gRPC face of the measures service; each RPC hands over to the plan, workflow, ledger or deadline code.</summary>
 [Authorize]
-public sealed class MeasureApi(PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan)
+public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan)
     : MeasureService.MeasureServiceBase
 {
-    public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context)
-    {
-        context.Caller();
-        return plans.ListCategoriesAsync(context.CancellationToken);
-    }
+    public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context) =>
+        categories.ListAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<ProblemCategory> SetProblemCategory(ProblemCategory request, ServerCallContext context) =>
-        plans.SetCategoryAsync(context.Caller(), request, context.CancellationToken);
+        categories.SetAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ProblemCategory> AddProblemCategory(DefineProblemCategoryRequest request, ServerCallContext context) =>
+        categories.AddAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ProblemCategory> OverrideProblemCategory(DefineProblemCategoryRequest request, ServerCallContext context) =>
+        categories.OverrideAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ProblemCategory> RetireProblemCategory(ProblemCategoryKey request, ServerCallContext context) =>
+        categories.RetireAsync(context.Caller(), request, retire: true, context.CancellationToken);
+
+    public override Task<ProblemCategory> RestoreProblemCategory(ProblemCategoryKey request, ServerCallContext context) =>
+        categories.RetireAsync(context.Caller(), request, retire: false, context.CancellationToken);
 
     public override Task<Plan> CreatePlan(CreatePlanRequest request, ServerCallContext context) =>
         plans.CreatePlanAsync(context.Caller(), request, context.CancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Demo;
 using Rectify.Measures.Ledger;
@@ -21,6 +22,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
     {
         AddDatabase(services, configuration);
         services.AddSingleton(configuration.GetSection(MeasuresOptions.Section).Get<MeasuresOptions>() ?? new MeasuresOptions());
+        services.AddSingleton<CategoryCatalog>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<MeasureWorkflow>();
         services.AddSingleton<LedgerQueries>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
 using Dapper;
+using Rectify.Measures.Categories;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
@@ -25,6 +26,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
     private sealed class LedgerLine
     {
         public string TownshipName { get; set; } = "";
+        public string VillageCode { get; set; } = "";
         public string VillageName { get; set; } = "";
         public int CampaignYear { get; set; }
         public string? CategoryName { get; set; }
@@ -56,18 +58,18 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
         caller.EnsureCanRead(scope);
         var today = clock.Today();
         var (low, high) = scope.SubtreeRange;
-        var lines = await database.ReadAsync(c => c.QueryAsync<LedgerLine>("""
-            SELECT t.township_name AS TownshipName, m.village_name AS VillageName, m.campaign_year AS CampaignYear, c.name AS CategoryName,
+        var lines = await database.ReadAsync(async c => (await c.QueryAsync<LedgerLine>("""
+            SELECT t.township_name AS TownshipName, m.village_code AS VillageCode, m.village_name AS VillageName, m.campaign_year AS CampaignYear,
                    m.category_code AS CategoryCode, m.description AS Description, m.responsible_persons AS ResponsiblePersons,
                    m.deadline AS Deadline, m.ongoing AS Ongoing, m.status AS Status, m.percent AS Percent,
                    m.reopen_count AS ReopenCount, m.updated_at AS UpdatedAt
             FROM measures m
             JOIN targets t ON t.village_code = m.village_code AND t.campaign_year = m.campaign_year
             JOIN problems p ON p.id = m.problem_id
-            LEFT JOIN problem_categories c ON c.code = m.category_code
             WHERE m.village_code >= @low AND m.village_code <= @high AND (@year = 0 OR m.campaign_year = @year)
             ORDER BY m.village_code, m.campaign_year, p.position, m.position
-            """, new { low, high, year = request.CampaignYear }), ct);
+            """, new { low, high, year = request.CampaignYear })).ToList(), ct);
+        await NameCategoriesAsync(lines, ct);
 
         var table = lines.Select((line, i) => Cells(i + 1, line, today)).ToList();
         var csv = request.Format == ExportFormat.Csv;
@@ -80,6 +82,16 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
             if (offset == 0) { chunk.FileName = fileName; chunk.ContentType = contentType; }
             await write(chunk);
             if (bytes.Length == 0) break;
+        }
+    }
+
+    /// <summary>Each line's category as its own county names it (counties may override the national names).</summary>
+    private async Task NameCategoriesAsync(List<LedgerLine> lines, CancellationToken ct)
+    {
+        foreach (var county in lines.GroupBy(l => OrgCode.Parse(l.VillageCode).AncestorAt(Common.V1.OrgLevel.County)))
+        {
+            var names = await database.ReadAsync(async c => (await CategoryCatalog.EffectiveAsync(c, null, county.Key)).ToDictionary(e => e.Code, e => e.Name), ct);
+            foreach (var line in county) line.CategoryName = names.GetValueOrDefault(line.CategoryCode);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Rectify.Common.V1;
 using Rectify.Events.Measures;
+using Rectify.Measures.Categories;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.V1;
 using Rectify.Platform;
@@ -96,14 +97,16 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
                 throw new AlreadyExistsException("plan", $"{target.VillageCode}/{target.CampaignYear}");
 
             // The checks that need the target's campaign and the category list; still before any write.
-            var categories = (await session.QueryAsync<string>("SELECT code FROM problem_categories")).ToHashSet();
+            // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
+            var categories = (await CategoryCatalog.EffectiveAsync(session.Connection, session.Transaction, village.Value)).ToDictionary(c => c.Code);
             var late = new Violations();
             for (var p = 0; p < phases.Count; p++)
                 late.Check(phases[p].EndsOn >= startsOn!.Value && phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
                     $"must fall between the plan's start {startsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
             for (var i = 0; i < request.Problems.Count; i++)
             {
-                late.Check(categories.Contains(request.Problems[i].CategoryCode.Trim()), $"problems[{i}].category_code", "is not a known problem category");
+                if (late.Check(categories.TryGetValue(request.Problems[i].CategoryCode.Trim(), out var category), $"problems[{i}].category_code", "is not a problem category of this village's county"))
+                    late.Check(!category!.Retired, $"problems[{i}].category_code", $"is retired (by {category.RetiredBy}) and takes no new problems");
                 for (var j = 0; j < request.Problems[i].Measures.Count; j++)
                     CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", request.Problems[i].Measures[j], startsOn!.Value, target.CampaignEndsOn);
             }
@@ -229,6 +232,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             new { planId }, tx);
         var measures = (await connection.QueryAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE plan_id = @planId ORDER BY position", new { planId }, tx))
             .ToLookup(m => m.ProblemId);
+        // Retired categories stay in the list, so a plan written before a retirement still names its categories.
+        var categoryNames = (await CategoryCatalog.EffectiveAsync(connection, tx, OrgCode.Parse(row.VillageCode))).ToDictionary(c => c.Code, c => c.Name);
         var plan = new Plan
         {
             Id = row.Id, VillageCode = row.VillageCode, VillageName = target.VillageName, CampaignYear = row.CampaignYear,
@@ -239,7 +244,11 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         plan.Phases.AddRange(JsonSerializer.Deserialize<List<PhaseRecord>>(row.Phases)!.Select(p => new Phase { Name = p.Name, EndsOn = p.EndsOn.ToProto() }));
         foreach (var problem in problems)
         {
-            var proto = new Problem { Id = problem.Id, CategoryCode = problem.CategoryCode, Description = problem.Description };
+            var proto = new Problem
+            {
+                Id = problem.Id, CategoryCode = problem.CategoryCode, Description = problem.Description,
+                CategoryName = categoryNames.GetValueOrDefault(problem.CategoryCode, problem.CategoryCode),
+            };
             proto.Measures.AddRange(measures[problem.Id].Select(m => m.ToProto(today)));
             plan.Problems.Add(proto);
         }
@@ -278,44 +287,5 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         if (!measure.Deadline.TryToDateOnly(out var deadline)) return;
         v.Check(deadline >= startsOn, field, $"must not be before the plan's start {startsOn:yyyy-MM-dd}");
         v.Check(measure.Ongoing || deadline <= campaignEndsOn, field, $"must not be after the campaign's end {campaignEndsOn:yyyy-MM-dd} unless the measure is ongoing");
-    }
-
-    public async Task<ListProblemCategoriesResponse> ListCategoriesAsync(CancellationToken ct)
-    {
-        var rows = await database.ReadAsync(c => c.QueryAsync<(string Code, string Name, string Departments)>(
-            "SELECT code, name, helping_departments FROM problem_categories ORDER BY position, code"), ct);
-        var response = new ListProblemCategoriesResponse();
-        foreach (var (code, name, departments) in rows)
-        {
-            var category = new ProblemCategory { Code = code, Name = name };
-            category.HelpingDepartments.AddRange(departments.Split('|', StringSplitOptions.RemoveEmptyEntries));
-            response.Categories.Add(category);
-        }
-        return response;
-    }
-
-    public async Task<ProblemCategory> SetCategoryAsync(Caller caller, ProblemCategory request, CancellationToken ct)
-    {
-        var v = new Violations();
-        var code = v.Text("code", request.Code, 40);
-        if (code is not null) v.Check(code.All(ch => char.IsAsciiLetterUpper(ch) || char.IsAsciiDigit(ch) || ch == '_'), "code", "may hold A-Z, 0-9 and _ only");
-        var name = v.Text("name", request.Name, 100);
-        for (var i = 0; i < request.HelpingDepartments.Count; i++)
-            if (v.Text($"helping_departments[{i}]", request.HelpingDepartments[i], 50) is { } department)
-                v.Check(!department.Contains('|'), $"helping_departments[{i}]", "may not contain |");
-        v.ThrowIfAny();
-        // Categories are shared by every county's ledgers: only a county or a unit above it may define them.
-        caller.EnsureCountyOffice("Setting problem categories");
-        await database.WriteAsync(async session =>
-        {
-            var position = await session.ExecuteScalarAsync<int?>("SELECT position FROM problem_categories WHERE code = @code", new { code })
-                ?? await session.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(position), 0) + 1 FROM problem_categories");
-            await session.ExecuteAsync("DELETE FROM problem_categories WHERE code = @code", new { code });
-            await session.ExecuteAsync("INSERT INTO problem_categories (code, name, helping_departments, position) VALUES (@code, @name, @departments, @position)",
-                new { code, name, departments = string.Join("|", request.HelpingDepartments.Select(d => d.Trim())), position });
-        }, ct);
-        var result = new ProblemCategory { Code = code!, Name = name! };
-        result.HelpingDepartments.AddRange(request.HelpingDepartments.Select(d => d.Trim()));
-        return result;
     }
 }
