@@ -61,7 +61,7 @@ public sealed class MeasureApi(PlanService plans, MeasureWorkflow workflow, Ledg
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {
         // A scan publishes for every county it holds.
-        context.Caller().EnsureCountyOffice("The deadline scan");
+        context.Caller().EnsureCountyWork("The deadline scan");
         var result = await scan.RunAsync(context.CancellationToken);
         return new RunDeadlineScanResponse
         {

@@ -82,7 +82,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             for (var j = 0; j < problem.Measures.Count; j++) CheckMeasure(v, $"problems[{i}].measures[{j}]", problem.Measures[j]);
         }
         v.ThrowIfAny();
-        caller.EnsureCanWrite(village!.Value);
+        // The township (or the county) writes a village's plan; the village reports progress on it.
+        caller.EnsureCanManage(village!.Value, "write its plan");
 
         var now = clock.GetUtcNow();
         var planId = Guid.NewGuid().ToString();
@@ -149,7 +150,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
                 "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = request.PlanId })
                 ?? throw new NotFoundException("plan", request.PlanId);
-            caller.EnsureCanWrite(OrgCode.Parse(plan.VillageCode));
+            caller.EnsureCanManage(new Owned("plan", request.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
             var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
                 "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
                 new { id = request.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", request.ProblemId);
@@ -209,7 +210,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
         var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, null, planId, clock.Today()), ct)
             ?? throw new NotFoundException("plan", planId);
-        caller.EnsureCanRead(OrgCode.Parse(plan.VillageCode));
+        caller.EnsureCanRead(new Owned("plan", planId, OrgCode.Parse(plan.VillageCode)));
         return plan;
     }
 
@@ -305,7 +306,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
                 v.Check(!department.Contains('|'), $"helping_departments[{i}]", "may not contain |");
         v.ThrowIfAny();
         // Categories are shared by every county's ledgers: only a county or a unit above it may define them.
-        caller.EnsureCountyOffice("Setting problem categories");
+        caller.EnsureCountyAdmin("Setting problem categories");
         await database.WriteAsync(async session =>
         {
             var position = await session.ExecuteScalarAsync<int?>("SELECT position FROM problem_categories WHERE code = @code", new { code })
