@@ -67,6 +67,8 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         var newDeadline = v.Date("new_deadline", request.NewDeadline);
         if (newDeadline is not null) v.Check(newDeadline > today, "new_deadline", "must be after today");
         v.ThrowIfAny();
+        // Another county's campaign id is NotFound before anything is said about the village.
+        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
         caller.EnsureCanDecide(village!.Value, "record its acceptance (验收) or look-back (回头看)");
 
         var (campaign, target, branch) = await database.ReadAsync(async c =>

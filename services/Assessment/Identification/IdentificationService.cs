@@ -43,6 +43,8 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
             Score(committee.VanguardRole, "vanguard_role");
         }
         v.ThrowIfAny();
+        // Another county's campaign id is NotFound before anything is said about the village.
+        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
         if (correctionReason is null) caller.EnsureCanManage(village!.Value, "assess it");
         else caller.EnsureCanDecide(village!.Value, "correct its confirmed scores");
         var now = clock.GetUtcNow();

@@ -127,7 +127,8 @@ public abstract class MeasuresSpec(DbProvider provider) : IAsyncLifetime
         before = await Snapshot(Host);
         // Closing (销号) is the township's: the village that did the work cannot verify it.
         await Rpc.Refused(StatusCode.PermissionDenied, () => village.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "自己" }));
-        await Rpc.Refused(StatusCode.PermissionDenied, () => Host.Measures(MeasuresFixture.TownshipB).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "外乡" }));
+        // Another township's measure does not exist for it: NotFound, as for an unknown id.
+        await Rpc.Refused(StatusCode.NotFound, () => Host.Measures(MeasuresFixture.TownshipB).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "外乡" }));
         await Rpc.Refused(StatusCode.PermissionDenied, () => Host.Measures(MeasuresFixture.TownshipA, Role.Viewer).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "谢德明" }));
         Assert.Equal(["verifier"], (await Rpc.Refused(StatusCode.InvalidArgument, () => TownshipA.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id }))).Fields());
         Assert.Equal(["new_deadline"], (await Rpc.Refused(StatusCode.InvalidArgument, () => TownshipA.ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = id, Reason = "x", NewDeadline = D(2027, 2, 1) }))).Fields());
@@ -234,8 +235,9 @@ public abstract class MeasuresSpec(DbProvider provider) : IAsyncLifetime
         var categories = await TownshipA.ListProblemCategoriesAsync(new ListProblemCategoriesRequest());
         Assert.Contains(categories.Categories, c => c.Code == "CLAN_INTERFERENCE" && c.HelpingDepartments.Contains("司法局"));
         await Rpc.Refused(StatusCode.PermissionDenied, () => TownshipA.SetProblemCategoryAsync(new ProblemCategory { Code = "NEW_ONE", Name = "新类别" }));
-        Assert.Equal(["code"], (await Rpc.Refused(StatusCode.InvalidArgument, () => CountyOffice.SetProblemCategoryAsync(new ProblemCategory { Code = "bad code", Name = "x" }))).Fields());
-        await CountyOffice.SetProblemCategoryAsync(new ProblemCategory { Code = "ENVIRONMENT", Name = "人居环境整治滞后", HelpingDepartments = { "生态环境局" } });
+        var countyAdmin = Host.Measures(County, Role.Admin, "县委组织部管理员");
+        Assert.Equal(["code"], (await Rpc.Refused(StatusCode.InvalidArgument, () => countyAdmin.SetProblemCategoryAsync(new ProblemCategory { Code = "bad code", Name = "x" }))).Fields());
+        await countyAdmin.SetProblemCategoryAsync(new ProblemCategory { Code = "ENVIRONMENT", Name = "人居环境整治滞后", HelpingDepartments = { "生态环境局" } });
         var request = SimplePlan(TargetA1);
         request.Problems[1].CategoryCode = "ENVIRONMENT";
         Assert.Equal("ENVIRONMENT", (await TownshipA.CreatePlanAsync(request)).Problems[1].CategoryCode);
