@@ -71,7 +71,7 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {
         // A scan publishes for every county it holds.
-        context.Caller().EnsureCountyOffice("The deadline scan");
+        context.Caller().EnsureCountyWork("The deadline scan");
         var result = await scan.RunAsync(context.CancellationToken);
         return new RunDeadlineScanResponse
         {

@@ -29,7 +29,7 @@ public sealed class NotificationApi(ContactService contacts, InboxService inbox,
 
     public override async Task<RunDigestResponse> RunDigest(RunDigestRequest request, ServerCallContext context)
     {
-        context.Caller().EnsureCountyOffice("The digest");
+        context.Caller().EnsureCountyWork("The digest");
         return new RunDigestResponse { Digests = await digest.DigestAsync(context.CancellationToken) };
     }
 }

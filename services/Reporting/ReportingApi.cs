@@ -36,7 +36,7 @@ public sealed class ReportingApi(ReportService reports, ReminderScan reminders) 
 
     public override async Task<RunReminderScanResponse> RunReminderScan(RunReminderScanRequest request, ServerCallContext context)
     {
-        context.Caller().EnsureCountyOffice("The reminder scan");
+        context.Caller().EnsureCountyWork("The reminder scan");
         var (dueSoon, missing) = await reminders.RunAsync(context.CancellationToken);
         return new RunReminderScanResponse { DueSoon = dueSoon, Missing = missing };
     }

@@ -67,11 +67,14 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         var newDeadline = v.Date("new_deadline", request.NewDeadline);
         if (newDeadline is not null) v.Check(newDeadline > today, "new_deadline", "must be after today");
         v.ThrowIfAny();
-        caller.EnsureCanManage(village!.Value, "accept it");
+        // Another county's campaign id is NotFound before anything is said about the village.
+        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
+        caller.EnsureCanDecide(village!.Value, "record its acceptance (验收) or look-back (回头看)");
 
         var (campaign, target, branch) = await database.ReadAsync(async c =>
         {
             var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
+            caller.EnsureInLine(campaign.Owned);
             var target = await c.QuerySingleOrDefaultAsync<TargetRow>(
                 "SELECT village_code AS VillageCode, status AS Status, accepted_on AS AcceptedOn FROM targets WHERE campaign_id = @Id AND village_code = @code",
                 new { campaign.Id, code = village.Value.Value }) ?? throw new NotFoundException("target", $"{village.Value.Value} in campaign {campaign.Id}");
@@ -156,6 +159,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         var (campaign, targets, reviews, branches) = await database.ReadAsync(async c =>
         {
             var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
+            caller.EnsureInLine(campaign.Owned);
             var targets = (await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, status AS Status, accepted_on AS AcceptedOn FROM targets WHERE campaign_id = @Id ORDER BY village_code", new { campaign.Id })).ToList();
             var reviews = (await c.QueryAsync<ReviewRow>("""
                 SELECT village_code AS VillageCode, kind AS Kind, held_on AS HeldOn, score AS Score, dissatisfied_share AS DissatisfiedShare, passed AS Passed,

@@ -54,20 +54,17 @@ public sealed class CampaignService(Database<AssessmentModule> database, Service
             var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
             return (campaign, await CampaignStore.BranchesAsync(c, campaign.Id));
         }, ct);
-        // The county and those above it see the campaign; so do the townships and villages it concerns.
-        var county = OrgCode.Parse(row.CountyCode);
-        if (!caller.CanSee(county) && !county.IsAncestorOrSelfOf(caller.Org))
-            throw new PermissionDeniedException($"{caller.Org} may not see the campaign of {county}.");
+        // The county and those above it see the campaign; so do the townships and villages it concerns, each only its own branches.
+        caller.EnsureInLine(row.Owned);
         var campaign = ToProto(row);
-        campaign.Branches.AddRange(branches);
+        campaign.Branches.AddRange(branches.Where(b => caller.CanSee(OrgCode.Parse(b.VillageCode))));
         return campaign;
     }
 
     public async Task<ListCampaignsResponse> ListAsync(Caller caller, ListCampaignsRequest request, CancellationToken ct)
     {
         var county = OrgCode.TryParse(request.CountyCode, out var code, out var error) ? code : throw ValidationException.For("county_code", error);
-        if (!caller.CanSee(county) && !county.IsAncestorOrSelfOf(caller.Org))
-            throw new PermissionDeniedException($"{caller.Org} may not see the campaigns of {county}.");
+        caller.EnsureInLine(county);
         var rows = await database.ReadAsync(c => c.QueryAsync<CampaignRow>(
             "SELECT id AS Id, county_code AS CountyCode, year AS Year, settings AS Settings, confirmed_at AS ConfirmedAt FROM campaigns WHERE county_code = @county ORDER BY year DESC",
             new { county = county.Value }), ct);

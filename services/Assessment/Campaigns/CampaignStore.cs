@@ -18,6 +18,8 @@ public sealed class CampaignRow
 
     public Settings Rules => JsonSerializer.Deserialize<Settings>(Settings)!;
     public bool Confirmed => ConfirmedAt is not null;
+    /// <summary>The campaign as an id-based record of its county: outside the county's line it is NotFound.</summary>
+    public Rectify.Platform.Identity.Owned Owned => new("campaign", Id, Rectify.Platform.OrgCode.Parse(CountyCode));
 }
 
 /// <summary>A row of assessments: one revision of a branch's evaluations and findings.</summary>

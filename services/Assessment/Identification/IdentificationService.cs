@@ -43,11 +43,15 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
             Score(committee.VanguardRole, "vanguard_role");
         }
         v.ThrowIfAny();
-        caller.EnsureCanManage(village!.Value, "assess it");
+        // Another county's campaign id is NotFound before anything is said about the village.
+        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
+        if (correctionReason is null) caller.EnsureCanManage(village!.Value, "assess it");
+        else caller.EnsureCanDecide(village!.Value, "correct its confirmed scores");
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
             var campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            caller.EnsureInLine(campaign.Owned);
             var rules = campaign.Rules;
             var late = new Violations();
             late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village.Value), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
@@ -99,6 +103,8 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     public async Task<Ranking> RankingAsync(Caller caller, GetRankingRequest request, CancellationToken ct)
     {
         var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
+        caller.EnsureInLine(campaign.Owned);
+        // A township reads its own villages' ranking, the county all of it; a village reads none of it.
         if (!string.IsNullOrEmpty(request.TownshipCode))
         {
             var township = OrgCode.TryParse(request.TownshipCode, out var t, out var error) ? t : throw ValidationException.For("township_code", error);
@@ -115,7 +121,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     public async Task<ProposalList> ProposeAsync(Caller caller, ProposeTargetsRequest request, CancellationToken ct)
     {
         var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
-        EnsureCounty(caller, campaign);
+        EnsureCountyDecision(caller, campaign, "Proposing targets (which restarts the review)");
         await database.WriteAsync(async session =>
         {
             campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
@@ -162,9 +168,10 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     public async Task<ProposalList> ListProposalsAsync(Caller caller, ListProposalsRequest request, CancellationToken ct)
     {
         var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
-        caller.EnsureCanRead(OrgCode.Parse(campaign.CountyCode));
+        // The county sees every proposal; a township its own villages' (三级联评 starts there), a village its own.
+        caller.EnsureInLine(campaign.Owned);
         var ranking = Ranker.Rank(branches, assessments, campaign.Rules).ToDictionary(r => r.Branch.VillageCode);
-        var rows = await database.ReadAsync(c => ProposalRowsAsync(c, campaign.Id), ct);
+        var rows = (await database.ReadAsync(c => ProposalRowsAsync(c, campaign.Id), ct)).Where(r => caller.CanSee(OrgCode.Parse(r.VillageCode)));
         var result = new ProposalList { CampaignId = campaign.Id };
         result.Proposals.AddRange(rows.OrderBy(r => ranking[r.VillageCode].Rank).Select(r => ToProto(r, ranking[r.VillageCode])));
         return result;
@@ -190,7 +197,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         var overrideReason = v.Text("override_reason", request.OverrideReason, 1000, required: false);
         v.ThrowIfAny();
         var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
-        EnsureCounty(caller, campaign);
+        EnsureCountyDecision(caller, campaign, "Confirming or rejecting a proposal");
         await database.WriteAsync(async session =>
         {
             campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
@@ -216,7 +223,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     public async Task<Designation> ConfirmAsync(Caller caller, ConfirmTargetsRequest request, CancellationToken ct)
     {
         var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
-        EnsureCounty(caller, campaign);
+        EnsureCountyDecision(caller, campaign, "Confirming the targets");
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
@@ -240,12 +247,11 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         }, ct);
     }
 
-    /// <summary>Proposing, reviewing and confirming are the county's (县级确认): its own office or one above it.</summary>
-    internal static void EnsureCounty(Caller caller, CampaignRow campaign)
+    /// <summary>Proposing, reviewing and confirming are the county's decisions (县级确认): a reviewer of the county or a unit above it.</summary>
+    private static void EnsureCountyDecision(Caller caller, CampaignRow campaign, string what)
     {
-        var county = OrgCode.Parse(campaign.CountyCode);
-        caller.EnsureCanWrite(county);
-        caller.EnsureCountyOffice("Reviewing proposals and confirming targets");
+        caller.EnsureInLine(campaign.Owned);
+        caller.EnsureCountyDecision(OrgCode.Parse(campaign.CountyCode), what);
     }
 
     private async Task<(CampaignRow, List<Branch>, Dictionary<string, AssessmentRow>)> LoadForRankingAsync(string campaignId, CancellationToken ct) =>

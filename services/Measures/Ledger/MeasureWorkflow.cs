@@ -21,7 +21,7 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         var id = RequireId(request.MeasureId);
         var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE id = @id", new { id }), ct)
             ?? throw new NotFoundException("measure", id);
-        caller.EnsureCanRead(OrgCode.Parse(row.VillageCode));
+        caller.EnsureCanRead(new Owned("measure", id, OrgCode.Parse(row.VillageCode)));
         var detail = new MeasureDetail { Measure = row.ToProto(clock.Today()) };
         detail.History.AddRange((await MeasureHistory.ReadAsync(database, id, ct)).Select(h => h.ToProto()));
         return detail;
@@ -119,9 +119,9 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         {
             var row = await session.QuerySingleOrDefaultAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE id = @id", new { id })
                 ?? throw new NotFoundException("measure", id);
-            var village = OrgCode.Parse(row.VillageCode);
-            if (authority == Authority.Verify) caller.EnsureCanManage(village, "verify (销号) or reopen (回炉) its measures");
-            else caller.EnsureCanWrite(village);
+            var measure = new Owned("measure", id, OrgCode.Parse(row.VillageCode));
+            if (authority == Authority.Verify) caller.EnsureCanManage(measure, "verify (销号) or reopen (回炉) its measures");
+            else caller.EnsureCanWrite(measure);
             var before = row.State;
             if (!allowed(before))
                 throw new PreconditionFailedException("INVALID_TRANSITION", id, $"Cannot {verb} a measure that is {before}.");

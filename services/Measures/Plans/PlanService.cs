@@ -83,7 +83,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             for (var j = 0; j < problem.Measures.Count; j++) CheckMeasure(v, $"problems[{i}].measures[{j}]", problem.Measures[j]);
         }
         v.ThrowIfAny();
-        caller.EnsureCanWrite(village!.Value);
+        // The township (or the county) writes a village's plan; the village reports progress on it.
+        caller.EnsureCanManage(village!.Value, "write its plan");
 
         var now = clock.GetUtcNow();
         var planId = Guid.NewGuid().ToString();
@@ -152,7 +153,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
                 "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = request.PlanId })
                 ?? throw new NotFoundException("plan", request.PlanId);
-            caller.EnsureCanWrite(OrgCode.Parse(plan.VillageCode));
+            caller.EnsureCanManage(new Owned("plan", request.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
             var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
                 "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
                 new { id = request.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", request.ProblemId);
@@ -212,7 +213,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
         var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, null, planId, clock.Today()), ct)
             ?? throw new NotFoundException("plan", planId);
-        caller.EnsureCanRead(OrgCode.Parse(plan.VillageCode));
+        caller.EnsureCanRead(new Owned("plan", planId, OrgCode.Parse(plan.VillageCode)));
         return plan;
     }
 

@@ -106,7 +106,7 @@ public sealed class ContactService(Database<NotificationsModule> database, TimeP
         {
             var row = await session.QuerySingleOrDefaultAsync<ContactRow>($"SELECT {ContactRow.Columns} FROM contacts WHERE id = @id", new { id = request.ContactId })
                 ?? throw new NotFoundException("contact", request.ContactId);
-            caller.EnsureCanWrite(OrgCode.Parse(row.UnitCode));
+            caller.EnsureCanWrite(new Owned("contact", request.ContactId, OrgCode.Parse(row.UnitCode)));
             await session.ExecuteAsync("UPDATE contacts SET active = @no WHERE id = @id", new { no = false, id = row.Id });
             row.Active = false;
             return row.ToProto();

@@ -77,7 +77,7 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
             var row = await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = request.NotificationId })
                 ?? throw new NotFoundException("notification", request.NotificationId);
             // Marking is for the unit whose inbox it is, or a unit above it.
-            caller.EnsureCanWrite(OrgCode.Parse(row.UnitCode));
+            caller.EnsureCanWrite(new Owned("notification", request.NotificationId, OrgCode.Parse(row.UnitCode)));
             await session.ExecuteAsync($"UPDATE notifications SET {set} WHERE id = @id", new { now = clock.GetUtcNow().UtcDateTime, by = caller.Subject, id = row.Id });
             return (await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = row.Id }))!.ToProto();
         }, ct);

@@ -62,7 +62,7 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
         if (phone is not null) v.Check(phone.All(ch => char.IsAsciiDigit(ch) || ch is '-' or '+' or ' '), "phone", "may hold digits, spaces, + and - only");
         var assignedOn = v.Date("assigned_on", request.AssignedOn, required: false) ?? today;
         v.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value);
+        caller.EnsureCanManage(code!.Value, "assign people to it");
 
         var row = new AssignmentRow
         {
@@ -92,7 +92,7 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
         {
             var row = await session.QuerySingleOrDefaultAsync<AssignmentRow>($"SELECT {Columns} FROM assignments WHERE id = @id", new { id = request.Id })
                 ?? throw new NotFoundException("assignment", request.Id);
-            caller.EnsureCanManage(OrgCode.Parse(row.VillageCode));
+            caller.EnsureCanManage(new Owned("assignment", request.Id, OrgCode.Parse(row.VillageCode)), "withdraw its assignments");
             if (row.RemovedOn is not null)
                 throw new PreconditionFailedException("ALREADY_REMOVED", row.Id, $"The assignment was removed on {row.RemovedOn:yyyy-MM-dd}.");
             if (IsLocked((AssignmentKind)row.Kind, row.Year, today))

@@ -233,7 +233,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         var month = Month.From(v, "period", request.Period);
         var reason = v.Text("reason", request.Reason, 1000, required: !accept);
         v.ThrowIfAny();
-        caller.EnsureCanManage(unit!.Value, "review its report");
+        caller.EnsureCanDecide(unit!.Value, "accept or return its report");
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
@@ -264,7 +264,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         var today = clock.Today();
         if (until is not null) v.Check(until >= today, "until", "must not be in the past");
         v.ThrowIfAny();
-        caller.EnsureCanManage(township!.Value, "grant it a late submission (补报)");
+        caller.EnsureCanDecide(township!.Value, "grant it a late submission (补报)");
         await database.WriteAsync(async session =>
         {
             await session.ExecuteAsync("DELETE FROM reporting_exceptions WHERE unit_code = @code AND period = @period", new { code = township.Value.Value, period = month!.Value.ToString() });

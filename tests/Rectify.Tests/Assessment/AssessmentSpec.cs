@@ -22,7 +22,7 @@ public abstract class AssessmentSpec(DbProvider provider) : IAsyncLifetime
     {
         Host = await StartAsync(provider);
         await ImportCountyAsync(Host);
-        CountyOffice = Host.Assessment(County);
+        CountyOffice = Host.Assessment(County, Role.Reviewer);
         Campaign = await CountyOffice.CreateCampaignAsync(new CreateCampaignRequest { CountyCode = County, Year = 2027 });
     }
 

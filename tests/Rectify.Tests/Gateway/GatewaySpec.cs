@@ -98,7 +98,7 @@ public sealed class GatewaySpec : IAsyncLifetime
         Assert.Equal((1, 0, 8), (county.Reports.OnTime, county.Reports.Accepted, county.Indicators.MeetingsHeld));
         Assert.Equal(1, county.Children.Single(c => c.UnitCode == TownshipA).Reports.Received);
 
-        var countyReporting = _host.Reporting(County);
+        var countyReporting = _host.Reporting(County, role: Rectify.Platform.Identity.Role.Reviewer);
         await countyReporting.AcceptReportAsync(new ReviewReportRequest { UnitCode = TownshipA, Period = March });
         await Until(_host, County, March, p => p.Reports.Accepted == 1);
 

@@ -127,7 +127,8 @@ public abstract class MeasuresSpec(DbProvider provider) : IAsyncLifetime
         before = await Snapshot(Host);
         // Closing (销号) is the township's: the village that did the work cannot verify it.
         await Rpc.Refused(StatusCode.PermissionDenied, () => village.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "自己" }));
-        await Rpc.Refused(StatusCode.PermissionDenied, () => Host.Measures(MeasuresFixture.TownshipB).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "外乡" }));
+        // Another township's measure does not exist for it: NotFound, as for an unknown id.
+        await Rpc.Refused(StatusCode.NotFound, () => Host.Measures(MeasuresFixture.TownshipB).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "外乡" }));
         await Rpc.Refused(StatusCode.PermissionDenied, () => Host.Measures(MeasuresFixture.TownshipA, Role.Viewer).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "谢德明" }));
         Assert.Equal(["verifier"], (await Rpc.Refused(StatusCode.InvalidArgument, () => TownshipA.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id }))).Fields());
         Assert.Equal(["new_deadline"], (await Rpc.Refused(StatusCode.InvalidArgument, () => TownshipA.ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = id, Reason = "x", NewDeadline = D(2027, 2, 1) }))).Fields());

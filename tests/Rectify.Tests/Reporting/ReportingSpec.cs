@@ -31,7 +31,7 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
         while (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM directory_targets")) < 3) await Task.Delay(20);
         await Host.Measures(MeasuresFixture.TownshipA).CreatePlanAsync(SimplePlan(TargetA1, new DateOnly(2027, 3, 20)));
         _townshipA = Host.Reporting(MeasuresFixture.TownshipA, "铁山垅镇党建办");
-        _county = Host.Reporting(County, "县委组织部");
+        _county = Host.Reporting(County, "县委组织部", Role.Reviewer);
     }
 
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
@@ -195,7 +195,7 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(submitted, await _county.SubmitCountySummaryAsync(summary));
 
         await Rpc.Refused(StatusCode.PermissionDenied, () => _county.AcceptReportAsync(new ReviewReportRequest { UnitCode = County, Period = March }));
-        var city = Host.Reporting("360700000000", "市委组织部");
+        var city = Host.Reporting("360700000000", "市委组织部", Role.Reviewer);
         Assert.Equal(ReportStatus.Accepted, (await city.AcceptReportAsync(new ReviewReportRequest { UnitCode = County, Period = March })).Status);
     }
 
@@ -224,5 +224,5 @@ public sealed class ReportingOnPostgres() : ReportingSpec(DbProvider.Postgres);
 
 public static class ReportingClients
 {
-    public static ReportingService.ReportingServiceClient Reporting(this TestHost host, string org, string subject = "tester") => new(host.As(org, Role.Officer, subject));
+    public static ReportingService.ReportingServiceClient Reporting(this TestHost host, string org, string subject = "tester", Role role = Role.Officer) => new(host.As(org, role, subject));
 }
