@@ -167,14 +167,19 @@ public static class RectifyHost
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     ConfigureBroker(cfg, options.Bus);
-                    cfg.ConnectSendObserver(new PublisherStamp(brokerUser));
+                    Stamp(cfg, new PublisherStamp(brokerUser));
                     // Before the retry: a forged event is refused once, logged, and moved to the _error queue.
                     cfg.UseFilter(new PublisherCheckFilter(options.Bus.PublisherOf, context.GetRequiredService<ILoggerFactory>().CreateLogger("Rectify.Security")));
                     Endpoints(cfg, context);
                 });
             else
                 // Standalone: one process, in-memory, no broker users; nothing arrives that this process did not publish.
-                bus.UsingInMemory((context, cfg) => { cfg.ConnectSendObserver(new PublisherStamp(brokerUser)); Endpoints(cfg, context); });
+                bus.UsingInMemory((context, cfg) => { Stamp(cfg, new PublisherStamp(brokerUser)); Endpoints(cfg, context); });
+            static void Stamp(IBusFactoryConfigurator cfg, PublisherStamp stamp)
+            {
+                cfg.ConfigureSend(send => send.UseFilter(stamp));
+                cfg.ConfigurePublish(publish => publish.UseFilter(stamp));
+            }
         });
         // The outbox relays start after the bus: publishing before it runs would only fail and back off.
         services.Configure<MassTransitHostOptions>(host => { host.WaitUntilStarted = true; host.StartTimeout = TimeSpan.FromSeconds(60); });

@@ -62,16 +62,26 @@ public sealed class PublisherCheckFilter(Func<string, string> publisherOf, ILogg
 /// Stamps this process's broker user as the AMQP user_id on everything it sends or publishes (the outbox relay's events,
 /// and anything else), and keeps stack traces out of the Fault messages MassTransit may send.
 /// </summary>
-public sealed class PublisherStamp(string brokerUser) : ISendObserver
+public sealed class PublisherStamp(string brokerUser) : IFilter<SendContext>, IFilter<PublishContext>
 {
-    public Task PreSend<T>(SendContext<T> context) where T : class
+    public Task Send(SendContext context, IPipe<SendContext> next)
     {
-        if (brokerUser.Length > 0 && context.TryGetPayload<RabbitMqSendContext>(out var amqp)) amqp.BasicProperties.UserId = brokerUser;
-        if (context.Message is Fault fault) FaultDetails.Scrub(fault);
-        return Task.CompletedTask;
+        Stamp(context);
+        return next.Send(context);
     }
 
-    public Task PostSend<T>(SendContext<T> context) where T : class => Task.CompletedTask;
+    public Task Send(PublishContext context, IPipe<PublishContext> next)
+    {
+        Stamp(context);
+        return next.Send(context);
+    }
 
-    public Task SendFault<T>(SendContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+    private void Stamp(SendContext context)
+    {
+        if (brokerUser.Length > 0 && context.TryGetPayload<RabbitMqSendContext>(out var amqp)) amqp.BasicProperties.UserId = brokerUser;
+        // SendContext<T> is covariant: every Fault<T> is a SendContext<Fault>.
+        if (context is SendContext<Fault> fault) FaultDetails.Scrub(fault.Message);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("rectifyPublisherStamp");
 }
