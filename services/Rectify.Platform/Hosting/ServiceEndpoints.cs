@@ -21,7 +21,13 @@ public sealed class ServiceEndpoints(RectifyOptions options)
     public GrpcChannel Channel(string service)
     {
         var url = options.Endpoints.GetValueOrDefault(service) ?? Loopback(options.GrpcUrl);
-        return _channels.GetOrAdd(url, address => GrpcChannel.ForAddress(address));
+        // Straight to the other service, never through an HTTP_PROXY/HTTPS_PROXY from the environment: on an intranet
+        // with a system-wide proxy the services' own calls must not leave through it.
+        return _channels.GetOrAdd(url, address => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
+            DisposeHttpClient = true,
+        }));
     }
 
     /// <summary>Headers for a call made by the system itself (a consumer, a scheduler, a check another service asks for).</summary>
