@@ -124,23 +124,103 @@ public static class RectifyHost
 
     private static void AddBus(IServiceCollection services, RectifyOptions options, IReadOnlyList<ServiceModule> modules)
     {
+        var rabbitMq = options.Bus.Transport == BusTransport.RabbitMq;
+        var brokerUser = rabbitMq ? options.Bus.BrokerUser() : "";
+        if (rabbitMq && brokerUser.Length == 0)
+            throw new InvalidOperationException(
+                "Rectify:Bus:RabbitMqUri names no broker user: set Rectify:Bus:Username and Rectify:Bus:Password (each service its own user; see docs/broker.md).");
+        // No phone-home: MassTransit's usage telemetry off, and its tracker replaced so no environment variable turns it on again.
+        services.AddSingleton<MassTransit.UsageTracking.IUsageTracker, NoUsageTelemetry>();
         services.AddMassTransit(bus =>
         {
+            bus.DisableUsageTelemetry();
             bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix));
             foreach (var module in modules) module.AddConsumers(bus);
+            // Faults would carry the exception's stack trace to whoever listens: none are published (no Rectify code
+            // consumes them); the failed message goes to its _error queue, without the stack trace, as this process's user.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                endpoint.PublishFaults = false;
+                if (!rabbitMq) return;
+                endpoint.ConfigureError(error =>
+                {
+                    error.UseFilter(new ErrorQueueFilter(brokerUser));
+                    error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+                    error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
+                });
+                endpoint.ConfigureDeadLetter(skipped =>
+                {
+                    skipped.UseFilter(new SkippedQueueFilter(brokerUser));
+                    skipped.UseFilter(new MassTransit.Middleware.DeadLetterTransportFilter());
+                });
+            });
             void Endpoints<T>(IBusFactoryConfigurator<T> cfg, IBusRegistrationContext context) where T : IReceiveEndpointConfigurator
             {
                 // Transient failures (a locked database, a restarting peer) are retried before a message is faulted.
-                cfg.UseMessageRetry(retry => retry.Intervals(100, 500, 2000, 5000));
+                cfg.UseMessageRetry(retry =>
+                {
+                    retry.Ignore<ForgedEventException>();
+                    retry.Intervals(100, 500, 2000, 5000);
+                });
                 cfg.ConfigureEndpoints(context);
             }
-            if (options.Bus.Transport == BusTransport.RabbitMq)
-                bus.UsingRabbitMq((context, cfg) => { cfg.Host(new Uri(options.Bus.RabbitMqUri)); Endpoints(cfg, context); });
+            if (rabbitMq)
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    ConfigureBroker(cfg, options.Bus);
+                    Stamp(cfg, new PublisherStamp(brokerUser));
+                    // Before the retry: a forged event is refused once, logged, and moved to the _error queue.
+                    cfg.UseFilter(new PublisherCheckFilter(options.Bus.PublisherOf, context.GetRequiredService<ILoggerFactory>().CreateLogger("Rectify.Security")));
+                    Endpoints(cfg, context);
+                });
             else
-                bus.UsingInMemory((context, cfg) => Endpoints(cfg, context));
+                // Standalone: one process, in-memory, no broker users; nothing arrives that this process did not publish.
+                bus.UsingInMemory((context, cfg) => { Stamp(cfg, new PublisherStamp(brokerUser)); Endpoints(cfg, context); });
+            static void Stamp(IBusFactoryConfigurator cfg, PublisherStamp stamp)
+            {
+                cfg.ConfigureSend(send => send.UseFilter(stamp));
+                cfg.ConfigurePublish(publish => publish.UseFilter(stamp));
+            }
         });
         // The outbox relays start after the bus: publishing before it runs would only fail and back off.
         services.Configure<MassTransitHostOptions>(host => { host.WaitUntilStarted = true; host.StartTimeout = TimeSpan.FromSeconds(60); });
         services.AddLogging(logging => logging.AddFilter("MassTransit", LogLevel.Warning));
+    }
+
+    /// <summary>The broker, its user, and TLS for amqps:// (trusting a private CA if one is given).</summary>
+    private static void ConfigureBroker(IRabbitMqBusFactoryConfigurator cfg, BusOptions bus)
+    {
+        var uri = new Uri(bus.RabbitMqUri);
+        cfg.Host(uri, host =>
+        {
+            if (!string.IsNullOrEmpty(bus.Username)) host.Username(bus.Username);
+            if (bus.Password is not null) host.Password(bus.Password);
+            // MassTransit turns TLS on by itself only for port 5671; amqps:// means TLS on any port.
+            if (uri.Scheme.Equals("amqps", StringComparison.OrdinalIgnoreCase))
+                host.UseSsl(ssl =>
+                {
+                    ssl.ServerName = uri.Host;
+                    ssl.Protocol = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    if (bus.CaCertificateFile is { } caFile) ssl.CertificateValidationCallback = TrustedBy(caFile);
+                });
+        });
+    }
+
+    /// <summary>Accepts the broker's certificate when it chains to the given CA and names the host; nothing else is relaxed.</summary>
+    private static System.Net.Security.RemoteCertificateValidationCallback TrustedBy(string caFile)
+    {
+        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(caFile);
+        return (_, certificate, _, errors) =>
+        {
+            if (certificate is null) return false;
+            if (errors == System.Net.Security.SslPolicyErrors.None) return true;
+            // Only an untrusted root may be overridden, and only by the configured CA; a name mismatch never is.
+            if (errors != System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) return false;
+            using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+            chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+            return chain.Build(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate));
+        };
     }
 }

@@ -105,7 +105,14 @@ public static class TlsSetup
     /// </summary>
     public static GrpcChannel Channel(string url, TlsOptions tls, bool self)
     {
-        if (!url.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) return GrpcChannel.ForAddress(url);
+        // Straight to the other service, never through an HTTP_PROXY/HTTPS_PROXY from the environment: on an intranet
+        // with a system-wide proxy the services' own calls must not leave through it.
+        if (!url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+            return GrpcChannel.ForAddress(url, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
+                DisposeHttpClient = true,
+            });
         var authorities = TrustedAuthorities(tls);
         var own = self ? ServerCertificate(tls)?.GetCertHash(HashAlgorithmName.SHA256) : null;
         var ssl = new SslClientAuthenticationOptions();
@@ -124,7 +131,7 @@ public static class TlsSetup
         if (own is not null)
             ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 errors == SslPolicyErrors.None || (certificate is not null && certificate.GetCertHash(HashAlgorithmName.SHA256).AsSpan().SequenceEqual(own));
-        var handler = new SocketsHttpHandler { SslOptions = ssl, EnableMultipleHttp2Connections = true };
+        var handler = new SocketsHttpHandler { SslOptions = ssl, UseProxy = false, EnableMultipleHttp2Connections = true };
         return GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 

@@ -26,6 +26,12 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
         ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
         ["Rectify:Bus:Transport"] = "RabbitMq",
         ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
+        // These tests are about the transport; every process logs in as one user, which therefore publishes every
+        // service's events. BrokerTrustTests gives each service its own user.
+        ["Rectify:Bus:Publishers:organizations"] = RabbitMqVirtualHost.SharedUser,
+        ["Rectify:Bus:Publishers:measures"] = RabbitMqVirtualHost.SharedUser,
+        ["Rectify:Bus:Publishers:assessment"] = RabbitMqVirtualHost.SharedUser,
+        ["Rectify:Bus:Publishers:reporting"] = RabbitMqVirtualHost.SharedUser,
     };
 
     [Fact]

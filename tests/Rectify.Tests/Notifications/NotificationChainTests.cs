@@ -74,7 +74,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
         Dictionary<string, string?> OnRabbitMq() => new()
         {
             ["Rectify:Mode"] = "Distributed", ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
-            ["Rectify:Bus:Transport"] = "RabbitMq", ["Rectify:Bus:RabbitMqUri"] = _broker.Uri,
+            ["Rectify:Bus:Transport"] = "RabbitMq", ["Rectify:Bus:RabbitMqUri"] = _broker.Uri, ["Rectify:Bus:Publishers:measures"] = RabbitMqVirtualHost.SharedUser, ["Rectify:Bus:Publishers:assessment"] = RabbitMqVirtualHost.SharedUser, // both processes log in as one user
             ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Notifications:ScheduleDigest"] = "false",
         };
         await using var notifications = await TestHost.StartAsync(DbProvider.Sqlite, [new NotificationsModule()], OnRabbitMq());
