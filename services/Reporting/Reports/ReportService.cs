@@ -20,7 +20,7 @@ namespace Rectify.Reporting.Reports;
 /// summary to the city is made from its townships' reports and goes through
 /// the same cycle one level up.
 /// </summary>
-public sealed class ReportService(Database<ReportingModule> database, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class ReportService(Database<ReportingModule> database, RequestReplies replies, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
 {
     private const int MaxTextLength = 4000;
 
@@ -47,11 +47,12 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         v.ThrowIfAny();
         caller.EnsureCanWrite(township!.Value);
 
-        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        var key = RequestReplies.For(caller, "PushReport", requestId!, township.Value.Value, request);
+        if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         // The ledger is read before the transaction: a remote call must not hold the database.
         var ledger = request.Submit ? await LedgerAsync(township.Value, month!.Value, ct) : null;
         var now = clock.GetUtcNow();
-        return await Idempotent(requestId!, township.Value.Value, async session =>
+        return await replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session.Connection, township.Value, month!.Value, session.Transaction);
             if (active.Count == 0)
@@ -148,33 +149,6 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         if (calendar.IsLocked(month, today, until))
             throw new PreconditionFailedException("REPORTING_LOCKED", unitCode,
                 $"Reports for {month} were taken until {calendar.LockedAfter(month):yyyy-MM-dd}; a late submission (补报) needs the county's exception.");
-    }
-
-    /// <summary>The answer a push with this client request id already got, if any.</summary>
-    private async Task<Report?> ReplayAsync(string requestId, CancellationToken ct)
-    {
-        var stored = await database.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT response FROM push_requests WHERE client_request_id = @requestId", new { requestId }), ct);
-        return stored is null ? null : JsonParser.Default.Parse<Report>(stored);
-    }
-
-    /// <summary>Runs a push and records its answer under its request id in the same transaction; a concurrent duplicate replays it.</summary>
-    private async Task<Report> Idempotent(string requestId, string unitCode, Func<DbSession, Task<Report>> push, CancellationToken ct)
-    {
-        try
-        {
-            return await database.WriteAsync(async session =>
-            {
-                var report = await push(session);
-                await session.ExecuteAsync("INSERT INTO push_requests (client_request_id, unit_code, response, recorded_at) VALUES (@requestId, @unitCode, @response, @at)",
-                    new { requestId, unitCode, response = JsonFormatter.Default.Format(report), at = clock.GetUtcNow().UtcDateTime });
-                return report;
-            }, ct);
-        }
-        catch (Exception e) when (Sql.IsUniqueViolation(e))
-        {
-            // The same push raced this one and recorded its answer first; anything else that collided is a real conflict.
-            return await ReplayAsync(requestId, ct) ?? throw new AlreadyExistsException("report", unitCode);
-        }
     }
 
     public async Task<Report> GetAsync(Caller caller, GetReportRequest request, CancellationToken ct)
@@ -290,9 +264,10 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet");
         v.ThrowIfAny();
         caller.EnsureCanWrite(county!.Value);
-        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        var key = RequestReplies.For(caller, "SubmitCountySummary", requestId!, county.Value.Value, request);
+        if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         var now = clock.GetUtcNow();
-        return await Idempotent(requestId!, county.Value.Value, async session =>
+        return await replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session.Connection, county.Value, month!.Value, session.Transaction);
             if (active.Count == 0) throw ValidationException.For("period", $"{county.Value.Value} has no active target in {month}");
