@@ -156,6 +156,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
         var month = Month.From(v, "period", request.Period);
+        v.Check(request.Revision >= 0, "revision", "must be 0 (the latest) or a revision number");
         v.ThrowIfAny();
         caller.EnsureCanRead(unit!.Value);
         var revisions = await database.ReadAsync(c => ReportStore.RevisionsAsync(c, unit.Value.Value, month!.Value), ct);
@@ -205,7 +206,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
         var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000, required: !accept);
+        var reason = v.Text("reason", request.Reason, 1000, required: !accept, multiline: true);
         v.ThrowIfAny();
         caller.EnsureCanManage(unit!.Value, "review its report");
         var now = clock.GetUtcNow();
@@ -233,10 +234,14 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var v = new Violations();
         var township = v.Code("township_code", request.TownshipCode);
         var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000);
-        var until = v.Date("until", request.Until);
+        var reason = v.Text("reason", request.Reason, 1000, multiline: true);
         var today = clock.Today();
-        if (until is not null) v.Check(until >= today, "until", "must not be in the past");
+        // 补报 makes up a month that is over: a month still running or to come has no report to make up yet.
+        if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet: an exception (补报) is for a past month");
+        // From today to the end of the year after the period's: a report is made up within its campaign or the look-back (回头看) year.
+        var until = month is { } p
+            ? v.DateWithin("until", request.Until, today, new DateOnly(p.Year + 1, 12, 31), $"from today to the end of {p.Year + 1}, the look-back year of {p}")
+            : v.Date("until", request.Until);
         v.ThrowIfAny();
         caller.EnsureCanManage(township!.Value, "grant it a late submission (补报)");
         await database.WriteAsync(async session =>
