@@ -1,4 +1,8 @@
 using Dapper;
+using FluentMigrator.Runner;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -29,11 +33,11 @@ public sealed class IdempotencyScopeSpec : IAsyncLifetime
         foreach (var host in _hosts) await host.DisposeAsync();
     }
 
-    private async Task<TestHost> StartAsync(DbProvider provider)
+    private async Task<TestHost> StartAsync(DbProvider provider, TestStorage? storage = null)
     {
         var host = await TestHost.StartAsync(provider,
             [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule(), new ReportingModule()],
-            new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false" });
+            new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false" }, storage: storage);
         _hosts.Add(host);
         SetShanghai(host, new DateTime(2027, 3, 1, 10, 0, 0));
         await DesignateAsync(host, (TargetA1, "上坪村", "铁山垅镇"), (TargetA2, "黄屋村", "铁山垅镇"), (TargetB1, "石门村", "盘古山镇"));
@@ -174,5 +178,39 @@ public sealed class IdempotencyScopeSpec : IAsyncLifetime
 
         Assert.All(replies, r => Assert.Equal(replies[0], r));
         Assert.Equal(1, await RevisionsAsync(host, County));
+    }
+
+    [Theory]
+    [InlineData(DbProvider.Sqlite)]
+    [InlineData(DbProvider.Postgres)]
+    public async Task Request_ids_recorded_before_the_scoping_are_carried_over_to_the_unit_they_were_for(DbProvider provider)
+    {
+        await using var storage = TestStorage.Create(provider);
+        var connectionString = storage.ConnectionString("reporting");
+        if (provider == DbProvider.Postgres)
+        {
+            await using var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ConnectionString);
+            await server.ExecuteAsync($"CREATE DATABASE \"{new NpgsqlConnectionStringBuilder(connectionString).Database}\"");
+        }
+        // The reporting database as the release before this one left it, with one township's push recorded under its id alone.
+        await using (var migrations = new ServiceCollection().AddFluentMigratorCore()
+            .ConfigureRunner(runner => (provider == DbProvider.Sqlite ? runner.AddSQLite() : runner.AddPostgres())
+                .WithGlobalConnectionString(connectionString).ScanIn(typeof(Migrator).Assembly, typeof(ReportingModule).Assembly).For.Migrations())
+            .BuildServiceProvider(validateScopes: false))
+            migrations.GetRequiredService<IMigrationRunner>().MigrateUp(202611240301);
+        var legacy = new Report { Id = "legacy-report", Kind = ReportKind.Township, UnitCode = TownshipA, UnitName = "铁山垅镇", Period = March, Revision = 1, Status = ReportStatus.Submitted };
+        var reporting = new Database(provider.ToString(), provider, connectionString);
+        await reporting.WriteAsync(session => session.ExecuteAsync(
+            "INSERT INTO push_requests (client_request_id, unit_code, response, recorded_at) VALUES ('2027-03-1', @unit, @response, @at)",
+            new { unit = TownshipA, response = JsonFormatter.Default.Format(legacy), at = DateTime.UtcNow }));
+
+        var host = await StartAsync(provider, storage);
+        SetShanghai(host, new DateTime(2027, 4, 2, 9, 0, 0));
+        // The township that pushed it still gets its answer; another township's push with the same id is its own.
+        Assert.Equal(legacy, await host.Reporting(TownshipA).PushReportAsync(Push("2027-03-1", TownshipA, Entry(TargetA1), Entry(TargetA2))));
+        var b = await host.Reporting(TownshipB).PushReportAsync(Push("2027-03-1", TownshipB, Entry(TargetB1)));
+        Assert.Equal((TownshipB, 1), (b.UnitCode, await RevisionsAsync(host, TownshipB)));
+        await host.DisposeAsync();
+        _hosts.Remove(host);
     }
 }
