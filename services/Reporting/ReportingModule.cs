@@ -19,6 +19,7 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         AddDatabase(services, configuration);
+        services.AddSingleton<RequestReplies>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<ReminderScan>();
         services.AddHostedService<ReminderJob>();

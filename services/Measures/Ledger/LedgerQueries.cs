@@ -30,8 +30,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
     {
         var v = new Violations();
         var scope = v.Code("scope_code", request.ScopeCode);
-        var size = request.Page?.PageSize is > 0 ? request.Page.PageSize : DefaultPageSize;
-        v.Check(size <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
+        var size = v.PageSize("page.page_size", request.Page?.PageSize, DefaultPageSize, MaxPageSize);
         var offset = 0;
         if (!string.IsNullOrEmpty(request.Page?.PageToken))
             v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
@@ -98,17 +97,20 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
             where.Add(@"responsible_persons LIKE @person ESCAPE '\'");
             parameters.Add("person", "%|" + person.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "|%");
         }
-        if (v.Date("deadline_from", request.DeadlineFrom, required: false) is { } from)
+        var from = v.Date("deadline_from", request.DeadlineFrom, required: false);
+        var to = v.Date("deadline_to", request.DeadlineTo, required: false);
+        if (from is { } f)
         {
             where.Add("deadline >= @from");
-            parameters.Add("from", from);
+            parameters.Add("from", f);
         }
-        if (v.Date("deadline_to", request.DeadlineTo, required: false) is { } to)
+        if (to is { } t)
         {
+            v.Check(from is null || from <= t, "deadline_to", "must not be before deadline_from");
             where.Add("deadline <= @to");
-            parameters.Add("to", to);
+            parameters.Add("to", t);
         }
-        if (request.CampaignYear != 0)
+        if (CampaignYear(v, "campaign_year", request.CampaignYear, today))
         {
             where.Add("campaign_year = @year");
             parameters.Add("year", request.CampaignYear);
@@ -116,9 +118,19 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         return filter;
     }
 
+    /// <summary>A campaign-year filter: 0 for every year, else a year campaigns can have (2000 to next year); true when it filters.</summary>
+    internal static bool CampaignYear(Violations v, string field, int year, DateOnly today)
+    {
+        if (year == 0) return false;
+        return v.Check(year >= 2000 && year <= today.Year + 1, field, $"must be 0 (every year) or a campaign year from 2000 to {today.Year + 1}");
+    }
+
     public async Task<LedgerCounts> CountsAsync(Caller caller, GetLedgerCountsRequest request, CancellationToken ct)
     {
         var scope = OrgCode.TryParse(request.ScopeCode, out var code, out var error) ? code : throw ValidationException.For("scope_code", error);
+        var v = new Violations();
+        CampaignYear(v, "campaign_year", request.CampaignYear, clock.Today());
+        v.ThrowIfAny();
         caller.EnsureCanRead(scope);
         var today = clock.Today();
         var (low, high) = scope.SubtreeRange;

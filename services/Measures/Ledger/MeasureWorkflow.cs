@@ -44,7 +44,12 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             row.Percent = request.Percent;
             return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Progressed, OnDate = on, Percent = request.Percent, Note = note, Evidence = evidence },
                 new MeasureProgressed(row.Snapshot(), on, request.Percent, now));
-        }, ct);
+        }, ct, async (session, row) =>
+        {
+            // Work on a measure starts with its plan: progress dated before the plan's start (or in 1900) is a typing error.
+            var startsOn = await session.ExecuteScalarAsync<DateOnly>("SELECT starts_on FROM plans WHERE id = @PlanId", new { row.PlanId });
+            if (on < startsOn) throw ValidationException.For("on", $"{on:yyyy-MM-dd} is before the plan's start on {startsOn:yyyy-MM-dd}");
+        });
     }
 
     public async Task<Measure> CompleteAsync(Caller caller, CompleteMeasureRequest request, CancellationToken ct)
@@ -95,7 +100,14 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             row.ReopenCount++;
             return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Reopened, OnDate = today, Note = reason, NewDeadline = newDeadline },
                 new MeasureReopened(row.Snapshot(), reason!, previous, now));
-        }, ct);
+        }, ct, (_, row) =>
+        {
+            // 回炉 is redone within the campaign or its look-back (回头看) the year after, not in 2099.
+            var latest = new DateOnly(row.CampaignYear + 1, 12, 31);
+            if (newDeadline > latest)
+                throw ValidationException.For("new_deadline", $"{newDeadline:yyyy-MM-dd} is after {latest:yyyy-MM-dd}, the end of campaign {row.CampaignYear}'s look-back year");
+            return Task.CompletedTask;
+        });
     }
 
     private enum Authority
@@ -112,7 +124,8 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
     /// conditional on the status read, so two racing transitions cannot both win.
     /// </summary>
     private async Task<Measure> TransitionAsync(Caller caller, string id, Authority authority, Func<MeasureStatus, bool> allowed, string verb,
-        Func<MeasureRow, DateTimeOffset, (MeasureChangeRow Change, Rectify.Events.IIntegrationEvent Event)> apply, CancellationToken ct)
+        Func<MeasureRow, DateTimeOffset, (MeasureChangeRow Change, Rectify.Events.IIntegrationEvent Event)> apply, CancellationToken ct,
+        Func<DbSession, MeasureRow, Task>? checkInput = null)
     {
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
@@ -125,6 +138,8 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             var before = row.State;
             if (!allowed(before))
                 throw new PreconditionFailedException("INVALID_TRANSITION", id, $"Cannot {verb} a measure that is {before}.");
+            // Input checked against the stored measure only once the caller may see it, so a refusal reveals nothing of another unit's.
+            if (checkInput is not null) await checkInput(session, row);
             var (change, @event) = apply(row, now);
             row.UpdatedAt = now.UtcDateTime;
             var updated = await session.ExecuteAsync("""

@@ -15,6 +15,13 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>The kinds a notification can have (Messages): a filter on any other kind is refused rather than answered with nothing.</summary>
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "measure-due-soon", "measure-overdue", "measure-escalated", "report-due-soon", "report-missing", "report-missing-digest",
+        "report-returned", "target-designated", "acceptance-failed", "channel-failing",
+    };
+
     private sealed class NotificationRow
     {
         public string Id { get; set; } = "";
@@ -47,8 +54,8 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
     {
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
-        var size = request.Page?.PageSize is > 0 ? request.Page.PageSize : 50;
-        v.Check(size <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
+        var size = v.PageSize("page.page_size", request.Page?.PageSize, 50, MaxPageSize);
+        if (!string.IsNullOrEmpty(request.Kind)) v.Check(Kinds.Contains(request.Kind), "kind", $"must be one of {string.Join(", ", Kinds)}");
         var offset = 0;
         if (!string.IsNullOrEmpty(request.Page?.PageToken)) v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
         v.ThrowIfAny();
@@ -105,6 +112,8 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
     public async Task<ListDeliveriesResponse> ListDeliveriesAsync(Caller caller, ListDeliveriesRequest request, CancellationToken ct)
     {
         var unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
+        if (!string.IsNullOrEmpty(request.NotificationId) && !Guid.TryParse(request.NotificationId, out _))
+            throw ValidationException.For("notification_id", "must be a notification id");
         caller.EnsureCanRead(unit);
         var byNotification = string.IsNullOrEmpty(request.NotificationId) ? "" : " AND d.notification_id = @notification";
         var (deliveries, attempts) = await database.ReadAsync(async c =>

@@ -60,7 +60,12 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
         var position = v.Text("position", request.Position, 100, required: false);
         var phone = v.Text("phone", request.Phone, 30, required: false);
         if (phone is not null) v.Check(phone.All(ch => char.IsAsciiDigit(ch) || ch is '-' or '+' or ' '), "phone", "may hold digits, spaces, + and - only");
-        var assignedOn = v.Date("assigned_on", request.AssignedOn, required: false) ?? today;
+        // 四个一 are sent for a campaign year: at the earliest in the year before it (teams are picked as the targets are identified),
+        // at the latest by its end. Nothing in 1900 or 2099.
+        var yearKnown = request.Year >= 2000 && request.Year <= today.Year + 1;
+        var assignedOn = (yearKnown
+            ? v.DateWithin("assigned_on", request.AssignedOn, new DateOnly(request.Year - 1, 1, 1), new DateOnly(request.Year, 12, 31), $"from the year before campaign year {request.Year} to its end", required: false)
+            : v.Date("assigned_on", request.AssignedOn, required: false)) ?? today;
         v.ThrowIfAny();
         caller.EnsureCanManage(code!.Value, "assign people to it");
 

@@ -92,6 +92,8 @@ public sealed class ProfileService(UnitStore units, TimeProvider clock)
         NonNegative(p.Households, "profile.households");
         NonNegative(p.Population, "profile.population");
         v.Check(p.Population >= p.Households, "profile.population", "must be at least the number of households");
+        // Operating income (经营性收入) is what the collective earns, never below zero; a loss-making year records 0.
+        NonNegative(p.CollectiveOperatingIncomeYuan, "profile.collective_operating_income_yuan");
         v.ThrowIfAny();
         return new ProfileRow
         {

@@ -75,6 +75,7 @@ public sealed class UnitImporter(UnitStore store, TimeProvider clock)
         var name = row.Name?.Trim() ?? "";
         if (name.Length is 0 or > UnitService.MaxNameLength)
             return Reject(result, line, row.Code, "name", $"must be 1 to {UnitService.MaxNameLength} characters");
+        if (Violations.TextProblem(name, multiline: false) is { } problem) return Reject(result, line, row.Code, "name", problem);
         var derived = code.Parent?.Value ?? "";
         if (!string.IsNullOrEmpty(row.ParentCode) && row.ParentCode != derived)
             return Reject(result, line, row.Code, "parent_code", derived.Length == 0 ? "must be empty for a province" : $"must be {derived}, the parent the code names");

@@ -37,6 +37,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         var violations = new Violations();
         var code = violations.Code("code", request.Code);
         var (size, after) = Page(violations, request.Page);
+        violations.Known("level", request.Level, unspecifiedMeansAny: true);
         violations.ThrowIfAny();
         caller.EnsureCanRead(code!.Value);
         await EnsureExistsAsync(code.Value, ct);
@@ -47,6 +48,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     public async Task StreamSubtreeAsync(Caller caller, StreamSubtreeRequest request, Func<Unit, Task> write, CancellationToken ct)
     {
         var code = RequireCode(request.Code, "code");
+        if (!Enum.IsDefined(request.Level)) throw ValidationException.For("level", "is not a known value");
         caller.EnsureCanRead(code);
         await EnsureExistsAsync(code, ct);
         string? after = null;
@@ -65,6 +67,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         var query = violations.Text("query", request.Query, 50);
         var within = string.IsNullOrEmpty(request.WithinCode) ? caller.Org : violations.Code("within_code", request.WithinCode);
         var (size, after) = Page(violations, request.Page);
+        violations.Known("level", request.Level, unspecifiedMeansAny: true);
         violations.ThrowIfAny();
         caller.EnsureCanRead(within!.Value);
         var rows = await store.SearchAsync(within.Value, query!, after, request.IncludeClosed, request.Level, size, ct);

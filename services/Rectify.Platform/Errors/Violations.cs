@@ -27,7 +27,15 @@ public sealed class Violations
         return null;
     }
 
-    public string? Text(string field, string? text, int maxLength, bool required = true)
+    /// <summary>Free text longer than this (notes, report text, descriptions) may hold line breaks and tabs; shorter fields are single lines.</summary>
+    public const int LongTextLength = 1000;
+
+    /// <summary>
+    /// A trimmed text field. Control characters are refused everywhere — in names they forge lines in exports, logs and
+    /// messages, and bidirectional overrides make a name read otherwise than it is stored. Line breaks and tabs are kept
+    /// in long free text (over <see cref="LongTextLength"/> characters allowed, or <paramref name="multiline"/>).
+    /// </summary>
+    public string? Text(string field, string? text, int maxLength, bool required = true, bool? multiline = null)
     {
         var trimmed = text?.Trim() ?? "";
         if (trimmed.Length == 0)
@@ -36,7 +44,51 @@ public sealed class Violations
             return null;
         }
         if (trimmed.Length > maxLength) { Add(field, $"must be at most {maxLength} characters"); return null; }
+        if (TextProblem(trimmed, multiline ?? maxLength > LongTextLength) is { } problem) { Add(field, problem); return null; }
         return trimmed;
+    }
+
+    /// <summary>Why <paramref name="text"/> may not be stored as it is, or null: for checks outside a request (CSV imports).</summary>
+    public static string? TextProblem(string text, bool multiline)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            if (multiline && ch is '\n' or '\r' or '\t') continue;
+            if (char.IsControl(ch) || ch is '\u2028' or '\u2029' || ch is >= '\u202A' and <= '\u202E' || ch is >= '\u2066' and <= '\u2069')
+                return ch is '\n' or '\r' or '\t'
+                    ? "must be a single line"
+                    : $"must not contain the control character U+{(int)ch:X4} (at {i + 1})";
+        }
+        return null;
+    }
+
+    /// <summary>A filter's enum value: unknown values are refused rather than matching nothing; unspecified only where it means "any".</summary>
+    public bool Known<TEnum>(string field, TEnum value, bool unspecifiedMeansAny) where TEnum : struct, Enum
+    {
+        var known = Enum.IsDefined(value) && (unspecifiedMeansAny || Convert.ToInt32(value) != 0);
+        return Check(known, field, unspecifiedMeansAny ? "is not a known value" : "is required and must be a known value");
+    }
+
+    /// <summary>A page size: 0 means the default; negative or over the maximum is refused (it would otherwise return nothing).</summary>
+    public int PageSize(string field, int? requested, int defaultSize, int maxSize)
+    {
+        var size = requested ?? 0;
+        if (size == 0) return defaultSize;
+        Check(size is > 0 && size <= maxSize, field, $"must be between 1 and {maxSize} (0 for {defaultSize})");
+        return size is > 0 && size <= maxSize ? size : defaultSize;
+    }
+
+    /// <summary>A date that must fall within [<paramref name="earliest"/>, <paramref name="latest"/>]; <paramref name="why"/> names the window.</summary>
+    public DateOnly? DateWithin(string field, Common.V1.Date? date, DateOnly earliest, DateOnly latest, string why, bool required = true)
+    {
+        var value = Date(field, date, required);
+        if (value is { } d && (d < earliest || d > latest))
+        {
+            Add(field, $"{d:yyyy-MM-dd} is outside {earliest:yyyy-MM-dd}..{latest:yyyy-MM-dd} ({why})");
+            return null;
+        }
+        return value;
     }
 
     public DateOnly? Date(string field, Common.V1.Date? date, bool required = true)

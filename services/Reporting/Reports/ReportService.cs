@@ -20,7 +20,7 @@ namespace Rectify.Reporting.Reports;
 /// summary to the city is made from its townships' reports and goes through
 /// the same cycle one level up.
 /// </summary>
-public sealed class ReportService(Database<ReportingModule> database, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class ReportService(Database<ReportingModule> database, RequestReplies replies, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
 {
     private const int MaxTextLength = 4000;
 
@@ -47,11 +47,12 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         v.ThrowIfAny();
         caller.EnsureCanWrite(township!.Value);
 
-        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        var key = RequestReplies.For(caller, "PushReport", requestId!, township.Value.Value, request);
+        if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         // The ledger is read before the transaction: a remote call must not hold the database.
         var ledger = request.Submit ? await LedgerAsync(township.Value, month!.Value, ct) : null;
         var now = clock.GetUtcNow();
-        return await Idempotent(requestId!, township.Value.Value, async session =>
+        return await replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session.Connection, township.Value, month!.Value, session.Transaction);
             if (active.Count == 0)
@@ -150,38 +151,12 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
                 $"Reports for {month} were taken until {calendar.LockedAfter(month):yyyy-MM-dd}; a late submission (补报) needs the county's exception.");
     }
 
-    /// <summary>The answer a push with this client request id already got, if any.</summary>
-    private async Task<Report?> ReplayAsync(string requestId, CancellationToken ct)
-    {
-        var stored = await database.ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT response FROM push_requests WHERE client_request_id = @requestId", new { requestId }), ct);
-        return stored is null ? null : JsonParser.Default.Parse<Report>(stored);
-    }
-
-    /// <summary>Runs a push and records its answer under its request id in the same transaction; a concurrent duplicate replays it.</summary>
-    private async Task<Report> Idempotent(string requestId, string unitCode, Func<DbSession, Task<Report>> push, CancellationToken ct)
-    {
-        try
-        {
-            return await database.WriteAsync(async session =>
-            {
-                var report = await push(session);
-                await session.ExecuteAsync("INSERT INTO push_requests (client_request_id, unit_code, response, recorded_at) VALUES (@requestId, @unitCode, @response, @at)",
-                    new { requestId, unitCode, response = JsonFormatter.Default.Format(report), at = clock.GetUtcNow().UtcDateTime });
-                return report;
-            }, ct);
-        }
-        catch (Exception e) when (Sql.IsUniqueViolation(e))
-        {
-            // The same push raced this one and recorded its answer first; anything else that collided is a real conflict.
-            return await ReplayAsync(requestId, ct) ?? throw new AlreadyExistsException("report", unitCode);
-        }
-    }
-
     public async Task<Report> GetAsync(Caller caller, GetReportRequest request, CancellationToken ct)
     {
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
         var month = Month.From(v, "period", request.Period);
+        v.Check(request.Revision >= 0, "revision", "must be 0 (the latest) or a revision number");
         v.ThrowIfAny();
         caller.EnsureCanRead(unit!.Value);
         var revisions = await database.ReadAsync(c => ReportStore.RevisionsAsync(c, unit.Value.Value, month!.Value), ct);
@@ -231,7 +206,7 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
         var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000, required: !accept);
+        var reason = v.Text("reason", request.Reason, 1000, required: !accept, multiline: true);
         v.ThrowIfAny();
         caller.EnsureCanDecide(unit!.Value, "accept or return its report");
         var now = clock.GetUtcNow();
@@ -259,10 +234,14 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         var v = new Violations();
         var township = v.Code("township_code", request.TownshipCode);
         var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000);
-        var until = v.Date("until", request.Until);
+        var reason = v.Text("reason", request.Reason, 1000, multiline: true);
         var today = clock.Today();
-        if (until is not null) v.Check(until >= today, "until", "must not be in the past");
+        // 补报 makes up a month that is over: a month still running or to come has no report to make up yet.
+        if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet: an exception (补报) is for a past month");
+        // From today to the end of the year after the period's: a report is made up within its campaign or the look-back (回头看) year.
+        var until = month is { } p
+            ? v.DateWithin("until", request.Until, today, new DateOnly(p.Year + 1, 12, 31), $"from today to the end of {p.Year + 1}, the look-back year of {p}")
+            : v.Date("until", request.Until);
         v.ThrowIfAny();
         caller.EnsureCanDecide(township!.Value, "grant it a late submission (补报)");
         await database.WriteAsync(async session =>
@@ -290,9 +269,10 @@ public sealed class ReportService(Database<ReportingModule> database, ReportingC
         if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet");
         v.ThrowIfAny();
         caller.EnsureCanWrite(county!.Value);
-        if (await ReplayAsync(requestId!, ct) is { } replayed) return replayed;
+        var key = RequestReplies.For(caller, "SubmitCountySummary", requestId!, county.Value.Value, request);
+        if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         var now = clock.GetUtcNow();
-        return await Idempotent(requestId!, county.Value.Value, async session =>
+        return await replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session.Connection, county.Value, month!.Value, session.Transaction);
             if (active.Count == 0) throw ValidationException.For("period", $"{county.Value.Value} has no active target in {month}");

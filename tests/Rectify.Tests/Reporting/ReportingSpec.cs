@@ -52,7 +52,7 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
     private async Task<string> Snapshot() => await Host.Get<Database<ReportingModule>>().ReadAsync(async c =>
     {
         var parts = new List<string>();
-        foreach (var table in new[] { "reports", "push_requests", "reporting_exceptions", "outbox_messages" })
+        foreach (var table in new[] { "reports", "request_replies", "reporting_exceptions", "outbox_messages" })
             parts.Add($"{table}={await c.ExecuteScalarAsync<int>($"SELECT COUNT(*) FROM {table}")}");
         parts.Add(string.Join(",", await c.QueryAsync<string>("SELECT unit_code || ':' || CAST(revision AS VARCHAR(3)) || ':' || CAST(status AS VARCHAR(2)) FROM reports ORDER BY unit_code, revision")));
         return string.Join(" ", parts);
