@@ -115,9 +115,9 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>A bearer token for a caller acting for <paramref name="org"/>.</summary>
     public static string Token(string org, Role role = Role.Officer, string subject = "tester") => TestIssuer.Token(org, role, subject);
 
-    /// <summary>A token that expires <paramref name="validFor"/> from now by the wall clock, which the host's token check uses.</summary>
+    /// <summary>A token that expires <paramref name="validFor"/> from now (the host checks it on its clock, which starts at the real now).</summary>
     public static string Token(string org, TimeSpan validFor, Role role = Role.Officer, string subject = "tester") =>
-        TokenIssuer.Mint(new AuthOptions(), subject, OrgCode.Parse(org), role, DateTimeOffset.UtcNow.AddMinutes(-1), validFor + TimeSpan.FromMinutes(1));
+        TestIssuer.Token(org, role, subject, DateTimeOffset.UtcNow.AddMinutes(-1), validFor + TimeSpan.FromMinutes(1));
 
     public CallInvoker As(string org, Role role = Role.Officer, string subject = "tester")
     {
