@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Rectify.Measures.V1;
 using Rectify.Organizations.Demo;
 using Rectify.Organizations.V1;
+using Rectify.Platform;
 using Rectify.Platform.Identity;
 using Rectify.Tests.Support;
 
@@ -104,7 +105,8 @@ public sealed class NoPhoneHomeTests
         {
             // Direct to the host (the test's own channel ignores the proxy: only the child's traffic is under test).
             using var channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { UseProxy = false } });
-            var headers = new Metadata { { "Authorization", "Bearer " + TestHost.Token(DemoCounty.CountyCode, Role.Officer) } };
+            // A standalone trial on SQLite: the README's development token is what a first user has.
+            var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("tester", OrgCode.Parse(DemoCounty.CountyCode), Role.Officer, DateTimeOffset.UtcNow, TimeSpan.FromHours(1)) } };
             var townships = await Poll.Until(async () =>
             {
                 Assert.False(process.HasExited, $"the host exited:\n{output}");

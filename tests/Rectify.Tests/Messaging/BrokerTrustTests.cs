@@ -34,7 +34,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
     private static Dictionary<string, string?> LoggedInAs(string uri, string measuresPublisher, string organizationsPublisher = "rectify-organizations") => new()
     {
         ["Rectify:Mode"] = "Distributed",
-        ["Rectify:Auth:SigningKey"] = AuthOptions.DevelopmentSigningKey,
+        ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
         ["Rectify:Bus:Transport"] = "RabbitMq",
         ["Rectify:Bus:RabbitMqUri"] = uri,
         ["Rectify:Bus:Publishers:measures"] = measuresPublisher,

@@ -4,6 +4,7 @@ using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Gateway.V1;
 using Rectify.Host;
+using Rectify.Identity.V1;
 using Rectify.Measures.V1;
 using Rectify.Notifications.V1;
 using Rectify.Organizations.V1;
@@ -12,6 +13,7 @@ using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.V1;
 using Rectify.Tests.Support;
+using Role = Rectify.Platform.Identity.Role;
 
 namespace Rectify.Tests.Security;
 
@@ -51,6 +53,10 @@ public enum Access
     CountyWork,
     /// <summary>Admin of any county or above: reference data.</summary>
     CountyAdmin,
+    /// <summary>Admin of the subject or a unit above it: accounts, machine clients, a unit's reference data, security events.</summary>
+    Admin,
+    /// <summary>Refused to everyone (the first admin's bootstrap, once an account exists).</summary>
+    Nobody,
 }
 
 /// <param name="Subject">The unit the request touches; callers are placed relative to it.</param>
@@ -69,9 +75,10 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
 {
     public static readonly Role[] Roles = [Role.Viewer, Role.Officer, Role.Reviewer, Role.Admin];
 
-    /// <summary>Every service whose RPCs the matrix covers. The identity service's descriptor joins this list with its rules.</summary>
+    /// <summary>Every service whose RPCs the matrix covers.</summary>
     public static readonly FileDescriptor[] Contracts =
     [
+        IdentityReflection.Descriptor,
         OrganizationsReflection.Descriptor, AssessmentReflection.Descriptor, MeasuresReflection.Descriptor,
         ReportingReflection.Descriptor, NotificationsReflection.Descriptor, GatewayReflection.Descriptor,
     ];
@@ -90,6 +97,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             Access.CountyDecision => role == Role.Reviewer && position is Position.Own or Position.Child,
             Access.CountyWork => writes && position is not Position.Parent,
             Access.CountyAdmin => role == Role.Admin && position is not Position.Parent,
+            Access.Admin => role == Role.Admin && position is Position.Own or Position.Child,
+            Access.Nobody => false,
             _ => throw new ArgumentOutOfRangeException(nameof(access)),
         };
     }
@@ -101,6 +110,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         {
             ["Rectify:Demo"] = "true",
             ["Rectify:Measures:ScheduleScans"] = "false",
+            ["Rectify:Identity:SignInsPerMinutePerAddress"] = "10000",
         });
         var demo = await Demo.LoadAsync(host);
         var rules = Rules(demo);
@@ -167,6 +177,28 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         var next = 900;
         string NewVillage() => d.Township.Prefix + (next++).ToString();
 
+        // Identity: sign-in is anonymous (the token a caller brings plays no part); management is an admin's of the unit or above.
+        var identity = IdentityReflection.Descriptor.Services.Single();
+        Func<CallInvoker, IdentityService.IdentityServiceClient> i = invoker => new(invoker);
+        var signIn = new LoginRequest { UserName = Demo.Person, Password = Demo.Password };
+        Add(identity, "Login", d.Township, Access.Anyone, i, c => c.LoginAsync(signIn).ResponseAsync);
+        Add(identity, "Refresh", d.Township, Access.Anyone, i, async c => await c.RefreshAsync(new RefreshRequest { RefreshToken = (await c.LoginAsync(signIn)).RefreshToken }));
+        Add(identity, "Logout", d.Township, Access.Anyone, i, c => c.LogoutAsync(new RefreshRequest { RefreshToken = "matrix-unknown-token" }).ResponseAsync);
+        Add(identity, "Bootstrap", d.County, Access.Nobody, i, c => c.BootstrapAsync(new BootstrapRequest
+            { Code = "matrix-guess", UserName = "matrix.usurper", DisplayName = "矩阵", OrgCode = d.County.Value, Password = Demo.Password }).ResponseAsync);
+        Add(identity, "WhoAmI", d.Township, Access.Anyone, i, c => c.WhoAmIAsync(new WhoAmIRequest()).ResponseAsync);
+        Add(identity, "ChangePassword", d.Township, Access.Anyone, i, c => c.ChangePasswordAsync(new ChangePasswordRequest { CurrentPassword = Demo.Password, NewPassword = "Matrix-Changed-1" }).ResponseAsync);
+        Add(identity, "CreateAccount", d.Township, Access.Admin, i, c => c.CreateAccountAsync(new CreateAccountRequest
+            { UserName = $"matrix.{next++}", DisplayName = "矩阵", OrgCode = d.Township.Value, Role = Identity.V1.Role.Viewer, Password = Demo.Password }).ResponseAsync);
+        Add(identity, "ListAccounts", d.Township, Access.Admin, i, c => c.ListAccountsAsync(new ListAccountsRequest { OrgCode = d.Township.Value }).ResponseAsync);
+        Add(identity, "DisableAccount", d.Township, Access.Admin, i, c => c.DisableAccountAsync(new AccountRequest { UserName = Demo.Managed }).ResponseAsync, d.Township);
+        Add(identity, "EnableAccount", d.Township, Access.Admin, i, c => c.EnableAccountAsync(new AccountRequest { UserName = Demo.Managed }).ResponseAsync, d.Township);
+        Add(identity, "ResetPassword", d.Township, Access.Admin, i, c => c.ResetPasswordAsync(new ResetPasswordRequest { UserName = Demo.Managed, NewPassword = "Matrix-Reset-22" }).ResponseAsync, d.Township);
+        Add(identity, "CreateClient", d.Township, Access.Admin, i, c => c.CreateClientAsync(new CreateClientRequest { Name = "矩阵系统", OrgCode = d.Township.Value }).ResponseAsync);
+        Add(identity, "ListClients", d.Township, Access.Admin, i, c => c.ListClientsAsync(new ListClientsRequest { OrgCode = d.Township.Value }).ResponseAsync);
+        Add(identity, "RevokeClient", d.Township, Access.Admin, i, c => c.RevokeClientAsync(new ClientRequest { ClientId = d.ClientId }).ResponseAsync, d.Township);
+        Add(identity, "ListSecurityEvents", d.Township, Access.Admin, i, c => c.ListSecurityEventsAsync(new ListSecurityEventsRequest { OrgCode = d.Township.Value }).ResponseAsync);
+
         // Organizations
         var org = OrganizationsReflection.Descriptor.Services.Single();
         Func<CallInvoker, OrganizationService.OrganizationServiceClient> o = i => new(i);
@@ -223,6 +255,12 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         var measure = new MeasureInput { Description = "矩阵措施", ResponsiblePersons = { "矩阵" }, Deadline = d.CampaignEndsOn.ToProto() };
         Add(measures, "ListProblemCategories", d.County, Access.Anyone, m, c => c.ListProblemCategoriesAsync(new ListProblemCategoriesRequest()).ResponseAsync);
         Add(measures, "SetProblemCategory", d.County, Access.CountyAdmin, m, c => c.SetProblemCategoryAsync(new ProblemCategory { Code = "MATRIX_TEST", Name = "矩阵类别" }).ResponseAsync);
+        Add(measures, "AddProblemCategory", d.County, Access.Admin, m, c => c.AddProblemCategoryAsync(new DefineProblemCategoryRequest
+            { UnitCode = d.County.Value, Code = $"MATRIX_{next++}", Name = "矩阵新增类别" }).ResponseAsync);
+        Add(measures, "OverrideProblemCategory", d.County, Access.Admin, m, c => c.OverrideProblemCategoryAsync(new DefineProblemCategoryRequest
+            { UnitCode = d.County.Value, Code = Demo.CountyCategory, Name = "矩阵覆盖名称" }).ResponseAsync);
+        Add(measures, "RetireProblemCategory", d.County, Access.Admin, m, c => c.RetireProblemCategoryAsync(new ProblemCategoryKey { UnitCode = d.County.Value, Code = Demo.CountyCategory }).ResponseAsync);
+        Add(measures, "RestoreProblemCategory", d.County, Access.Admin, m, c => c.RestoreProblemCategoryAsync(new ProblemCategoryKey { UnitCode = d.County.Value, Code = Demo.CountyCategory }).ResponseAsync);
         Add(measures, "CreatePlan", d.UnplannedTarget, Access.Manage, m, c => c.CreatePlanAsync(new CreatePlanRequest
         {
             VillageCode = d.UnplannedTarget.Value, CampaignYear = year, StartsOn = d.CampaignStartsOn.ToProto(), BasicSituation = "矩阵", Goals = { "矩阵" },
@@ -321,6 +359,12 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         public static readonly OrgCode OtherCounty = OrgCode.Parse("360821000000");
         public static readonly OrgCode OtherTownship = OrgCode.Parse("360821100000");
         public static readonly OrgCode OtherVillage = OrgCode.Parse("360821100201");
+        /// <summary>A category of the demo county's own, which the matrix overrides, retires and restores.</summary>
+        public const string CountyCategory = "MATRIX_COUNTY_OWN";
+        /// <summary>A township clerk who signs in, an account the admins manage, and their password.</summary>
+        public const string Person = "matrix.person";
+        public const string Managed = "matrix.managed";
+        public const string Password = "Matrix-Password-1";
 
         public OrgCode County { get; } = OrgCode.Parse(Rectify.Organizations.Demo.DemoCounty.CountyCode);
         /// <summary>贡江镇 and its target 马坑村, whose plan and measures the demo filled in.</summary>
@@ -343,6 +387,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         public string LockedAssignmentId { get; private set; } = "";
         public string ContactId { get; private set; } = "";
         public string NotificationId { get; private set; } = "";
+        public string ClientId { get; private set; } = "";
         private readonly Dictionary<OrgCode, List<OrgCode>> _children = [];
 
         public static async Task<Demo> LoadAsync(TestHost host)
@@ -370,6 +415,12 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             var assignment = await units.AddAssignmentAsync(new AddAssignmentRequest
                 { VillageCode = d.Village.Value, Year = d.Today.Year, Kind = AssignmentKind.FirstSecretary, Assignee = "矩阵第一书记", Position = "第一书记" });
             d.LockedAssignmentId = assignment.Id; // 四不撤: never withdrawn before year end, so an allowed removal is refused by the rule, not by access
+
+            var accounts = new IdentityService.IdentityServiceClient(system);
+            foreach (var user in new[] { Person, Managed })
+                await accounts.CreateAccountAsync(new CreateAccountRequest { UserName = user, DisplayName = "矩阵", OrgCode = d.Township.Value, Role = Identity.V1.Role.Officer, Password = Password });
+            d.ClientId = (await accounts.CreateClientAsync(new CreateClientRequest { Name = "矩阵镇系统", OrgCode = d.Township.Value })).Client.ClientId;
+            await new MeasureService.MeasureServiceClient(system).AddProblemCategoryAsync(new DefineProblemCategoryRequest { UnitCode = d.County.Value, Code = CountyCategory, Name = "矩阵县自定类别" });
 
             var notifications = new NotificationService.NotificationServiceClient(system);
             d.ContactId = (await notifications.AddContactAsync(new AddContactRequest

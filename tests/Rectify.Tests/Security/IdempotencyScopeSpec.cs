@@ -12,6 +12,7 @@ using Rectify.Reporting;
 using Rectify.Reporting.V1;
 using Rectify.Tests.Measures;
 using Rectify.Tests.Reporting;
+using Rectify.Platform.Identity;
 using Rectify.Tests.Support;
 using static Rectify.Tests.Measures.MeasuresFixture;
 
@@ -92,7 +93,7 @@ public sealed class IdempotencyScopeSpec : IAsyncLifetime
     public async Task A_request_id_used_for_a_push_is_a_new_request_for_the_county_summary(DbProvider provider)
     {
         var host = await StartAsync(provider);
-        var county = host.Reporting(County, "县委组织部");
+        var county = host.Reporting(County, "县委组织部", Role.Reviewer);
         SetShanghai(host, new DateTime(2027, 4, 3, 9, 0, 0));
         // The county pushes for a township (it may write below it), then uses the same id for its own summary.
         var push = await county.PushReportAsync(Push("county-2027-03", TownshipA, Entry(TargetA1), Entry(TargetA2)));
@@ -167,7 +168,7 @@ public sealed class IdempotencyScopeSpec : IAsyncLifetime
     public async Task Five_identical_county_summaries_in_flight_all_get_the_first_reply(DbProvider provider)
     {
         var host = await StartAsync(provider);
-        var county = host.Reporting(County, "县委组织部");
+        var county = host.Reporting(County, "县委组织部", Role.Reviewer);
         SetShanghai(host, new DateTime(2027, 4, 3, 9, 0, 0));
         await host.Reporting(TownshipA).PushReportAsync(Push("s1", TownshipA, Entry(TargetA1), Entry(TargetA2)));
         await county.AcceptReportAsync(new ReviewReportRequest { UnitCode = TownshipA, Period = March });

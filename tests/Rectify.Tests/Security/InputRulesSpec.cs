@@ -154,7 +154,7 @@ public sealed class InputRulesSpec : IAsyncLifetime
     public async Task An_exception_is_for_a_month_that_is_over_and_lasts_at_most_to_the_end_of_its_look_back_year(DbProvider provider)
     {
         var host = await StartAsync(provider);
-        var county = host.Reporting(County, "县委组织部");
+        var county = host.Reporting(County, "县委组织部", Role.Reviewer);
         SetShanghai(host, new DateTime(2027, 4, 16, 9, 0, 0));
         var before = await Reports(host);
         GrantExceptionRequest Grant(int month, Date until) => new() { TownshipCode = TownshipA, Period = new Period { Year = 2027, Month = month }, Reason = "汛期抢险，同意补报", Until = until };
