@@ -6,14 +6,15 @@ using Rectify.Platform;
 using Rectify.Platform.Identity;
 
 // rectify-cli COMMAND [ARGS] [--server URL] [--token TOKEN]
-// The server defaults to the standalone host (http://localhost:5400) and the
-// token to $RECTIFY_TOKEN; `token` mints one with $RECTIFY_SIGNING_KEY or, in
-// standalone mode, the development key.
+// The server defaults to the standalone host (http://localhost:5400); the token is --token, $RECTIFY_TOKEN or the
+// session `login` keeps. `token` mints one with the published development key, which only a standalone trial on
+// SQLite accepts.
 var (positional, options) = Args.Parse(args);
 if (positional.Count == 0 || positional[0] is "help" or "--help" or "-h")
 {
     Console.WriteLine($"""
-        rectify-cli token --org CODE [--role officer|viewer|service] [--subject NAME] [--hours 8]
+        rectify-cli token --org CODE [--role viewer|officer|reviewer|admin] [--subject NAME] [--hours 8]   (standalone trial only)
+        {IdentityCommands.Usage}
         {OrganizationCommands.Usage}
         {MeasureCommands.Usage}
         {AssessmentCommands.Usage}
@@ -35,11 +36,18 @@ try
         return 0;
     }
 
-    using var channel = GrpcChannel.ForAddress(options.GetValueOrDefault("server", "http://localhost:5400"));
+    var server = options.GetValueOrDefault("server", "http://localhost:5400");
+    using var channel = GrpcChannel.ForAddress(server);
+    if (await IdentityCommands.RunAnonymousAsync(positional, options, channel, server) is { } signedIn)
+    {
+        Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(signedIn));
+        return 0;
+    }
     var token = options.GetValueOrDefault("token") ?? Environment.GetEnvironmentVariable("RECTIFY_TOKEN")
-        ?? throw new ArgumentException("no token: pass --token or set RECTIFY_TOKEN (see `rectify-cli token`)");
+        ?? (Session.Load() is { } session ? await session.CurrentTokenAsync(channel) : null)
+        ?? throw new ArgumentException("not signed in: run `rectify-cli login USER`, or pass --token / set RECTIFY_TOKEN");
     var call = new Call(positional, options, channel, new Metadata { { "Authorization", "Bearer " + token } });
-    var result = await OrganizationCommands.RunAsync(call) ?? await MeasureCommands.RunAsync(call) ?? await AssessmentCommands.RunAsync(call) ?? await ReportingCommands.RunAsync(call) ?? await NotificationCommands.RunAsync(call)
+    var result = await IdentityCommands.RunAsync(call) ?? await OrganizationCommands.RunAsync(call) ?? await MeasureCommands.RunAsync(call) ?? await AssessmentCommands.RunAsync(call) ?? await ReportingCommands.RunAsync(call) ?? await NotificationCommands.RunAsync(call)
         ?? throw new ArgumentException($"unknown command {positional[0]}; try `rectify-cli help`");
     Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(result));
     return result is Rectify.Organizations.V1.ImportUnitsResult { Errors.Count: > 0 } ? 1 : 0;
