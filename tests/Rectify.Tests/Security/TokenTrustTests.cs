@@ -76,6 +76,22 @@ public sealed class TokenTrustTests
     }
 
     [Fact]
+    public async Task Sign_ins_and_token_requests_from_one_address_are_rate_limited()
+    {
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new IdentityModule()],
+            new Dictionary<string, string?> { ["Rectify:Identity:SignInsPerMinutePerAddress"] = "3" });
+        var anonymous = new IdentityService.IdentityServiceClient(host.Channel);
+        // Spraying guesses across accounts: each refused as a wrong sign-in, until the address is slowed down.
+        for (var i = 0; i < 3; i++)
+            await Rpc.Refused(StatusCode.Unauthenticated, () => anonymous.LoginAsync(new LoginRequest { UserName = $"user{i}", Password = "Spring-2026-guess" }));
+        await Rpc.Refused(StatusCode.ResourceExhausted, () => anonymous.LoginAsync(new LoginRequest { UserName = "user9", Password = "Spring-2026-guess" }));
+        using var http = new HttpClient { BaseAddress = new Uri(host.HttpUrl) };
+        var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["grant_type"] = "client_credentials", ["client_id"] = "x", ["client_secret"] = "y" }));
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, token.StatusCode);
+    }
+
+    [Fact]
     public async Task A_distributed_host_refuses_the_development_key()
     {
         await using var host = await WithCounty(TestHost.StartAsync(DbProvider.Sqlite, settings: new Dictionary<string, string?> { ["Rectify:Mode"] = "Distributed" }));
