@@ -67,13 +67,9 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
     {
         var v = new Violations();
         var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var size = request.Page?.PageSize ?? 0;
-        v.Check(size is >= 0 and <= MaxPageSize, "page.page_size", $"must be between 0 and {MaxPageSize}");
-        var offset = 0;
-        if (!string.IsNullOrEmpty(request.Page?.PageToken)) v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        var (size, offset) = v.Page(request.Page, 100, MaxPageSize);
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Listing accounts");
-        if (size == 0) size = 100;
         var (low, high) = org.Value.SubtreeRange;
         var rows = (await database.ReadAsync(c => c.QueryAsync<AccountRow>(new CommandDefinition($"""
             SELECT {AccountRow.Columns} FROM accounts WHERE org_code BETWEEN @low AND @high ORDER BY org_code, user_name

@@ -68,13 +68,9 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
     {
         var v = new Violations();
         var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var size = request.Page?.PageSize ?? 0;
-        v.Check(size is >= 0 and <= MaxPageSize, "page.page_size", $"must be between 0 and {MaxPageSize}");
-        var offset = 0;
-        if (!string.IsNullOrEmpty(request.Page?.PageToken)) v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        var (size, offset) = v.Page(request.Page, 50, MaxPageSize);
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Security events");
-        if (size == 0) size = 50;
         var (low, high) = org.Value.SubtreeRange;
         var rows = (await database.ReadAsync(c => c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT at AS At, kind AS Kind, subject AS Subject, org_code AS OrgCode, detail AS Detail, remote AS Remote

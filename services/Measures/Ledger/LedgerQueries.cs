@@ -30,10 +30,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
     {
         var v = new Violations();
         var scope = v.Code("scope_code", request.ScopeCode);
-        var size = v.PageSize("page.page_size", request.Page?.PageSize, DefaultPageSize, MaxPageSize);
-        var offset = 0;
-        if (!string.IsNullOrEmpty(request.Page?.PageToken))
-            v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        var (size, offset) = v.Page(request.Page, DefaultPageSize, MaxPageSize);
         v.Check(Enum.IsDefined(request.Sort), "sort", "is not a known sort order");
         var today = clock.Today();
         var filter = BuildFilter(v, request, today);

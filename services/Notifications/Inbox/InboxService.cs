@@ -54,10 +54,8 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
     {
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
-        var size = v.PageSize("page.page_size", request.Page?.PageSize, 50, MaxPageSize);
+        var (size, offset) = v.Page(request.Page, 50, MaxPageSize);
         if (!string.IsNullOrEmpty(request.Kind)) v.Check(Kinds.Contains(request.Kind), "kind", $"must be one of {string.Join(", ", Kinds)}");
-        var offset = 0;
-        if (!string.IsNullOrEmpty(request.Page?.PageToken)) v.Check(int.TryParse(request.Page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
         v.ThrowIfAny();
         caller.EnsureCanRead(unit!.Value);
         var filter = (request.UnreadOnly ? " AND read_at IS NULL" : "") + (string.IsNullOrEmpty(request.Kind) ? "" : " AND kind = @kind");

@@ -70,13 +70,19 @@ public sealed class Violations
         return Check(known, field, unspecifiedMeansAny ? "is not a known value" : "is required and must be a known value");
     }
 
-    /// <summary>A page size: 0 means the default; negative or over the maximum is refused (it would otherwise return nothing).</summary>
-    public int PageSize(string field, int? requested, int defaultSize, int maxSize)
+    /// <summary>
+    /// One page of a list read by offset: the size (0 means the default; negative or over the maximum is refused, it
+    /// would otherwise return nothing) and the offset carried by the page token this service issued.
+    /// </summary>
+    public (int Size, int Offset) Page(Common.V1.PageRequest? page, int defaultSize, int maxSize)
     {
-        var size = requested ?? 0;
-        if (size == 0) return defaultSize;
-        Check(size is > 0 && size <= maxSize, field, $"must be between 1 and {maxSize} (0 for {defaultSize})");
-        return size is > 0 && size <= maxSize ? size : defaultSize;
+        var size = page?.PageSize ?? 0;
+        if (size == 0) size = defaultSize;
+        else if (!Check(size > 0 && size <= maxSize, "page.page_size", $"must be between 1 and {maxSize} (0 for {defaultSize})")) size = defaultSize;
+        var offset = 0;
+        if (!string.IsNullOrEmpty(page?.PageToken))
+            Check(int.TryParse(page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
+        return (size, offset);
     }
 
     /// <summary>A date that must fall within [<paramref name="earliest"/>, <paramref name="latest"/>]; <paramref name="why"/> names the window.</summary>
