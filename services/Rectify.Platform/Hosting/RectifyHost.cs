@@ -4,6 +4,7 @@ using Google.Protobuf.Reflection;
 using Google.Rpc;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -75,6 +76,15 @@ public static class RectifyHost
             await module.InitializeAsync(app.Services, ct);
         }
 
+        if (app.Services.GetRequiredService<RectifyOptions>().TrustedProxies is { Count: > 0 } proxies)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            // Not the framework's default of trusting loopback: only the proxies the operator named.
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in proxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseAuthentication();
         app.UseAuthorization();
         foreach (var module in modules) module.MapEndpoints(app);

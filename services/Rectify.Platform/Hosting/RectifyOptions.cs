@@ -53,6 +53,11 @@ public sealed class RectifyOptions
     public BusOptions Bus { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();
+    /// <summary>
+    /// Addresses of the reverse proxies in front of this host: only their X-Forwarded-For and X-Forwarded-Proto are
+    /// believed, so that security events name the real client. Empty: no forwarded header is believed.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 
     public RunMode EffectiveMode => Mode ?? RunMode.Standalone;
 

@@ -12,6 +12,7 @@ using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
 using Role = Rectify.Platform.Identity.Role;
+using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Tests.Security;
 
@@ -89,6 +90,27 @@ public sealed class TokenTrustTests
         var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
             { ["grant_type"] = "client_credentials", ["client_id"] = "x", ["client_secret"] = "y" }));
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, token.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(true, "10.20.30.40")]
+    [InlineData(false, "127.0.0.1")]
+    public async Task Security_events_name_the_client_a_trusted_proxy_forwards_and_otherwise_the_connection(bool trusted, string expected)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (trusted) settings["Rectify:TrustedProxies:0"] = "127.0.0.1";
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new IdentityModule()], settings);
+        var viaProxy = new IdentityService.IdentityServiceClient(host.Channel.Intercept(m => { m.Add("x-forwarded-for", "10.20.30.40"); return m; }));
+        await Rpc.Refused(StatusCode.Unauthenticated, () => viaProxy.LoginAsync(new LoginRequest { UserName = "nobody.here", Password = "Spring-2026-guess" }));
+        await new IdentityService.IdentityServiceClient(host.As(County, Role.Admin)).CreateAccountAsync(new CreateAccountRequest
+            { UserName = "proxied.clerk", DisplayName = "镇党建办", OrgCode = "360731100000", Role = Identity.V1.Role.Viewer, Password = "Correct-Horse-9" });
+        await Rpc.Refused(StatusCode.Unauthenticated, () => viaProxy.LoginAsync(new LoginRequest { UserName = "proxied.clerk", Password = "Spring-2026-guess" }));
+        var events = await Poll.Until(async () =>
+        {
+            var list = (await new IdentityService.IdentityServiceClient(host.As(County, Role.Admin)).ListSecurityEventsAsync(new ListSecurityEventsRequest())).Events;
+            return list.Single(e => e.Kind == SecurityEvent.LoginFailed && e.Subject == "proxied.clerk");
+        });
+        Assert.Equal(expected, events.Remote);
     }
 
     [Fact]
