@@ -234,6 +234,35 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         Assert.DoesNotContain(contacts.Json.TryGetProperty("contacts", out var list) ? list.EnumerateArray().ToList() : [], c => c.GetProperty("id").GetString() == id && c.TryGetProperty("active", out var active) && active.GetBoolean());
     }
 
+    /// <summary>Every rectify-cli line of the README's walkthrough still parses: command names and options kept.</summary>
+    [Fact]
+    public void Every_cli_line_of_the_readme_still_parses()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Rectify.sln"))) directory = directory.Parent;
+        Assert.NotNull(directory);
+        var readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md"));
+        var lines = new List<string>();
+        var inCode = false;
+        foreach (var line in readme.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal)) { inCode = !inCode; continue; }
+            if (!inCode || line.Contains("alias rectify-cli", StringComparison.Ordinal)) continue;
+            foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(line, @"rectify-cli ([^)#]*)"))
+                lines.AddRange(match.Groups[1].Value.Split("  |  ").Select(l => l.Trim()).Where(l => l.Length > 0));
+        }
+        Assert.True(lines.Count > 40, $"{lines.Count} rectify-cli lines found in the README");
+        var root = CliApp.Build();
+        foreach (var line in lines)
+        {
+            var words = System.Text.RegularExpressions.Regex.Matches(line, "\"[^\"]*\"|\\S+").Select(m => m.Value.Trim('"'))
+                .Select(w => System.Text.RegularExpressions.Regex.Replace(w, @"\$\{?(\w+)\}?", m => m.Groups[1].Value switch { "Y" => "2026", "P" => "2026-10", "M" => "M1", _ => "X1" }))
+                .ToList();
+            var errors = root.Parse(words).Errors;
+            Assert.True(errors.Count == 0, $"README line `rectify-cli {line}`: " + string.Join("; ", errors.Select(e => e.Message)));
+        }
+    }
+
     [Fact]
     public void Every_rpc_in_the_contracts_has_a_cli_command()
     {
