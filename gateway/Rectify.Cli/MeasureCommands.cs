@@ -1,98 +1,173 @@
-using Google.Protobuf;
+using System.CommandLine;
 using Grpc.Core;
 using Rectify.Common.V1;
 using Rectify.Measures.V1;
+using static Rectify.Cli.Define;
 
 namespace Rectify.Cli;
 
 public static class MeasureCommands
 {
-    public const string Usage = """
-        rectify-cli categories [UNIT_CODE] [--active]  the unit's problem categories (default: yours), where each comes from, retired or not
-        rectify-cli category-add CODE NAME [--unit UNIT_CODE] [--departments 农业农村局,财政局]     a category of the unit's own (admin)
-        rectify-cli category-set CODE NAME [--unit UNIT_CODE] [--departments 农业农村局,财政局]     override its name and departments for the unit's subtree (admin)
-        rectify-cli category-retire CODE [--unit UNIT_CODE]      no new problems with it in the unit's subtree (admin)
-        rectify-cli category-restore CODE [--unit UNIT_CODE]     offer it again in the unit's subtree (admin)
-        rectify-cli plan-create FILE.json            a CreatePlanRequest in protobuf JSON (see the README)
-        rectify-cli plan VILLAGE_CODE YEAR
-        rectify-cli ledger SCOPE_CODE [--overdue] [--status in_progress] [--person NAME] [--category CODE] [--page-size 50]
-        rectify-cli counts SCOPE_CODE [--year YEAR]
-        rectify-cli measure MEASURE_ID               the measure and its history
-        rectify-cli progress MEASURE_ID PERCENT [--note TEXT] [--evidence REF] [--on YYYY-MM-DD]
-        rectify-cli complete MEASURE_ID [--note TEXT] [--evidence REF]
-        rectify-cli close MEASURE_ID --verifier NAME [--note TEXT]
-        rectify-cli reopen MEASURE_ID --reason TEXT --deadline YYYY-MM-DD
-        rectify-cli export SCOPE_CODE [--format xlsx|csv] [--out FILE]
-        rectify-cli scan                             run the deadline scan now
-        """;
+    private const string Service = "rectify.measures.v1.MeasureService/";
 
-    public static async Task<IMessage?> RunAsync(Call call)
+    private static MeasureService.MeasureServiceClient Client(Ctx c) => new(c.Channel);
+
+    public static IEnumerable<Verb> Verbs()
     {
-        var client = new MeasureService.MeasureServiceClient(call.Channel);
-        var headers = call.Headers;
-        return call.Command switch
         {
-            "categories" => await client.ListProblemCategoriesAsync(new ListProblemCategoriesRequest
-            {
-                UnitCode = call.Positional.Count > 1 ? call.Arg(1) : "", ActiveOnly = call.Options.ContainsKey("active"),
-            }, headers),
-            "category-add" => await client.AddProblemCategoryAsync(Definition(call), headers),
-            "category-set" => await client.OverrideProblemCategoryAsync(Definition(call), headers),
-            "category-retire" => await client.RetireProblemCategoryAsync(new ProblemCategoryKey { UnitCode = call.Option("unit"), Code = call.Arg(1) }, headers),
-            "category-restore" => await client.RestoreProblemCategoryAsync(new ProblemCategoryKey { UnitCode = call.Option("unit"), Code = call.Arg(1) }, headers),
-            "plan-create" => await client.CreatePlanAsync(JsonParser.Default.Parse<CreatePlanRequest>(await File.ReadAllTextAsync(call.Arg(1))), headers),
-            "plan" => await client.GetPlanAsync(new GetPlanRequest { VillageYear = new VillageYear { VillageCode = call.Arg(1), CampaignYear = int.Parse(call.Arg(2)) } }, headers),
-            "ledger" => await client.ListMeasuresAsync(Ledger(call), headers),
-            "counts" => await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = call.Arg(1), CampaignYear = int.Parse(call.Option("year", "0")) }, headers),
-            "measure" => await client.GetMeasureAsync(new GetMeasureRequest { MeasureId = call.Arg(1) }, headers),
-            "progress" => await client.RecordProgressAsync(new RecordProgressRequest
-            {
-                MeasureId = call.Arg(1), Percent = int.Parse(call.Arg(2)), Note = call.Option("note"), On = call.DateOption("on"), Evidence = { Evidence(call) },
-            }, headers),
-            "complete" => await client.CompleteMeasureAsync(new CompleteMeasureRequest { MeasureId = call.Arg(1), Note = call.Option("note"), Evidence = { Evidence(call) } }, headers),
-            "close" => await client.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = call.Arg(1), Verifier = call.Option("verifier"), Note = call.Option("note") }, headers),
-            "reopen" => await client.ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = call.Arg(1), Reason = call.Option("reason"), NewDeadline = call.DateOption("deadline") }, headers),
-            "export" => await Export(client, call),
-            "scan" => await client.RunDeadlineScanAsync(new RunDeadlineScanRequest(), headers),
-            _ => null,
-        };
-    }
-
-    /// <summary>A category's definition for a unit (the caller's own without --unit); departments separated by , or 、.</summary>
-    private static DefineProblemCategoryRequest Definition(Call call) => new()
-    {
-        UnitCode = call.Option("unit"), Code = call.Arg(1), Name = call.Arg(2),
-        HelpingDepartments = { call.Option("departments").Split([',', '，', '、'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) },
-    };
-
-    private static IEnumerable<string> Evidence(Call call) => call.Options.TryGetValue("evidence", out var reference) ? [reference] : [];
-
-    private static ListMeasuresRequest Ledger(Call call)
-    {
-        var request = new ListMeasuresRequest
-        {
-            ScopeCode = call.Arg(1), OverdueOnly = call.Options.ContainsKey("overdue"), ResponsiblePerson = call.Option("person"),
-            CategoryCode = call.Option("category"), Page = new PageRequest { PageSize = int.Parse(call.Option("page-size", "50")), PageToken = call.Option("page-token") },
-        };
-        if (call.Options.TryGetValue("status", out var status)) request.Statuses.Add(Enum.Parse<MeasureStatus>(status.Replace("_", ""), ignoreCase: true));
-        return request;
-    }
-
-    /// <summary>Writes the streamed file and answers with its first chunk's name and type (the data itself is on disk).</summary>
-    private static async Task<ExportChunk> Export(MeasureService.MeasureServiceClient client, Call call)
-    {
-        var format = call.Option("format", "xlsx") == "csv" ? ExportFormat.Csv : ExportFormat.Xlsx;
-        using var stream = client.ExportLedger(new ExportLedgerRequest { ScopeCode = call.Arg(1), Format = format }, call.Headers);
-        ExportChunk? first = null;
-        var data = new MemoryStream();
-        await foreach (var chunk in stream.ResponseStream.ReadAllAsync())
-        {
-            first ??= chunk;
-            chunk.Data.WriteTo(data);
+            var unit = OptionalArg("UNIT_CODE", "whose list (default your unit)");
+            var active = Flag("--active", "only categories a new problem may use (not retired)");
+            yield return Rpc("categories", "the unit's problem categories, where each comes from, retired or not, and the departments that help", [Service + "ListProblemCategories"], [unit, active],
+                async c => await Client(c).ListProblemCategoriesAsync(new ListProblemCategoriesRequest { UnitCode = c.Get(unit), ActiveOnly = c.Get(active) }, c.Headers));
         }
-        var path = call.Option("out", first?.FileName ?? "ledger");
-        await File.WriteAllBytesAsync(path, data.ToArray());
-        Console.Error.WriteLine($"wrote {data.Length:N0} bytes to {path}");
-        return new ExportChunk { FileName = path, ContentType = first?.ContentType ?? "" };
+        foreach (var (name, rpc, description) in new[]
+        {
+            ("category-add", "AddProblemCategory", "a category of the unit's own (admin)"),
+            ("category-set", "OverrideProblemCategory", "override a category's name and departments for the unit's subtree (admin)"),
+        })
+        {
+            var code = Arg("CODE", "A-Z, 0-9 and _");
+            var title = Arg("NAME", "the category's name, e.g. 村级集体经济薄弱");
+            var unit = Text("--unit", "the province, city or county whose subtree it is for (default your unit)");
+            var departments = Many("--departments", "departments that help, separated by , or 、");
+            yield return Rpc(name, description, [Service + rpc], [code, title, unit, departments], async c =>
+            {
+                var request = new DefineProblemCategoryRequest { UnitCode = c.Get(unit), Code = c.Get(code), Name = c.Get(title), HelpingDepartments = { Split(c.Get(departments)) } };
+                return rpc == "AddProblemCategory" ? await Client(c).AddProblemCategoryAsync(request, c.Headers) : await Client(c).OverrideProblemCategoryAsync(request, c.Headers);
+            });
+        }
+        {
+            var code = Arg("CODE", "A-Z, 0-9 and _");
+            var title = Arg("NAME", "the category's name");
+            var departments = Many("--departments", "departments that help, separated by , or 、");
+            yield return Rpc("category-put", "add a category for your own unit, or override it when it exists (admin)", [Service + "SetProblemCategory"], [code, title, departments],
+                async c => await Client(c).SetProblemCategoryAsync(new ProblemCategory { Code = c.Get(code), Name = c.Get(title), HelpingDepartments = { Split(c.Get(departments)) } }, c.Headers));
+        }
+        foreach (var (name, retire, description) in new[] { ("category-retire", true, "no new problems with it in the unit's subtree (admin)"), ("category-restore", false, "offer it again in the unit's subtree (admin)") })
+        {
+            var code = Arg("CODE", "the category's code");
+            var unit = Text("--unit", "the province, city or county whose subtree it is for (default your unit)");
+            yield return Rpc(name, description, [Service + (retire ? "RetireProblemCategory" : "RestoreProblemCategory")], [code, unit], async c =>
+            {
+                var key = new ProblemCategoryKey { UnitCode = c.Get(unit), Code = c.Get(code) };
+                return retire ? await Client(c).RetireProblemCategoryAsync(key, c.Headers) : await Client(c).RestoreProblemCategoryAsync(key, c.Headers);
+            });
+        }
+        {
+            var file = Arg("FILE", "a CreatePlanRequest in protobuf JSON (see the README)");
+            yield return Rpc("plan-create", "write a target's plan: its problems and measures; prints the plan with its measure ids", [Service + "CreatePlan"], [file],
+                async c => await Client(c).CreatePlanAsync(await Document<CreatePlanRequest>(c.Get(file)), c.Headers));
+        }
+        {
+            var village = OptionalArg("VILLAGE_CODE", "the target village");
+            var year = new Argument<int>("YEAR") { Description = "the campaign year", Arity = ArgumentArity.ZeroOrOne };
+            var id = Text("--id", "the plan's id instead of village and year");
+            yield return Rpc("plan", "a target's plan: problems, measures and their ids", [Service + "GetPlan"], [village, year, id],
+                async c => await Client(c).GetPlanAsync(c.Get(id) is { Length: > 0 } planId ? new GetPlanRequest { PlanId = planId }
+                    : new GetPlanRequest { VillageYear = new VillageYear { VillageCode = c.Get(village), CampaignYear = c.Get(year) } }, c.Headers));
+        }
+        {
+            var plan = Arg("PLAN_ID", "the plan's id (from `plan`)");
+            var problem = Arg("PROBLEM_ID", "the problem's id in that plan");
+            var description = Arg("DESCRIPTION", "what is to be done");
+            var persons = Many("--person", "整改责任人 (at least one; several separated by , or 、)");
+            var deadline = DateOpt("--deadline", "完成时限");
+            var ongoing = Flag("--ongoing", "长期坚持: kept up without an end");
+            yield return Rpc("add-measure", "add a measure to a problem of a plan", [Service + "AddMeasure"], [plan, problem, description, persons, deadline, ongoing],
+                async c => await Client(c).AddMeasureAsync(new AddMeasureRequest
+                {
+                    PlanId = c.Get(plan), ProblemId = c.Get(problem),
+                    Measure = new MeasureInput { Description = c.Get(description), ResponsiblePersons = { Split(c.Get(persons)) }, Deadline = c.Get(deadline), Ongoing = c.Get(ongoing) },
+                }, c.Headers));
+        }
+        {
+            var scope = Arg("SCOPE_CODE", "any unit: the ledger of its subtree");
+            var overdue = Flag("--overdue", "only overdue measures");
+            var status = Choice("--status", "only measures in this status", MeasureStatus.Unspecified);
+            var person = Text("--person", "only this responsible person's");
+            var category = Text("--category", "only this problem category's");
+            var from = DateOpt("--from", "deadline on or after");
+            var to = DateOpt("--to", "deadline on or before");
+            var year = Int("--year", "the campaign year (default every year)");
+            var sort = Choice("--sort", "order (default by deadline)", MeasureSort.Unspecified);
+            var (size, token) = IdentityCommands.Paging(50);
+            yield return Rpc("ledger", "the ledger (台账): measures under a unit", [Service + "ListMeasures"], [scope, overdue, status, person, category, from, to, year, sort, size, token],
+                async c =>
+                {
+                    var request = new ListMeasuresRequest
+                    {
+                        ScopeCode = c.Get(scope), OverdueOnly = c.Get(overdue), ResponsiblePerson = c.Get(person), CategoryCode = c.Get(category),
+                        DeadlineFrom = c.Get(from), DeadlineTo = c.Get(to), CampaignYear = c.Get(year), Sort = c.Get(sort), Page = IdentityCommands.Page(c, size, token),
+                    };
+                    if (c.Given(status)) request.Statuses.Add(c.Get(status));
+                    return await Client(c).ListMeasuresAsync(request, c.Headers);
+                });
+        }
+        {
+            var scope = Arg("SCOPE_CODE", "any unit");
+            var year = Int("--year", "the campaign year (default every year)");
+            yield return Rpc("counts", "total / completed / closed / overdue by child unit and target", [Service + "GetLedgerCounts"], [scope, year],
+                async c => await Client(c).GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = c.Get(scope), CampaignYear = c.Get(year) }, c.Headers));
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            yield return Rpc("measure", "the measure and its whole history: who, when, what", [Service + "GetMeasure"], [id],
+                async c => await Client(c).GetMeasureAsync(new GetMeasureRequest { MeasureId = c.Get(id) }, c.Headers));
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            var percent = Number("PERCENT", "0-100");
+            var note = Text("--note", "what was done");
+            var evidence = Many("--evidence", "a reference: a file name, a photo id, a link");
+            var on = DateOpt("--on", "the day of the progress (default today)");
+            yield return Rpc("progress", "record progress on a measure", [Service + "RecordProgress"], [id, percent, note, evidence, on],
+                async c => await Client(c).RecordProgressAsync(new RecordProgressRequest
+                    { MeasureId = c.Get(id), Percent = c.Get(percent), Note = c.Get(note), On = c.Get(on), Evidence = { c.Get(evidence) } }, c.Headers));
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            var note = Text("--note", "what was done");
+            var evidence = Many("--evidence", "a reference: a file name, a photo id, a link");
+            yield return Rpc("complete", "report a measure completed (awaiting the township's verification)", [Service + "CompleteMeasure"], [id, note, evidence],
+                async c => await Client(c).CompleteMeasureAsync(new CompleteMeasureRequest { MeasureId = c.Get(id), Note = c.Get(note), Evidence = { c.Get(evidence) } }, c.Headers));
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            var verifier = Text("--verifier", "who verified it", required: true);
+            var note = Text("--note", "what was found");
+            yield return Rpc("close", "verify and close (销号) a completed measure; the village itself may not", [Service + "CloseMeasure"], [id, verifier, note],
+                async c => await Client(c).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = c.Get(id), Verifier = c.Get(verifier), Note = c.Get(note) }, c.Headers));
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            var reason = Text("--reason", "why it is reopened", required: true);
+            var deadline = DateOpt("--deadline", "the new deadline", required: true);
+            yield return Rpc("reopen", "reopen (回炉) a measure with a new deadline", [Service + "ReopenMeasure"], [id, reason, deadline],
+                async c => await Client(c).ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = c.Get(id), Reason = c.Get(reason), NewDeadline = c.Get(deadline) }, c.Headers));
+        }
+        {
+            var scope = Arg("SCOPE_CODE", "any unit");
+            var format = Choice("--format", "the file's format", ExportFormat.Xlsx);
+            var year = Int("--year", "the campaign year (default every year)");
+            var output = Text("--out", "the file to write (default the name the server gives)");
+            yield return Rpc("export", "the ledger as a workbook (or --format csv)", [Service + "ExportLedger"], [scope, format, year, output],
+                async c =>
+                {
+                    using var stream = Client(c).ExportLedger(new ExportLedgerRequest { ScopeCode = c.Get(scope), Format = c.Get(format), CampaignYear = c.Get(year) }, c.Headers);
+                    ExportChunk? first = null;
+                    var data = new MemoryStream();
+                    await foreach (var chunk in stream.ResponseStream.ReadAllAsync())
+                    {
+                        first ??= chunk;
+                        chunk.Data.WriteTo(data);
+                    }
+                    var path = c.Get(output) is { Length: > 0 } given ? given : first?.FileName ?? "ledger";
+                    await File.WriteAllBytesAsync(path, data.ToArray());
+                    Console.Error.WriteLine($"wrote {data.Length:N0} bytes to {path}");
+                    return new ExportChunk { FileName = path, ContentType = first?.ContentType ?? "" };
+                });
+        }
+        yield return Rpc("scan", "run the deadline scan now (due soon, overdue, escalated)", [Service + "RunDeadlineScan"], [],
+            async c => await Client(c).RunDeadlineScanAsync(new RunDeadlineScanRequest(), c.Headers));
     }
 }

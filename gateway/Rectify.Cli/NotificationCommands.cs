@@ -1,43 +1,71 @@
-using Google.Protobuf;
 using Rectify.Notifications.V1;
+using static Rectify.Cli.Define;
 
 namespace Rectify.Cli;
 
 public static class NotificationCommands
 {
-    public const string Usage = """
-        rectify-cli inbox UNIT_CODE [--unread]       the unit's notifications, newest first
-        rectify-cli read NOTIFICATION_ID  |  ack NOTIFICATION_ID
-        rectify-cli contact-add UNIT_CODE --kind webhook|wecom|dingtalk --url URL [--secret S] [--quiet 22:00-07:00] [--name NAME]
-        rectify-cli contacts UNIT_CODE  |  deliveries UNIT_CODE
-        rectify-cli digest                           send the county digests of missing reports now
-        """;
+    private const string Service = "rectify.notifications.v1.NotificationService/";
 
-    public static async Task<IMessage?> RunAsync(Call call)
-    {
-        var client = new NotificationService.NotificationServiceClient(call.Channel);
-        var headers = call.Headers;
-        return call.Command switch
-        {
-            "inbox" => await client.ListNotificationsAsync(new ListNotificationsRequest { UnitCode = call.Arg(1), UnreadOnly = call.Options.ContainsKey("unread") }, headers),
-            "read" => await client.MarkReadAsync(new MarkRequest { NotificationId = call.Arg(1) }, headers),
-            "ack" => await client.AcknowledgeAsync(new MarkRequest { NotificationId = call.Arg(1) }, headers),
-            "contact-add" => await client.AddContactAsync(Contact(call), headers),
-            "contacts" => await client.ListContactsAsync(new ListContactsRequest { UnitCode = call.Arg(1) }, headers),
-            "deliveries" => await client.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = call.Arg(1) }, headers),
-            "digest" => await client.RunDigestAsync(new RunDigestRequest(), headers),
-            _ => null,
-        };
-    }
+    private static NotificationService.NotificationServiceClient Client(Ctx c) => new(c.Channel);
 
-    private static AddContactRequest Contact(Call call)
+    public static IEnumerable<Verb> Verbs()
     {
-        var quiet = call.Option("quiet").Split('-', 2);
-        return new AddContactRequest
         {
-            UnitCode = call.Arg(1), Name = call.Option("name", call.Option("kind")), Url = call.Option("url"), Secret = call.Option("secret"),
-            Kind = Enum.Parse<ChannelKind>(call.Option("kind", "unspecified"), ignoreCase: true),
-            QuietFrom = quiet.Length == 2 ? quiet[0] : "", QuietUntil = quiet.Length == 2 ? quiet[1] : "",
-        };
+            var unit = Arg("UNIT_CODE", "the unit");
+            var unread = Flag("--unread", "only unread ones");
+            var kind = Text("--kind", "only this kind (measure-overdue, report-missing, …)");
+            var (size, token) = IdentityCommands.Paging(50);
+            yield return Rpc("inbox", "the unit's notifications, newest first", [Service + "ListNotifications"], [unit, unread, kind, size, token],
+                async c => await Client(c).ListNotificationsAsync(new ListNotificationsRequest
+                    { UnitCode = c.Get(unit), UnreadOnly = c.Get(unread), Kind = c.Get(kind), Page = IdentityCommands.Page(c, size, token) }, c.Headers));
+        }
+        {
+            var id = Arg("NOTIFICATION_ID", "the notification's id");
+            yield return Rpc("read", "mark a notification read", [Service + "MarkRead"], [id],
+                async c => await Client(c).MarkReadAsync(new MarkRequest { NotificationId = c.Get(id) }, c.Headers));
+        }
+        {
+            var id = Arg("NOTIFICATION_ID", "the notification's id");
+            yield return Rpc("ack", "acknowledge a notification (someone is on it)", [Service + "Acknowledge"], [id],
+                async c => await Client(c).AcknowledgeAsync(new MarkRequest { NotificationId = c.Get(id) }, c.Headers));
+        }
+        {
+            var unit = Arg("UNIT_CODE", "the unit whose notifications it receives");
+            var kind = Choice("--kind", "the channel", ChannelKind.Unspecified, required: true);
+            var url = Text("--url", "the webhook's or robot's URL", required: true);
+            var secret = Text("--secret", "the signing secret (webhook and DingTalk)");
+            var quiet = Text("--quiet", "quiet hours HH:MM-HH:MM, Shanghai time (e.g. 22:00-07:00): held and sent after");
+            var name = Text("--name", "a name for it (default the kind)");
+            yield return Rpc("contact-add", "add a contact: a webhook, a WeCom or a DingTalk robot", [Service + "AddContact"], [unit, kind, url, secret, quiet, name],
+                async c =>
+                {
+                    var hours = c.Get(quiet) is { Length: > 0 } q ? q.Split('-', 2) : ["", ""];
+                    if (hours.Length != 2) throw new CliException($"--quiet: {c.Get(quiet)} is not HH:MM-HH:MM");
+                    return await Client(c).AddContactAsync(new AddContactRequest
+                    {
+                        UnitCode = c.Get(unit), Kind = c.Get(kind), Url = c.Get(url), Secret = c.Get(secret), QuietFrom = hours[0], QuietUntil = hours[1],
+                        Name = c.Given(name) ? c.Get(name) : c.Parse.GetResult(kind)?.Tokens.FirstOrDefault()?.Value ?? "",
+                    }, c.Headers);
+                });
+        }
+        {
+            var unit = Arg("UNIT_CODE", "the unit");
+            yield return Rpc("contacts", "the unit's contacts: active, failing, last error", [Service + "ListContacts"], [unit],
+                async c => await Client(c).ListContactsAsync(new ListContactsRequest { UnitCode = c.Get(unit) }, c.Headers));
+        }
+        {
+            var id = Arg("CONTACT_ID", "the contact's id (from `contacts`)");
+            yield return Rpc("contact-remove", "remove a contact", [Service + "RemoveContact"], [id],
+                async c => await Client(c).RemoveContactAsync(new RemoveContactRequest { ContactId = c.Get(id) }, c.Headers));
+        }
+        {
+            var unit = Arg("UNIT_CODE", "the unit");
+            var notification = Text("--notification", "only this notification's deliveries");
+            yield return Rpc("deliveries", "each delivery, its attempts and final state", [Service + "ListDeliveries"], [unit, notification],
+                async c => await Client(c).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = c.Get(unit), NotificationId = c.Get(notification) }, c.Headers));
+        }
+        yield return Rpc("digest", "send the county digests of missing reports now", [Service + "RunDigest"], [],
+            async c => await Client(c).RunDigestAsync(new RunDigestRequest(), c.Headers));
     }
 }

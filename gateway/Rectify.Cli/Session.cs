@@ -34,10 +34,26 @@ public sealed record Session(string Server, string AccessToken, DateTimeOffset E
     public async Task<string> CurrentTokenAsync(GrpcChannel channel)
     {
         if (DateTimeOffset.UtcNow < ExpiresAt.AddSeconds(-30)) return AccessToken;
-        if (RefreshToken is null) throw new ArgumentException("the session has expired; run `rectify-cli login` again");
-        var renewed = await new IdentityService.IdentityServiceClient(channel).RefreshAsync(new RefreshRequest { RefreshToken = RefreshToken });
+        if (RefreshToken is null)
+            throw new CliException($"the signed-in session expired at {ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm}: a machine client signs in again with `rectify-cli login --client-id …`");
+        return (await RenewAsync(channel)).AccessToken;
+    }
+
+    /// <summary>A new access token for the refresh token; the server refusing it means the session is over.</summary>
+    public async Task<Session> RenewAsync(GrpcChannel channel)
+    {
+        if (RefreshToken is null) throw new CliException("this session has no refresh token (a machine client's): sign in again with `rectify-cli login --client-id …`");
+        TokenResponse renewed;
+        try
+        {
+            renewed = await new IdentityService.IdentityServiceClient(channel).RefreshAsync(new RefreshRequest { RefreshToken = RefreshToken });
+        }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.Unauthenticated or Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.PermissionDenied)
+        {
+            throw new CliException($"the signed-in session has expired ({e.Status.Detail}): sign in again with `rectify-cli login USER`", Cli.ExitRpc);
+        }
         var session = From(Server, renewed);
         session.Save();
-        return session.AccessToken;
+        return session;
     }
 }

@@ -57,15 +57,15 @@ public sealed class CliSignInTests : IAsyncLifetime
         Assert.Equal(0, (await Cli("bootstrap", "--code", "printed-at-first-start", "--user", "yudu.admin", "--org", County, "--name", "县委组织部", "--password", "Admin-Pass-2026")).Exit);
         var (exit, output) = await Cli("login", "yudu.admin", "--password", "Admin-Pass-2026");
         Assert.True(exit == 0, output);
-        Assert.Equal("ROLE_ADMIN", JsonDocument.Parse((await Cli("whoami")).Output).RootElement.GetProperty("role").GetString());
+        Assert.Equal("ROLE_ADMIN", JsonDocument.Parse((await Cli("whoami", "--json")).Output).RootElement.GetProperty("role").GetString());
         Assert.Equal(0, (await Cli("account-create", "gjz.clerk", "--org", "360731100000", "--role", "officer", "--name", "贡江镇党建办", "--password", "Clerk-Pass-2026")).Exit);
 
-        var created = JsonDocument.Parse((await Cli("client-create", "贡江镇党建系统", "--org", "360731100000")).Output).RootElement;
+        var created = JsonDocument.Parse((await Cli("client-create", "贡江镇党建系统", "--org", "360731100000", "--json")).Output).RootElement;
         var id = created.GetProperty("client").GetProperty("clientId").GetString()!;
         var secret = created.GetProperty("clientSecret").GetString()!;
         (exit, output) = await Cli("login", "--client-id", id, "--client-secret", secret, "--http", _host.HttpUrl);
         Assert.True(exit == 0, output);
-        Assert.Equal("360731100000", JsonDocument.Parse((await Cli("whoami")).Output).RootElement.GetProperty("orgCode").GetString());
+        Assert.Equal("360731100000", JsonDocument.Parse((await Cli("whoami", "--json")).Output).RootElement.GetProperty("orgCode").GetString());
         Assert.Equal(0, (await Cli("children", "360731100000")).Exit);
         (exit, output) = await Cli("children", "360731101000");
         Assert.Equal(2, exit);
