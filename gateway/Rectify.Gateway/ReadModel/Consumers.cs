@@ -222,7 +222,7 @@ public abstract class MeasureProjection<TMessage>(Database<GatewayModule> d, Pro
 {
     protected async Task<IEnumerable<object>> SaveAsync(DbSession s, MeasureSnapshot snapshot, DateTimeOffset at, Action<MeasureRow> change)
     {
-        var saved = new List<object>(await ReadModelStore.AppendAsync(s, new StatusChange(snapshot.MeasureId, at.UtcDateTime, snapshot.Status, LocalDate(at), snapshot.Deadline)));
+        var saved = new List<object>(await ReadModelStore.AppendAsync(s, new StatusChange { MeasureId = snapshot.MeasureId, At = at.UtcDateTime, Status = snapshot.Status, OnDate = LocalDate(at), Deadline = snapshot.Deadline }));
         var row = await ReadModelStore.MeasureAsync(s, snapshot.MeasureId);
         if (row is not null && row.AsOf > at.UtcDateTime) return saved;
         row ??= new MeasureRow { Id = snapshot.MeasureId };

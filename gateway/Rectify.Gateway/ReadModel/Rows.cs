@@ -47,8 +47,15 @@ public sealed class PlanRow
 }
 
 /// <summary>One status a measure event reported, with the deadline it had then (a reopening moves the deadline).</summary>
-public sealed record StatusChange(string MeasureId, DateTime At, int Status, DateOnly OnDate, DateOnly Deadline)
+public sealed class StatusChange
 {
+    public string MeasureId { get; set; } = "";
+    /// <summary>The event's time (UTC); OnDate is its date in Shanghai.</summary>
+    public DateTime At { get; set; }
+    public int Status { get; set; }
+    public DateOnly OnDate { get; set; }
+    public DateOnly Deadline { get; set; }
+
     // Of two changes at the same instant, the later step of the workflow is the later change.
     public static readonly IComparer<StatusChange> Order = Comparer<StatusChange>.Create((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : Rank(a.Status).CompareTo(Rank(b.Status)));
 
