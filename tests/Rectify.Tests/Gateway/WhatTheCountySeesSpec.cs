@@ -55,7 +55,7 @@ public abstract class WhatTheCountySeesSpec(DbProvider provider) : IAsyncLifetim
     {
         await PlanA1Async();
         SetShanghai(_host, new DateTime(2027, 3, 10, 9, 0, 0));
-        var march = await Until(County, P(2027, 3), p => p.Measures.Total == 3);
+        var march = await Until(County, P(2027, 3), p => p.Measures.Total == 3 && p.Targets.ByPhase.Count == 2);
         Assert.Equal(new Dictionary<string, int> { ["未开始"] = 1, ["未制定方案"] = 2 }, Phases(march));
         Assert.Equal("未开始", await LedgerPhaseAsync(TargetA1));
 
@@ -116,7 +116,7 @@ public abstract class WhatTheCountySeesSpec(DbProvider provider) : IAsyncLifetim
         var plan = await PlanA1Async();
         SetShanghai(_host, new DateTime(2027, 5, 20, 9, 0, 0));
         var may = P(2027, 5);
-        await Until(County, may, p => p.Measures.Total == 3 && p.Targets.Total == 3);
+        await Until(County, may, p => p.Measures.Total == 3 && p.Targets.Total == 3 && p.Targets.ByPhase.Count == 2);
         var (a, b) = (await Get(TownshipA, may), await Get(TownshipB, may));
         Assert.Equal(b.Version, (await Get(TownshipB, may)).Version); // nothing changed, nothing moved
 
