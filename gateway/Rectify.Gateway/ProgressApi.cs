@@ -54,9 +54,16 @@ public sealed class ProgressApi(ProgressModel model, ServiceEndpoints endpoints,
         try
         {
             var ct = context.CancellationToken;
+            long? sent = null;
             while (!ct.IsCancellationRequested)
             {
-                await responseStream.WriteAsync(model.Progress(scope, month, clock.Today()), ct);
+                // Only a change of the unit's own subtree is sent: its version says whether there is one.
+                var progress = model.Progress(scope, month, clock.Today());
+                if (progress.Version != sent)
+                {
+                    await responseStream.WriteAsync(progress, ct);
+                    sent = progress.Version;
+                }
                 await wake.Reader.ReadAsync(ct);
                 await Task.Delay(WatchCoalescing, ct);
                 wake.Reader.TryRead(out _);

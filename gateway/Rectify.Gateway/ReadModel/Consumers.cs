@@ -37,6 +37,7 @@ public abstract class ReadModelConsumer<TMessage, TRow>(Database<GatewayModule> 
                 case TargetRow t: model.Apply(t); break;
                 case PlanRow p: model.Apply(p); break;
                 case MeasureRow m: model.Apply(m); break;
+                case StatusChange h: model.Apply(h); break;
                 case ReportRow r: model.Apply(r); break;
             }
         return Task.CompletedTask;
@@ -59,21 +60,21 @@ public static class ReadModelStore
     }
 
     public static Task<TargetRow?> TargetAsync(DbSession s, string village, int year) => s.QuerySingleOrDefaultAsync<TargetRow>("""
-        SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, as_of AS AsOf
+        SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, campaign_ends_on AS CampaignEndsOn, as_of AS AsOf
         FROM rm_targets WHERE village_code = @village AND campaign_year = @year
         """, new { village, year });
 
     public static async Task<IEnumerable<TargetRow>> SaveAsync(DbSession s, TargetRow row)
     {
         await s.ExecuteAsync("DELETE FROM rm_targets WHERE village_code = @VillageCode AND campaign_year = @CampaignYear", row);
-        await s.ExecuteAsync("INSERT INTO rm_targets (village_code, campaign_year, village_name, status, designated_on, as_of) VALUES (@VillageCode, @CampaignYear, @VillageName, @Status, @DesignatedOn, @AsOf)", row);
+        await s.ExecuteAsync("INSERT INTO rm_targets (village_code, campaign_year, village_name, status, designated_on, campaign_ends_on, as_of) VALUES (@VillageCode, @CampaignYear, @VillageName, @Status, @DesignatedOn, @CampaignEndsOn, @AsOf)", row);
         return [row];
     }
 
     public static async Task<IEnumerable<PlanRow>> SaveAsync(DbSession s, PlanRow row)
     {
         await s.ExecuteAsync("DELETE FROM rm_plans WHERE village_code = @VillageCode AND campaign_year = @CampaignYear", row);
-        await s.ExecuteAsync("INSERT INTO rm_plans (village_code, campaign_year, phases) VALUES (@VillageCode, @CampaignYear, @Phases)", row);
+        await s.ExecuteAsync("INSERT INTO rm_plans (village_code, campaign_year, phases, starts_on, campaign_ends_on) VALUES (@VillageCode, @CampaignYear, @Phases, @StartsOn, @CampaignEndsOn)", row);
         return [row];
     }
 
@@ -87,6 +88,14 @@ public static class ReadModelStore
         await s.ExecuteAsync("DELETE FROM rm_measures WHERE id = @Id", row);
         await s.ExecuteAsync("INSERT INTO rm_measures (id, village_code, campaign_year, deadline, status, completed_on, closed_on, as_of) VALUES (@Id, @VillageCode, @CampaignYear, @Deadline, @Status, @CompletedOn, @ClosedOn, @AsOf)", row);
         return [row];
+    }
+
+    /// <summary>Appends a status to a measure's history; the same change consumed twice is kept once.</summary>
+    public static async Task<IEnumerable<StatusChange>> AppendAsync(DbSession s, StatusChange change)
+    {
+        if (await s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM rm_measure_history WHERE measure_id = @MeasureId AND at = @At AND status = @Status", change) > 0) return [];
+        await s.ExecuteAsync("INSERT INTO rm_measure_history (measure_id, at, status, on_date, deadline) VALUES (@MeasureId, @At, @Status, @OnDate, @Deadline)", change);
+        return [change];
     }
 
     public static Task<ReportRow?> ReportAsync(DbSession s, string unit, string period) => s.QuerySingleOrDefaultAsync<ReportRow>("""
@@ -139,22 +148,34 @@ public sealed class UnitMergedProjection(Database<GatewayModule> d, ProgressMode
     protected override Task<IEnumerable<UnitRow>> ChangeAsync(UnitMerged e, DbSession s) => ChangeUnitAsync(s, e.Code, u => u.ClosedOn = e.EffectiveOn);
 }
 
-public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TargetsDesignated, TargetRow>(d, m, c)
+public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TargetsDesignated, object>(d, m, c)
 {
-    protected override async Task<IEnumerable<TargetRow>> ChangeAsync(TargetsDesignated e, DbSession s)
+    protected override async Task<IEnumerable<object>> ChangeAsync(TargetsDesignated e, DbSession s)
     {
-        var saved = new List<TargetRow>();
+        var saved = new List<object>();
         foreach (var target in e.Targets)
         {
+            // The designation names the village and its township: a unit the organizations events have not named yet gets these names.
+            saved.AddRange(await NameAsync(s, target.VillageCode, target.VillageName));
+            saved.AddRange(await NameAsync(s, target.VillageCode[..9] + "000", target.TownshipName));
             var existing = await ReadModelStore.TargetAsync(s, target.VillageCode, e.CampaignYear);
             if (existing is not null && existing.AsOf > e.OccurredAt.UtcDateTime) continue;
             saved.AddRange(await ReadModelStore.SaveAsync(s, new TargetRow
             {
                 VillageCode = target.VillageCode, CampaignYear = e.CampaignYear, VillageName = target.VillageName, Status = existing?.Status ?? 1,
-                DesignatedOn = LocalDate(e.OccurredAt), AsOf = e.OccurredAt.UtcDateTime,
+                DesignatedOn = LocalDate(e.OccurredAt), CampaignEndsOn = e.CampaignEndsOn, AsOf = e.OccurredAt.UtcDateTime,
             }));
         }
         return saved;
+    }
+
+    private static async Task<IEnumerable<UnitRow>> NameAsync(DbSession s, string code, string name)
+    {
+        var unit = await ReadModelStore.UnitAsync(s, code);
+        if (name.Length == 0 || unit is { Name.Length: > 0 }) return [];
+        unit ??= new UnitRow { Code = code, ParentCode = OrgCode.Parse(code).Parent?.Value };
+        unit.Name = name;
+        return await ReadModelStore.SaveAsync(s, unit);
     }
 }
 
@@ -185,17 +206,25 @@ public sealed class AcceptanceFailedProjection(Database<GatewayModule> d, Progre
 public sealed class PlanCreatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<PlanCreated, PlanRow>(d, m, c)
 {
     protected override Task<IEnumerable<PlanRow>> ChangeAsync(PlanCreated e, DbSession s) =>
-        ReadModelStore.SaveAsync(s, new PlanRow { VillageCode = e.VillageCode, CampaignYear = e.CampaignYear, Phases = JsonSerializer.Serialize(e.Phases) });
+        ReadModelStore.SaveAsync(s, new PlanRow
+        {
+            VillageCode = e.VillageCode, CampaignYear = e.CampaignYear, Phases = JsonSerializer.Serialize(e.Phases), StartsOn = e.StartsOn, CampaignEndsOn = e.CampaignEndsOn,
+        });
 }
 
-/// <summary>Every measure event carries the measure's state; the dates of completion and closing come from the events themselves.</summary>
-public abstract class MeasureProjection<TMessage>(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TMessage, MeasureRow>(d, m, c)
+/// <summary>
+/// Every measure event carries the measure's state; the dates of completion and closing come from the events themselves.
+/// Each event also appends the status and deadline it reports to the measure's history, even when it arrives after a
+/// newer one: the history is ordered by the events' times, so any past date is answered as it was then.
+/// </summary>
+public abstract class MeasureProjection<TMessage>(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TMessage, object>(d, m, c)
     where TMessage : class, IIntegrationEvent
 {
-    protected async Task<IEnumerable<MeasureRow>> SaveAsync(DbSession s, MeasureSnapshot snapshot, DateTimeOffset at, Action<MeasureRow> change)
+    protected async Task<IEnumerable<object>> SaveAsync(DbSession s, MeasureSnapshot snapshot, DateTimeOffset at, Action<MeasureRow> change)
     {
+        var saved = new List<object>(await ReadModelStore.AppendAsync(s, new StatusChange { MeasureId = snapshot.MeasureId, At = at.UtcDateTime, Status = snapshot.Status, OnDate = LocalDate(at), Deadline = snapshot.Deadline }));
         var row = await ReadModelStore.MeasureAsync(s, snapshot.MeasureId);
-        if (row is not null && row.AsOf > at.UtcDateTime) return [];
+        if (row is not null && row.AsOf > at.UtcDateTime) return saved;
         row ??= new MeasureRow { Id = snapshot.MeasureId };
         row.VillageCode = snapshot.VillageCode;
         row.CampaignYear = snapshot.CampaignYear;
@@ -203,33 +232,35 @@ public abstract class MeasureProjection<TMessage>(Database<GatewayModule> d, Pro
         row.Status = snapshot.Status;
         row.AsOf = at.UtcDateTime;
         change(row);
-        return await ReadModelStore.SaveAsync(s, row);
+        // The row first: the model keeps the history under the measure.
+        saved.InsertRange(0, await ReadModelStore.SaveAsync(s, row));
+        return saved;
     }
 }
 
 public sealed class MeasureCreatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : MeasureProjection<MeasureCreated>(d, m, c)
 {
-    protected override Task<IEnumerable<MeasureRow>> ChangeAsync(MeasureCreated e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, _ => { });
+    protected override Task<IEnumerable<object>> ChangeAsync(MeasureCreated e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, _ => { });
 }
 
 public sealed class MeasureProgressedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : MeasureProjection<MeasureProgressed>(d, m, c)
 {
-    protected override Task<IEnumerable<MeasureRow>> ChangeAsync(MeasureProgressed e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, _ => { });
+    protected override Task<IEnumerable<object>> ChangeAsync(MeasureProgressed e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, _ => { });
 }
 
 public sealed class MeasureCompletedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : MeasureProjection<MeasureCompleted>(d, m, c)
 {
-    protected override Task<IEnumerable<MeasureRow>> ChangeAsync(MeasureCompleted e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => r.CompletedOn = LocalDate(e.OccurredAt));
+    protected override Task<IEnumerable<object>> ChangeAsync(MeasureCompleted e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => r.CompletedOn = LocalDate(e.OccurredAt));
 }
 
 public sealed class MeasureClosedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : MeasureProjection<MeasureClosed>(d, m, c)
 {
-    protected override Task<IEnumerable<MeasureRow>> ChangeAsync(MeasureClosed e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => r.ClosedOn = LocalDate(e.OccurredAt));
+    protected override Task<IEnumerable<object>> ChangeAsync(MeasureClosed e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => r.ClosedOn = LocalDate(e.OccurredAt));
 }
 
 public sealed class MeasureReopenedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : MeasureProjection<MeasureReopened>(d, m, c)
 {
-    protected override Task<IEnumerable<MeasureRow>> ChangeAsync(MeasureReopened e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => { r.CompletedOn = null; r.ClosedOn = null; });
+    protected override Task<IEnumerable<object>> ChangeAsync(MeasureReopened e, DbSession s) => SaveAsync(s, e.Measure, e.OccurredAt, r => { r.CompletedOn = null; r.ClosedOn = null; });
 }
 
 /// <summary>Reports: a submission sets the totals and, the first time, the timeliness; reviews change the status.</summary>

@@ -12,7 +12,7 @@ namespace Rectify.Gateway.ReadModel;
 /// it here, so a query sums a subtree in memory and sees a change as soon as its
 /// event is consumed — no recomputation from the services, no nightly job.
 /// </summary>
-public sealed class ProgressModel(ReportingCalendar calendar)
+public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UnitRow> _units = [];
@@ -22,24 +22,40 @@ public sealed class ProgressModel(ReportingCalendar calendar)
     private readonly Dictionary<string, MeasureRow> _measures = [];
     private readonly Dictionary<(string Village, int Year), Dictionary<string, MeasureRow>> _measuresByTarget = [];
     private readonly Dictionary<(string Unit, string Period), ReportRow> _reports = [];
-    private long _version;
+    private readonly Dictionary<string, List<StatusChange>> _history = [];
+    // The version of each unit's subtree: the sequence number of the last change under it. The sequence starts at the
+    // model's load time in microseconds, so a version after a restart is never one a dashboard saw before it.
+    private readonly Dictionary<string, long> _versions = [];
+    private long _sequence = clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+    private long _loadedAt;
 
     /// <summary>Raised after a change, with the code of the unit it concerns; watchers above it wake up.</summary>
     public event Action<string>? Changed;
 
-    public long Version => Interlocked.Read(ref _version);
+    /// <summary>
+    /// The version of a unit's subtree: it changes when, and only when, a change under the unit (or to the unit itself)
+    /// is applied, so equal versions of a unit mean equal data for it, whatever happened elsewhere.
+    /// </summary>
+    public long VersionOf(OrgCode scope)
+    {
+        lock (_lock) return VersionOfLocked(scope);
+    }
+
+    private long VersionOfLocked(OrgCode scope) => _versions.GetValueOrDefault(scope.Value, _loadedAt);
 
     public async Task LoadAsync(Database database, CancellationToken ct)
     {
         await database.ReadAsync(async c =>
         {
             foreach (var u in await c.QueryAsync<UnitRow>("SELECT code AS Code, name AS Name, parent_code AS ParentCode, closed_on AS ClosedOn FROM rm_units")) Apply(u, notify: false);
-            foreach (var t in await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, as_of AS AsOf FROM rm_targets")) Apply(t, notify: false);
-            foreach (var p in await c.QueryAsync<PlanRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, phases AS Phases FROM rm_plans")) Apply(p, notify: false);
+            foreach (var t in await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, campaign_ends_on AS CampaignEndsOn, as_of AS AsOf FROM rm_targets")) Apply(t, notify: false);
+            foreach (var p in await c.QueryAsync<PlanRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, phases AS Phases, starts_on AS StartsOn, campaign_ends_on AS CampaignEndsOn FROM rm_plans")) Apply(p, notify: false);
             foreach (var m in await c.QueryAsync<MeasureRow>("SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, deadline AS Deadline, status AS Status, completed_on AS CompletedOn, closed_on AS ClosedOn, as_of AS AsOf FROM rm_measures")) Apply(m, notify: false);
+            foreach (var h in await c.QueryAsync<StatusChange>("SELECT measure_id AS MeasureId, at AS At, status AS Status, on_date AS OnDate, deadline AS Deadline FROM rm_measure_history")) Apply(h, notify: false);
             foreach (var r in await c.QueryAsync<ReportRow>("SELECT unit_code AS UnitCode, period AS Period, kind AS Kind, status AS Status, timeliness AS Timeliness, totals AS Totals, as_of AS AsOf FROM rm_reports")) Apply(r, notify: false);
             return true;
         }, ct);
+        lock (_lock) _loadedAt = _sequence;
     }
 
     public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () =>
@@ -56,6 +72,9 @@ public sealed class ProgressModel(ReportingCalendar calendar)
 
     public void Apply(MeasureRow measure, bool notify = true) => Update(measure.VillageCode, notify, () =>
     {
+        // The history lives apart from the row, which each event replaces.
+        if (!_history.TryGetValue(measure.Id, out var history)) _history[measure.Id] = history = [];
+        measure.History = history;
         _measures[measure.Id] = measure;
         var key = (measure.VillageCode, measure.CampaignYear);
         if (!_measuresByTarget.TryGetValue(key, out var list)) _measuresByTarget[key] = list = [];
@@ -64,10 +83,31 @@ public sealed class ProgressModel(ReportingCalendar calendar)
 
     public void Apply(ReportRow report, bool notify = true) => Update(report.UnitCode, notify, () => _reports[(report.UnitCode, report.Period)] = report);
 
+    /// <summary>A status a measure event reported; it may arrive before the measure's row.</summary>
+    public void Apply(StatusChange change, bool notify = true)
+    {
+        string? code;
+        lock (_lock)
+        {
+            if (!_history.TryGetValue(change.MeasureId, out var history)) _history[change.MeasureId] = history = [];
+            MeasureRow.Add(history, change);
+            code = _measures.GetValueOrDefault(change.MeasureId)?.VillageCode;
+        }
+        if (code is not null) Update(code, notify, () => { });
+    }
+
     private void Update(string code, bool notify, Action change)
     {
-        lock (_lock) change();
-        Interlocked.Increment(ref _version);
+        lock (_lock)
+        {
+            change();
+            // The unit and every unit above it see a new version; no other unit does.
+            var version = ++_sequence;
+            _versions[OrgCode.Nation.Value] = version;
+            if (OrgCode.TryParse(code, out var changed, out _))
+                for (var level = OrgLevel.Province; level <= changed.Level; level++)
+                    _versions[changed.AncestorAt(level).Value] = version;
+        }
         if (notify) Changed?.Invoke(code);
     }
 
@@ -123,7 +163,7 @@ public sealed class ProgressModel(ReportingCalendar calendar)
             {
                 UnitCode = scope.Value, UnitName = _units.GetValueOrDefault(scope.Value)?.Name ?? "", Level = scope.Level, Period = month.ToProto(),
                 AsOf = asOf.ToProto(), Targets = total.Targets, Measures = total.Measures, Reports = total.Reports,
-                Indicators = Indicators(scope, month), Version = Version,
+                Indicators = Indicators(scope, month), Version = VersionOfLocked(scope),
             };
             foreach (var (code, tally) in children)
             {
@@ -136,24 +176,20 @@ public sealed class ProgressModel(ReportingCalendar calendar)
     }
 
     /// <summary>
-    /// The month-by-month trend of the campaign up to the month, in one pass: each target is active over a range of
-    /// months, each measure closed from one month on and overdue over another range; difference arrays add the
-    /// ranges up. The month itself is the progress just counted, as of today.
+    /// The month-by-month trend of the campaign up to the month. Each earlier month is counted at its last day as it
+    /// was then: each target active that month, each measure in the status and with the deadline its history gives
+    /// for that day (a measure completed in May and reopened in August counts as completed in June and July). The month
+    /// itself is the progress just counted.
     /// </summary>
     private void AddTrend(Progress progress, OrgCode scope, Month month, DateOnly today, Tally current)
     {
         var last = month.Number;
-        var closed = new int[last + 2];
-        var overdue = new int[last + 2];
+        var closed = new int[last + 1];
+        var completed = new int[last + 1];
+        var overdue = new int[last + 1];
         var townships = Enumerable.Range(0, last + 1).Select(_ => new HashSet<string>()).ToArray();
         var counties = Enumerable.Range(0, last + 1).Select(_ => new HashSet<string>()).ToArray();
         int Index(DateOnly date) => date.Year < month.Year ? 0 : date.Year > month.Year ? last + 1 : date.Month;
-        void AddRange(int[] diff, int from, int to)
-        {
-            if (from > to) return;
-            diff[from]++;
-            diff[to + 1]--;
-        }
         var prefix = scope.Prefix;
         foreach (var target in _targets.Values)
         {
@@ -163,34 +199,39 @@ public sealed class ProgressModel(ReportingCalendar calendar)
             var to = last - 1;
             if (_units.GetValueOrDefault(target.VillageCode)?.ClosedOn is { } villageClosed) to = Math.Min(to, Index(villageClosed));
             if (_units.GetValueOrDefault(target.TownshipCode)?.ClosedOn is { } townshipClosed) to = Math.Min(to, Index(townshipClosed));
-            if (from > to) continue;
             for (var k = from; k <= to; k++)
             {
                 townships[k].Add(target.TownshipCode);
                 counties[k].Add(target.CountyCode);
-            }
-            foreach (var measure in MeasuresOf(target))
-            {
-                if (measure.ClosedOn is { } closedOn) AddRange(closed, Math.Max(from, Math.Max(1, Index(closedOn))), to);
-                // Overdue at a month's end: the deadline before that day, and the measure not yet done by it.
-                var deadline = Index(measure.Deadline);
-                var overdueFrom = measure.Deadline == new DateOnly(measure.Deadline.Year, measure.Deadline.Month, 1).AddMonths(1).AddDays(-1) ? deadline + 1 : deadline;
-                var doneOn = measure.CompletedOn ?? measure.ClosedOn;
-                var overdueTo = doneOn is { } done ? Index(done) - 1 : last;
-                AddRange(overdue, Math.Max(from, Math.Max(1, overdueFrom)), Math.Min(to, overdueTo));
+                var end = new Month(month.Year, k).LastDay;
+                foreach (var measure in MeasuresOf(target))
+                {
+                    if (measure.IsClosedBy(end)) closed[k]++;
+                    else if (measure.IsCompletedOn(end)) completed[k]++;
+                    if (measure.IsOverdueOn(end)) overdue[k]++;
+                }
             }
         }
-        var (closedSum, overdueSum) = (0, 0);
         for (var k = 1; k < last; k++)
         {
-            closedSum += closed[k];
-            overdueSum += overdue[k];
             var m = new Month(month.Year, k);
             var reports = new ReportCounts();
             CountReports(reports, townships[k], counties[k], m, today);
-            progress.Trend.Add(new MonthProgress { Period = m.ToProto(), Reports = reports, MeasuresClosed = closedSum, MeasuresOverdue = overdueSum });
+            progress.Trend.Add(new MonthProgress { Period = m.ToProto(), Reports = reports, MeasuresClosed = closed[k], MeasuresCompleted = completed[k], MeasuresOverdue = overdue[k] });
         }
-        progress.Trend.Add(new MonthProgress { Period = month.ToProto(), Reports = current.Reports.Clone(), MeasuresClosed = current.Measures.Closed, MeasuresOverdue = current.Measures.Overdue });
+        progress.Trend.Add(new MonthProgress
+        {
+            Period = month.ToProto(), Reports = current.Reports.Clone(), MeasuresClosed = current.Measures.Closed, MeasuresCompleted = current.Measures.Completed,
+            MeasuresOverdue = current.Measures.Overdue,
+        });
+    }
+
+    /// <summary>The shared phase rule (Platform/TargetPhase.cs) over the plan's phases and the campaign's dates.</summary>
+    private TargetPhase PhaseOf(TargetRow target, DateOnly date)
+    {
+        if (!_plans.TryGetValue((target.VillageCode, target.CampaignYear), out var plan)) return TargetPhase.NoPlan;
+        var campaignEnd = plan.CampaignEndsOn ?? target.CampaignEndsOn ?? TargetPhase.DefaultCampaignEnd(target.CampaignYear);
+        return TargetPhase.At(plan.PhaseList, plan.StartsOn, campaignEnd, date);
     }
 
     private IEnumerable<MeasureRow> MeasuresOf(TargetRow target) =>
@@ -214,13 +255,13 @@ public sealed class ProgressModel(ReportingCalendar calendar)
             case 3: tally.Targets.Reopened++; break;
             default: tally.Targets.Designated++; break;
         }
-        var phase = !_plans.TryGetValue((target.VillageCode, target.CampaignYear), out var plan) ? "未制定方案"
-            : plan.PhaseList.FirstOrDefault(p => p.EndsOn >= asOf)?.Name ?? "整顿期满";
+        var phase = PhaseOf(target, asOf).Name;
         tally.Phases[phase] = tally.Phases.GetValueOrDefault(phase) + 1;
         tally.Townships.Add(target.TownshipCode);
         tally.Counties.Add(target.CountyCode);
         foreach (var measure in MeasuresOf(target))
         {
+            if (!measure.ExistsOn(asOf)) continue;
             tally.Measures.Total++;
             if (measure.IsClosedBy(asOf)) tally.Measures.Closed++;
             else if (measure.IsCompletedOn(asOf)) tally.Measures.Completed++;

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Dapper;
+using Rectify.Events.Measures;
 using Rectify.Common.V1;
 using Rectify.Measures.V1;
 using Rectify.Platform;
@@ -64,7 +66,23 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
             Page = new PageResponse { NextPageToken = offset + rows.Count < total ? (offset + rows.Count).ToString() : "" },
         };
         response.Measures.AddRange(rows.Select(r => r.ToProto(today)));
+        await NameTownshipsAsync(response.Measures, ct);
         return response;
+    }
+
+    /// <summary>Each line's township beside its code, as the designation named it (the targets table).</summary>
+    private async Task NameTownshipsAsync(IList<Measure> measures, CancellationToken ct)
+    {
+        if (measures.Count == 0) return;
+        var villages = measures.Select(m => m.VillageCode).Distinct().ToArray();
+        var names = await database.ReadAsync(async c => (await c.QueryAsync<(string Village, string Township)>(
+            $"SELECT village_code, township_name FROM targets WHERE {database.Sql.InList("village_code", "@villages")} ORDER BY campaign_year",
+            new { villages })).ToDictionary(n => n.Village, n => n.Township), ct);
+        foreach (var measure in measures)
+        {
+            measure.TownshipCode = OrgCode.Parse(measure.VillageCode).AncestorAt(OrgLevel.Township).Value;
+            measure.TownshipName = names.GetValueOrDefault(measure.VillageCode) ?? "";
+        }
     }
 
     private Filter BuildFilter(Violations v, ListMeasuresRequest request, DateOnly today)
@@ -148,7 +166,8 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
                 ORDER BY village_code, campaign_year
                 """, parameters);
             var named = await c.QueryAsync<PlanName>("""
-                SELECT p.village_code AS VillageCode, p.campaign_year AS CampaignYear, p.id AS PlanId, t.village_name AS VillageName
+                SELECT p.village_code AS VillageCode, p.campaign_year AS CampaignYear, p.id AS PlanId, t.village_name AS VillageName,
+                       t.township_name AS TownshipName, p.phases AS Phases, p.starts_on AS StartsOn, t.campaign_ends_on AS CampaignEndsOn
                 FROM plans p JOIN targets t ON t.village_code = p.village_code AND t.campaign_year = p.campaign_year
                 WHERE p.village_code >= @low AND p.village_code <= @high AND (@year = 0 OR p.campaign_year = @year)
                 """, parameters);
@@ -158,18 +177,28 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
         var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level + 1;
         var children = new SortedDictionary<string, Counts>(StringComparer.Ordinal);
+        // Names beside codes: the measures service knows villages and townships by the designations' names.
+        var childNames = new Dictionary<string, string>();
         foreach (var row in rows)
         {
             var counts = row.ToCounts();
             var plan = plans[(row.VillageCode, row.CampaignYear)];
-            result.Targets.Add(new TargetCounts { VillageCode = row.VillageCode, VillageName = plan.VillageName, PlanId = plan.PlanId, Counts = counts });
+            var township = OrgCode.Parse(row.VillageCode).AncestorAt(OrgLevel.Township).Value;
+            var phase = TargetPhase.At(JsonSerializer.Deserialize<List<PlanPhase>>(plan.Phases), plan.StartsOn, plan.CampaignEndsOn, today);
+            result.Targets.Add(new TargetCounts
+            {
+                VillageCode = row.VillageCode, VillageName = plan.VillageName, PlanId = plan.PlanId, Counts = counts,
+                TownshipCode = township, TownshipName = plan.TownshipName, Phase = phase.Name,
+            });
             Add(result.Total, counts);
             if (scope.Level == OrgLevel.Village) continue;
             var child = OrgCode.Parse(row.VillageCode).AncestorAt(childLevel).Value;
             if (!children.TryGetValue(child, out var sum)) children[child] = sum = new Counts();
             Add(sum, counts);
+            if (childLevel == OrgLevel.Township) childNames[child] = plan.TownshipName;
+            else if (childLevel == OrgLevel.Village) childNames[child] = plan.VillageName;
         }
-        result.Children.AddRange(children.Select(c => new UnitCounts { Code = c.Key, Counts = c.Value }));
+        result.Children.AddRange(children.Select(c => new UnitCounts { Code = c.Key, Counts = c.Value, Name = childNames.GetValueOrDefault(c.Key) ?? "" }));
         return result;
     }
 
@@ -188,6 +217,10 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         public int CampaignYear { get; set; }
         public string PlanId { get; set; } = "";
         public string VillageName { get; set; } = "";
+        public string TownshipName { get; set; } = "";
+        public string Phases { get; set; } = "[]";
+        public DateOnly StartsOn { get; set; }
+        public DateOnly CampaignEndsOn { get; set; }
     }
 
     private sealed class TargetCountRow

@@ -135,7 +135,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
                     await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, request.Problems[i].Measures[j], caller, now);
             }
             await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount,
-                phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now));
+                phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, startsOn, target.CampaignEndsOn));
             return await LoadPlanAsync(session.Connection, session.Transaction, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
         }, ct);
     }
