@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
+using Rectify.Reporting.Demo;
 using Rectify.Reporting.Directory;
 using Rectify.Reporting.Reminders;
 using Rectify.Reporting.Reports;
@@ -31,6 +32,8 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
         bus.AddConsumer<UnitClosedConsumer>();
         bus.AddConsumer<UnitMergedConsumer>();
     }
+
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken ct) => DemoReports.SeedAsync(services, ct);
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<ReportingApi>();
 }

@@ -276,7 +276,6 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     private void CountReports(ReportCounts counts, HashSet<string> townships, HashSet<string> counties, Month month, DateOnly today)
     {
         var period = month.ToString();
-        var due = calendar.DueOn(month);
         foreach (var township in townships)
         {
             counts.Expected++;
@@ -286,7 +285,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
                 if (report.Timeliness == 2) counts.OnTime++; else counts.Late++;
                 if (report.Status == 3) counts.Accepted++;
             }
-            else if (today > due) counts.Missing++;
+            else if (calendar.Missing(month, today)) counts.Missing++; // the period rule the reporting service applies
             else counts.Pending++;
         }
         foreach (var county in counties)

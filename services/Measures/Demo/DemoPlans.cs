@@ -7,6 +7,7 @@ using Rectify.Measures.Plans;
 using Rectify.Measures.Targets;
 using Rectify.Measures.V1;
 using Rectify.Platform;
+using Rectify.Platform.Demo;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 
@@ -16,8 +17,9 @@ namespace Rectify.Measures.Demo;
 /// The demo county's 17 targets (于都县, one or two per township) and plans for
 /// all but the last two, which are left for a user to plan (see the README),
 /// shaped like seed 001: four problems, three to five measures each, deadlines
-/// around today so that some are done and closed, some under way, some
-/// overdue. Everything goes through the service's own plan and workflow code.
+/// from April to December. The year up to today is written as it happened
+/// (progress, completion and 销号 on past days, some late, some overdue) through
+/// the service's own plan and workflow code under a clock set to each past day.
 /// </summary>
 public static class DemoPlans
 {
@@ -39,27 +41,35 @@ public static class DemoPlans
 
     private static readonly string[] People = ["刘文华", "陈建国", "李春生", "王小平", "张志强", "曾桂英", "钟海林", "谢德明", "黄永福", "邱红梅"];
 
+    /// <summary>The first planned targets finish early (all measures closed by early July): the assessment demo accepts them, fails one and looks back.</summary>
+    public const int EarlyFinishers = 3;
+
     public static async Task SeedAsync(IServiceProvider services, CancellationToken ct)
     {
         var database = services.GetRequiredService<Database<MeasuresModule>>();
         if (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans"), ct) > 0) return;
 
-        var clock = services.GetRequiredService<TimeProvider>();
-        var today = clock.Today();
+        var today = services.GetRequiredService<TimeProvider>().Today();
         // A campaign runs through the year; early in a year the demo shows last year's, still being finished.
-        var year = today.Month >= 4 ? today.Year : today.Year - 1;
+        var year = DemoClock.CampaignYear(today);
         var startsOn = new DateOnly(year, 3, 1);
         var endsOn = new DateOnly(year, 12, 31);
+        // The history is written as it happened: by the services' own code under a clock set to each past day.
+        var past = new DemoClock();
         var targets = await ReadTargetsAsync();
         await database.WriteAsync(session => TargetRegistry.RecordAsync(session,
-            new TargetsDesignated(CountyCode, year, endsOn, targets, clock.GetUtcNow())), ct);
+            new TargetsDesignated(CountyCode, year, endsOn, targets, past.At(new DateOnly(year, 3, 25)).GetUtcNow())), ct);
 
         var loader = new Caller("demo-loader", OrgCode.Nation, Role.Service);
-        var plans = services.GetRequiredService<PlanService>();
-        var workflow = services.GetRequiredService<MeasureWorkflow>();
-        foreach (var target in targets.SkipLast(UnplannedTargets))
+        var plans = ActivatorUtilities.CreateInstance<PlanService>(services, past);
+        var workflow = ActivatorUtilities.CreateInstance<MeasureWorkflow>(services, past);
+        var steps = new List<(DateTime At, int Order, Func<Task> Run)>();
+        var planned = targets.SkipLast(UnplannedTargets).ToList();
+        for (var t = 0; t < planned.Count; t++)
         {
-            var random = new Random(int.Parse(target.VillageCode[6..]));
+            var target = planned[t];
+            var early = t < EarlyFinishers;
+            var random = DemoClock.Seeded(target.VillageCode);
             var request = new CreatePlanRequest
             {
                 VillageCode = target.VillageCode,
@@ -79,42 +89,70 @@ public static class DemoPlans
                 var input = new ProblemInput { CategoryCode = category, Description = problem };
                 foreach (var description in measures.Take(random.Next(3, measures.Length + 1)))
                 {
-                    // Deadlines from about three months ago to six weeks ahead, never before the plan starts.
-                    var deadline = today.AddDays(random.Next(-100, 45));
-                    if (deadline < startsOn.AddDays(14)) deadline = startsOn.AddDays(14);
+                    // Deadlines over the campaign, from mid-April to December; the early finishers' by the end of June.
+                    var deadline = early ? new DateOnly(year, 4, 20).AddDays(random.Next(0, 66)) : new DateOnly(year, 4, 15).AddDays(random.Next(0, 261));
                     input.Measures.Add(new MeasureInput
                     {
                         Description = description,
                         ResponsiblePersons = { People[random.Next(People.Length)] },
                         Deadline = deadline.ToProto(),
-                        Ongoing = deadline > endsOn || random.Next(3) == 0,
+                        Ongoing = random.Next(3) == 0,
                     });
                 }
                 request.Problems.Add(input);
             }
+            past.At(new DateOnly(year, 3, 28), 9 + t % 8);
             var plan = await plans.CreatePlanAsync(loader, request, ct);
             foreach (var measure in plan.Problems.SelectMany(p => p.Measures))
-                await Advance(workflow, loader, measure, random, today, ct);
+                Plan(steps, workflow, past, loader, measure, random, early, startsOn, today, ct);
         }
+        // In the order they happened, so that each record and event carries its day.
+        foreach (var step in steps.OrderBy(s => s.At).ThenBy(s => s.Order)) await step.Run();
         // The scan at start ran before these plans existed: today's reminders go out now, not tomorrow.
         await services.GetRequiredService<DeadlineScan>().RunAsync(ct);
     }
 
-    /// <summary>Moves a measure along as a village would have by now: most of the past-due ones done, a few not.</summary>
-    private static async Task Advance(MeasureWorkflow workflow, Caller loader, Measure measure, Random random, DateOnly today, CancellationToken ct)
+    /// <summary>
+    /// How a village moved a measure along over the months up to today: most done by about their deadline (some late)
+    /// and verified (销号) days later, a few behind or never started and now overdue, the ones not yet due under way
+    /// or not started. The early finishers' measures are all done and verified by early July.
+    /// </summary>
+    private static void Plan(List<(DateTime, int, Func<Task>)> steps, MeasureWorkflow workflow, DemoClock past, Caller loader, Measure measure, Random random,
+        bool early, DateOnly startsOn, DateOnly today, CancellationToken ct)
     {
         measure.Deadline.TryToDateOnly(out var deadline);
-        var roll = random.Next(100);
-        var pastDue = deadline < today;
-        if (!pastDue && roll < 40) return; // not started yet
-        var progress = new RecordProgressRequest { MeasureId = measure.Id, Percent = random.Next(20, 90), Note = "按计划推进", On = today.ToProto() };
-        if (pastDue && roll < 25) { await workflow.RecordProgressAsync(loader, progress, ct); return; } // behind: overdue
-        if (pastDue && roll < 32) return; // never started: overdue
-        await workflow.RecordProgressAsync(loader, progress, ct);
-        if (!pastDue && roll < 80) return; // under way
-        await workflow.CompleteAsync(loader, new CompleteMeasureRequest { MeasureId = measure.Id, Note = "已完成，资料已归档", Evidence = { "会议记录.pdf", "现场照片.jpg" } }, ct);
-        if (roll % 3 == 0) return; // awaiting the township's verification
-        await workflow.CloseAsync(loader, new CloseMeasureRequest { MeasureId = measure.Id, Verifier = "乡镇党委组织委员", Note = "经核查，同意销号" }, ct);
+        var roll = early ? 99 : random.Next(100);
+        var earliest = startsOn.AddDays(30);
+        var yesterday = today.AddDays(-1);
+        DateOnly Clamp(DateOnly d) => d < earliest ? earliest : d > yesterday ? yesterday : d;
+        DateOnly? completed = null;
+        DateOnly? progressed = null;
+        if (deadline < today)
+        {
+            if (roll < 12) return; // never started: overdue
+            progressed = Clamp(deadline.AddDays(-random.Next(15, 40)));
+            if (roll >= 25)
+                completed = Clamp(roll % 5 == 0 && !early ? deadline.AddDays(random.Next(1, 15)) : deadline.AddDays(-random.Next(0, 12)));
+        }
+        else
+        {
+            if (roll < 40) return; // not started yet
+            progressed = Clamp(today.AddDays(-random.Next(1, 30)));
+            if (roll >= 85) completed = Clamp(today.AddDays(-random.Next(1, 10)));
+        }
+        if (progressed is not { } p || p >= today) return;
+        if (completed is { } c && c < p) p = c;
+        var percent = random.Next(20, 90);
+        Add(p, 1, () => workflow.RecordProgressAsync(loader, new RecordProgressRequest { MeasureId = measure.Id, Percent = percent, Note = "按计划推进", On = p.ToProto() }, ct));
+        if (completed is not { } done) return;
+        Add(done, 2, () => workflow.CompleteAsync(loader, new CompleteMeasureRequest { MeasureId = measure.Id, Note = "已完成，资料已归档", Evidence = { "会议记录.pdf", "现场照片.jpg" } }, ct));
+        if (!early && roll % 3 == 0) return; // awaiting the township's verification
+        var closed = done.AddDays(random.Next(2, early ? 6 : 13));
+        if (closed >= today) return;
+        Add(closed, 3, () => workflow.CloseAsync(loader, new CloseMeasureRequest { MeasureId = measure.Id, Verifier = "乡镇党委组织委员", Note = "经核查，同意销号" }, ct));
+
+        void Add(DateOnly day, int order, Func<Task> run) =>
+            steps.Add((day.ToDateTime(new TimeOnly(9 + order, 0)), order, async () => { past.At(day, 9 + order); await run(); }));
     }
 
     private static async Task<List<DesignatedTarget>> ReadTargetsAsync()

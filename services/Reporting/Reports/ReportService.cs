@@ -32,7 +32,15 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         if (township is { } t) v.Check(t.Level == OrgLevel.Township, "township_code", "must be a township's code");
         var month = Month.From(v, "period", request.Period);
         var today = clock.Today();
-        if (month is { } m) v.Check(m <= Month.Of(today), "period", $"{m} is in the future");
+        // The period rule (ReportingCalendar): drafts from the month's first day, submissions once it is over; the lock is checked with the exception below.
+        if (month is { } m)
+            switch (request.Submit ? calendar.ForSubmission(m, today, null) : calendar.ForDraft(m, today, null))
+            {
+                case PeriodOpening.InFuture: v.Add("period", $"{m} is in the future"); break;
+                case PeriodOpening.NotOver:
+                    v.Add("period", $"{m} is not over yet: keep it as a draft (submit = false) and submit it from {ReportingCalendar.SubmissionsOpenOn(m):yyyy-MM-dd}");
+                    break;
+            }
         var seen = new HashSet<string>();
         for (var i = 0; i < request.Villages.Count; i++)
         {
@@ -73,7 +81,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             var latest = revisions.LastOrDefault();
             if (latest?.State is ReportStatus.Submitted or ReportStatus.Accepted)
                 throw new PreconditionFailedException("REPORT_SUBMITTED", township.Value.Value, $"The {month} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
-            await EnsureOpenAsync(session, township.Value.Value, month.Value, today);
+            await EnsureOpenAsync(session, township.Value.Value, month.Value, today, request.Submit);
 
             var report = new Report
             {
@@ -142,11 +150,11 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         return counts.Targets.ToDictionary(t => t.VillageCode, t => new LedgerSnapshot { Total = t.Counts.Total, Completed = t.Counts.Completed, Closed = t.Counts.Closed, Overdue = t.Counts.Overdue });
     }
 
-    private async Task EnsureOpenAsync(DbSession session, string unitCode, Month month, DateOnly today)
+    private async Task EnsureOpenAsync(DbSession session, string unitCode, Month month, DateOnly today, bool submit)
     {
         var until = await session.ExecuteScalarAsync<DateOnly?>("SELECT until FROM reporting_exceptions WHERE unit_code = @unitCode AND period = @period",
             new { unitCode, period = month.ToString() });
-        if (calendar.IsLocked(month, today, until))
+        if ((submit ? calendar.ForSubmission(month, today, until) : calendar.ForDraft(month, today, until)) == PeriodOpening.Locked)
             throw new PreconditionFailedException("REPORTING_LOCKED", unitCode,
                 $"Reports for {month} were taken until {calendar.LockedAfter(month):yyyy-MM-dd}; a late submission (补报) needs the county's exception.");
     }
@@ -237,7 +245,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var reason = v.Text("reason", request.Reason, 1000, multiline: true);
         var today = clock.Today();
         // 补报 makes up a month that is over: a month still running or to come has no report to make up yet.
-        if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet: an exception (补报) is for a past month");
+        if (month is { } m) v.Check(ReportingCalendar.IsOver(m, today), "period", $"{m} is not over yet: an exception (补报) is for a past month");
         // From today to the end of the year after the period's: a report is made up within its campaign or the look-back (回头看) year.
         var until = month is { } p
             ? v.DateWithin("until", request.Until, today, new DateOnly(p.Year + 1, 12, 31), $"from today to the end of {p.Year + 1}, the look-back year of {p}")
@@ -266,7 +274,13 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
         var month = Month.From(v, "period", request.Period);
         var today = clock.Today();
-        if (month is { } m) v.Check(m < Month.Of(today), "period", $"{m} is not over yet");
+        // The same months as its townships' submissions (ReportingCalendar.ForCountySummary).
+        if (month is { } m)
+            switch (ReportingCalendar.ForCountySummary(m, today))
+            {
+                case PeriodOpening.InFuture: v.Add("period", $"{m} is in the future"); break;
+                case PeriodOpening.NotOver: v.Add("period", $"{m} is not over yet: its summary can be submitted from {ReportingCalendar.SubmissionsOpenOn(m):yyyy-MM-dd}, like its townships' reports"); break;
+            }
         v.ThrowIfAny();
         caller.EnsureCanWrite(county!.Value);
         var key = RequestReplies.For(caller, "SubmitCountySummary", requestId!, county.Value.Value, request);
