@@ -10,7 +10,7 @@ namespace Rectify.Assessment;
 
 /// <summary>The gRPC face of the assessment service.</summary>
 [Authorize]
-public sealed class AssessmentApi(CampaignService campaigns, IdentificationService identification, AcceptanceService acceptance)
+public sealed class AssessmentApi(CampaignService campaigns, PastDesignationService past, IdentificationService identification, AcceptanceService acceptance)
     : AssessmentService.AssessmentServiceBase
 {
     public override Task<Campaign> CreateCampaign(CreateCampaignRequest request, ServerCallContext context) =>
@@ -42,6 +42,9 @@ public sealed class AssessmentApi(CampaignService campaigns, IdentificationServi
 
     public override Task<Designation> ConfirmTargets(ConfirmTargetsRequest request, ServerCallContext context) =>
         identification.ConfirmAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<PastDesignation> RecordPastTargets(RecordPastTargetsRequest request, ServerCallContext context) =>
+        past.RecordAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<ListTargetsResponse> ListTargets(ListTargetsRequest request, ServerCallContext context) =>
         acceptance.ListTargetsAsync(context.Caller(), request, context.CancellationToken);

@@ -20,6 +20,7 @@ public sealed class AssessmentModule : ServiceModule<AssessmentModule>
     {
         AddDatabase(services, configuration);
         services.AddSingleton<CampaignService>();
+        services.AddSingleton<PastDesignationService>();
         services.AddSingleton<IdentificationService>();
         services.AddSingleton<AcceptanceService>();
     }

@@ -48,7 +48,16 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         public string VillageCode { get; set; } = "";
         public int Status { get; set; }
         public DateOnly? AcceptedOn { get; set; }
+        public DateOnly? DecidedOn { get; set; }
+        public string? Basis { get; set; }
+        public string? RecordedBy { get; set; }
+        public DateTime? RecordedAt { get; set; }
     }
+
+    private const string TargetColumns = """
+        village_code AS VillageCode, status AS Status, accepted_on AS AcceptedOn, decided_on AS DecidedOn, basis AS Basis,
+        recorded_by AS RecordedBy, recorded_at AS RecordedAt
+        """;
 
     private async Task<AcceptanceResult> ReviewAsync(Caller caller, RecordAcceptanceRequest request, ReviewKind kind, CancellationToken ct)
     {
@@ -65,18 +74,30 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         }
         IdentificationService.CheckVotes(v, "votes", request.Votes);
         var newDeadline = v.Date("new_deadline", request.NewDeadline);
-        if (newDeadline is not null) v.Check(newDeadline > today, "new_deadline", "must be after today");
         v.ThrowIfAny();
         // Another county's campaign id is NotFound before anything is said about the village.
-        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
+        var history = (await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct));
+        caller.EnsureInLine(history.Owned);
         caller.EnsureCanDecide(village!.Value, "record its acceptance (验收) or look-back (回头看)");
+        // Today's review reopens from today; one entered as history happened on its own date and reopened from then.
+        if (history.EnteredAsHistory)
+        {
+            var past = new Violations();
+            if (past.Check(request.HeldOn is not null, "held_on", "is required for a campaign entered as history: the date the review was held"))
+            {
+                past.Check(newDeadline > heldOn, "new_deadline", "must be after held_on");
+                past.Check(newDeadline <= new DateOnly(history.Year + 1, 12, 31), "new_deadline", $"must be at the latest {history.Year + 1}-12-31, the end of the campaign's look-back year");
+            }
+            past.ThrowIfAny();
+        }
+        else if (!(newDeadline > today)) throw ValidationException.For("new_deadline", "must be after today");
 
         var (campaign, target, branch) = await database.ReadAsync(async c =>
         {
             var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
             caller.EnsureInLine(campaign.Owned);
             var target = await c.QuerySingleOrDefaultAsync<TargetRow>(
-                "SELECT village_code AS VillageCode, status AS Status, accepted_on AS AcceptedOn FROM targets WHERE campaign_id = @Id AND village_code = @code",
+                $"SELECT {TargetColumns} FROM targets WHERE campaign_id = @Id AND village_code = @code",
                 new { campaign.Id, code = village.Value.Value }) ?? throw new NotFoundException("target", $"{village.Value.Value} in campaign {campaign.Id}");
             var branch = (await CampaignStore.BranchesAsync(c, campaign.Id)).Single(b => b.VillageCode == target.VillageCode);
             return (campaign, target, branch);
@@ -160,7 +181,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         {
             var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
             caller.EnsureInLine(campaign.Owned);
-            var targets = (await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, status AS Status, accepted_on AS AcceptedOn FROM targets WHERE campaign_id = @Id ORDER BY village_code", new { campaign.Id })).ToList();
+            var targets = (await c.QueryAsync<TargetRow>($"SELECT {TargetColumns} FROM targets WHERE campaign_id = @Id ORDER BY village_code", new { campaign.Id })).ToList();
             var reviews = (await c.QueryAsync<ReviewRow>("""
                 SELECT village_code AS VillageCode, kind AS Kind, held_on AS HeldOn, score AS Score, dissatisfied_share AS DissatisfiedShare, passed AS Passed,
                        reasons AS Reasons, status_after AS StatusAfter, new_deadline AS NewDeadline, recorded_by AS RecordedBy
@@ -171,7 +192,11 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
         var response = new ListTargetsResponse();
         foreach (var target in targets.Where(t => caller.CanSee(OrgCode.Parse(t.VillageCode))))
         {
-            var proto = new Target { Branch = branches[target.VillageCode], Status = (TargetStatus)target.Status };
+            var proto = new Target
+            {
+                Branch = branches[target.VillageCode], Status = (TargetStatus)target.Status, DecidedOn = target.DecidedOn?.ToProto(), Basis = target.Basis ?? "",
+                RecordedBy = target.RecordedBy ?? "", RecordedAt = target.RecordedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
+            };
             foreach (var r in reviews[target.VillageCode])
             {
                 var result = new AcceptanceResult

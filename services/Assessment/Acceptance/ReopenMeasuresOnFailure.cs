@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Rectify.Assessment.Campaigns;
 using Rectify.Events.Assessment;
 using Rectify.Measures.V1;
 using Rectify.Platform;
@@ -23,6 +24,13 @@ public sealed class ReopenMeasuresOnFailure(Database<AssessmentModule> database,
         var measures = new MeasureService.MeasureServiceClient(endpoints.Channel("measures"));
         var headers = endpoints.ServiceHeaders();
         var reason = (message.Stage == AcceptanceService.LookBackStage ? "回头看不合格：" : "验收不合格：") + string.Join("；", message.Reasons);
+        // A review entered as history reopened the measures on the day it was held, not on the day it was entered.
+        var campaign = await CampaignStore.LoadAsync(session.Connection, message.CampaignId, session.Transaction);
+        var heldOn = campaign.EnteredAsHistory
+            ? await session.ExecuteScalarAsync<DateOnly>(
+                $"SELECT held_on FROM reviews WHERE campaign_id = @CampaignId AND village_code = @VillageCode AND passed = @failed ORDER BY id DESC {session.Sql.Limit("1")}",
+                new { message.CampaignId, message.VillageCode, failed = false })
+            : (DateOnly?)null;
         while (true)
         {
             // Always the first page: each reopened measure leaves the filter.
@@ -36,7 +44,7 @@ public sealed class ReopenMeasuresOnFailure(Database<AssessmentModule> database,
             {
                 try
                 {
-                    await measures.ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = measure.Id, Reason = reason, NewDeadline = message.NewDeadline.ToProto() },
+                    await measures.ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = measure.Id, Reason = reason, NewDeadline = message.NewDeadline.ToProto(), OccurredOn = heldOn?.ToProto() },
                         headers, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: session.CancellationToken);
                     reopened++;
                 }

@@ -66,16 +66,16 @@ public sealed class CampaignService(Database<AssessmentModule> database, Service
         var county = OrgCode.TryParse(request.CountyCode, out var code, out var error) ? code : throw ValidationException.For("county_code", error);
         caller.EnsureInLine(county);
         var rows = await database.ReadAsync(c => c.QueryAsync<CampaignRow>(
-            "SELECT id AS Id, county_code AS CountyCode, year AS Year, settings AS Settings, confirmed_at AS ConfirmedAt FROM campaigns WHERE county_code = @county ORDER BY year DESC",
+            $"SELECT {CampaignRow.Columns} FROM campaigns WHERE county_code = @county ORDER BY year DESC",
             new { county = county.Value }), ct);
         var response = new ListCampaignsResponse();
         response.Campaigns.AddRange(rows.Select(ToProto));
         return response;
     }
 
-    private static Campaign ToProto(CampaignRow row) => new()
+    internal static Campaign ToProto(CampaignRow row) => new()
     {
-        Id = row.Id, CountyCode = row.CountyCode, Year = row.Year, Settings = row.Rules.ToProto(), Confirmed = row.Confirmed,
+        Id = row.Id, CountyCode = row.CountyCode, Year = row.Year, Settings = row.Rules.ToProto(), Confirmed = row.Confirmed, EnteredAsHistory = row.EnteredAsHistory,
         ConfirmedAt = row.ConfirmedAt is { } at ? new DateTimeOffset(at.AsUtc()).ToProto() : null,
     };
 

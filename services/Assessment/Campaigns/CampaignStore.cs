@@ -15,6 +15,10 @@ public sealed class CampaignRow
     public int Year { get; set; }
     public string Settings { get; set; } = "";
     public DateTime? ConfirmedAt { get; set; }
+    /// <summary>An earlier year's campaign whose targets were recorded as history (RecordPastTargets), not identified here.</summary>
+    public bool EnteredAsHistory { get; set; }
+
+    public const string Columns = "id AS Id, county_code AS CountyCode, year AS Year, settings AS Settings, confirmed_at AS ConfirmedAt, entered_as_history AS EnteredAsHistory";
 
     public Settings Rules => JsonSerializer.Deserialize<Settings>(Settings)!;
     public bool Confirmed => ConfirmedAt is not null;
@@ -55,7 +59,7 @@ public static class CampaignStore
     {
         if (!Guid.TryParse(campaignId, out _)) throw ValidationException.For("campaign_id", "must be a campaign id");
         return await connection.QuerySingleOrDefaultAsync<CampaignRow>(
-            "SELECT id AS Id, county_code AS CountyCode, year AS Year, settings AS Settings, confirmed_at AS ConfirmedAt FROM campaigns WHERE id = @campaignId",
+            $"SELECT {CampaignRow.Columns} FROM campaigns WHERE id = @campaignId",
             new { campaignId }, tx) ?? throw new NotFoundException("campaign", campaignId);
     }
 

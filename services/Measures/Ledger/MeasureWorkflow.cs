@@ -49,6 +49,9 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             // Work on a measure starts with its plan: progress dated before the plan's start (or in 1900) is a typing error.
             var startsOn = await session.ExecuteScalarAsync<DateOnly>("SELECT starts_on FROM plans WHERE id = @PlanId", new { row.PlanId });
             if (on < startsOn) throw ValidationException.For("on", $"{on:yyyy-MM-dd} is before the plan's start on {startsOn:yyyy-MM-dd}");
+            // An ended campaign's history is entered in the order it happened.
+            if (await CampaignEndedAsync(session, row) && await LastDatedChangeAsync(session, row.Id) is { } last && on < last)
+                throw ValidationException.For("on", $"{on:yyyy-MM-dd} is before the measure's last recorded change on {last:yyyy-MM-dd}; history is entered in the order it happened");
         });
     }
 
@@ -58,14 +61,15 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         var id = CheckId(v, request.MeasureId);
         var note = v.Text("note", request.Note, 4000, required: false);
         var evidence = CheckEvidence(v, request.Evidence);
+        var occurredOn = OccurredOn(v, request.OccurredOn);
         v.ThrowIfAny();
         return await TransitionAsync(caller, id!, Authority.Write, MeasureRules.CanComplete, "complete", (row, now) =>
         {
             row.Status = (int)MeasureStatus.Completed;
             row.Percent = 100;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Completed, OnDate = clock.Today(), Percent = 100, Note = note, Evidence = evidence },
-                new MeasureCompleted(row.Snapshot(), now));
-        }, ct);
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Completed, OnDate = occurredOn ?? clock.Today(), Percent = 100, Note = note, Evidence = evidence },
+                new MeasureCompleted(row.Snapshot(), now, occurredOn));
+        }, ct, (session, row) => CheckHistoryAsync(session, row, occurredOn));
     }
 
     public async Task<Measure> CloseAsync(Caller caller, CloseMeasureRequest request, CancellationToken ct)
@@ -74,13 +78,14 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         var id = CheckId(v, request.MeasureId);
         var verifier = v.Text("verifier", request.Verifier, 50);
         var note = v.Text("note", request.Note, 4000, required: false);
+        var occurredOn = OccurredOn(v, request.OccurredOn);
         v.ThrowIfAny();
         return await TransitionAsync(caller, id!, Authority.Verify, MeasureRules.CanClose, "close", (row, now) =>
         {
             row.Status = (int)MeasureStatus.Closed;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Closed, OnDate = clock.Today(), Verifier = verifier, Note = note },
-                new MeasureClosed(row.Snapshot(), verifier!, now));
-        }, ct);
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Closed, OnDate = occurredOn ?? clock.Today(), Verifier = verifier, Note = note },
+                new MeasureClosed(row.Snapshot(), verifier!, now, occurredOn));
+        }, ct, (session, row) => CheckHistoryAsync(session, row, occurredOn));
     }
 
     public async Task<Measure> ReopenAsync(Caller caller, ReopenMeasureRequest request, CancellationToken ct)
@@ -90,7 +95,10 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         var reason = v.Text("reason", request.Reason, 4000);
         var newDeadline = v.Date("new_deadline", request.NewDeadline);
         var today = clock.Today();
-        if (newDeadline is not null) v.Check(newDeadline > today, "new_deadline", "must be after today");
+        var occurredOn = OccurredOn(v, request.OccurredOn);
+        // Reopened today: a deadline after today; entered as history: after the day it was reopened.
+        if (newDeadline is not null)
+            v.Check(newDeadline > (occurredOn ?? today), "new_deadline", occurredOn is null ? "must be after today" : "must be after occurred_on");
         v.ThrowIfAny();
         return await TransitionAsync(caller, id!, Authority.Verify, MeasureRules.CanReopen, "reopen", (row, now) =>
         {
@@ -98,15 +106,15 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             row.Status = (int)MeasureStatus.Reopened;
             row.Deadline = newDeadline!.Value;
             row.ReopenCount++;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Reopened, OnDate = today, Note = reason, NewDeadline = newDeadline },
-                new MeasureReopened(row.Snapshot(), reason!, previous, now));
-        }, ct, (_, row) =>
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Reopened, OnDate = occurredOn ?? today, Note = reason, NewDeadline = newDeadline },
+                new MeasureReopened(row.Snapshot(), reason!, previous, now, occurredOn));
+        }, ct, async (session, row) =>
         {
             // 回炉 is redone within the campaign or its look-back (回头看) the year after, not in 2099.
             var latest = new DateOnly(row.CampaignYear + 1, 12, 31);
             if (newDeadline > latest)
                 throw ValidationException.For("new_deadline", $"{newDeadline:yyyy-MM-dd} is after {latest:yyyy-MM-dd}, the end of campaign {row.CampaignYear}'s look-back year");
-            return Task.CompletedTask;
+            await CheckHistoryAsync(session, row, occurredOn);
         });
     }
 
@@ -156,6 +164,47 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             await session.PublishAsync(@event);
             return row.ToProto(clock.Today());
         }, ct);
+    }
+
+    /// <summary>The date a change happened, for history: a real date, not in the future; the rest is checked against the measure.</summary>
+    private DateOnly? OccurredOn(Violations v, Common.V1.Date? occurredOn)
+    {
+        var date = v.Date("occurred_on", occurredOn, required: false);
+        if (date is { } d) v.Check(d <= clock.Today(), "occurred_on", "must not be in the future");
+        return date;
+    }
+
+    /// <summary>
+    /// History with its own date is for a campaign that has ended (its end before today): a running campaign's changes
+    /// are dated the day they are made, so its ledger cannot be backdated. The date falls from the plan's start to the end
+    /// of the campaign's look-back year, and not before the measure's last dated change: history is entered in order.
+    /// </summary>
+    private async Task CheckHistoryAsync(DbSession session, MeasureRow row, DateOnly? occurredOn)
+    {
+        if (occurredOn is not { } on) return;
+        var endsOn = await session.ExecuteScalarAsync<DateOnly>(
+            "SELECT campaign_ends_on FROM targets WHERE village_code = @VillageCode AND campaign_year = @CampaignYear", new { row.VillageCode, row.CampaignYear });
+        if (endsOn >= clock.Today())
+            throw ValidationException.For("occurred_on", $"is only for a campaign that has ended; the {row.CampaignYear} campaign runs to {endsOn:yyyy-MM-dd}, and its changes are dated the day they are made");
+        var startsOn = await session.ExecuteScalarAsync<DateOnly>("SELECT starts_on FROM plans WHERE id = @PlanId", new { row.PlanId });
+        if (on < startsOn) throw ValidationException.For("occurred_on", $"{on:yyyy-MM-dd} is before the plan's start on {startsOn:yyyy-MM-dd}");
+        var latest = new DateOnly(row.CampaignYear + 1, 12, 31);
+        if (on > latest) throw ValidationException.For("occurred_on", $"{on:yyyy-MM-dd} is after {latest:yyyy-MM-dd}, the end of campaign {row.CampaignYear}'s look-back year");
+        if (await LastDatedChangeAsync(session, row.Id) is { } last && on < last)
+            throw ValidationException.For("occurred_on", $"{on:yyyy-MM-dd} is before the measure's last recorded change on {last:yyyy-MM-dd}; history is entered in the order it happened");
+    }
+
+    private async Task<bool> CampaignEndedAsync(DbSession session, MeasureRow row) =>
+        await session.ExecuteScalarAsync<DateOnly>(
+            "SELECT campaign_ends_on FROM targets WHERE village_code = @VillageCode AND campaign_year = @CampaignYear", new { row.VillageCode, row.CampaignYear }) < clock.Today();
+
+    /// <summary>The latest date of the measure's progress, completion, closing or reopening (its creation is dated by its deadline).</summary>
+    private static async Task<DateOnly?> LastDatedChangeAsync(DbSession session, string measureId)
+    {
+        var dates = await session.QueryAsync<DateOnly>(
+            "SELECT on_date FROM measure_changes WHERE measure_id = @measureId AND kind <> @created AND on_date IS NOT NULL",
+            new { measureId, created = (int)MeasureChangeKind.Created });
+        return dates.Any() ? dates.Max() : null;
     }
 
     private static string RequireId(string id) =>

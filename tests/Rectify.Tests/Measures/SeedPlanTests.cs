@@ -46,13 +46,9 @@ public sealed partial class SeedPlanTests
         return problems;
     }
 
-    [Theory]
-    [InlineData(DbProvider.Sqlite)]
-    [InlineData(DbProvider.Postgres)]
-    public async Task Seed_001_is_entered_and_read_back_with_the_documents_counts(DbProvider provider)
+    /// <summary>Seed 001's plan as the township enters it: 基本情况, 四个整改目标, 三个阶段, 4 problems with 8 + 6 + 4 + 5 measures.</summary>
+    private static CreatePlanRequest Seed001Plan()
     {
-        await using var host = await TestHost.StartAsync(provider, [new Rectify.Measures.MeasuresModule()], new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false" });
-        await host.DesignateForYearAsync(2022, (Village, "**村", "**镇"));
         var seed = ReadSeed001();
         Assert.Equal([8, 6, 4, 5], seed.Select(p => p.Measures.Count));
         string[] categories = ["COLLECTIVE_ECONOMY", "WEAK_LEADERSHIP", "MASS_CONTACT", "MEMBER_MANAGEMENT"];
@@ -69,6 +65,17 @@ public sealed partial class SeedPlanTests
             foreach (var measure in seed[p].Measures) problem.Measures.Add(Measure(measure, seed[p].Deadline, seed[p].Ongoing, [.. seed[p].Persons]));
             request.Problems.Add(problem);
         }
+        return request;
+    }
+
+    [Theory]
+    [InlineData(DbProvider.Sqlite)]
+    [InlineData(DbProvider.Postgres)]
+    public async Task Seed_001_is_entered_and_read_back_with_the_documents_counts(DbProvider provider)
+    {
+        await using var host = await TestHost.StartAsync(provider, [new Rectify.Measures.MeasuresModule()], new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false" });
+        await host.DesignateForYearAsync(2022, (Village, "**村", "**镇"));
+        var request = Seed001Plan();
         // The township writes the plan (a village may not write its own).
         var plan = await host.Measures(OrgCode.Parse(Village).Parent!.Value.Value, subject: "**镇党委").CreatePlanAsync(request);
         var village = host.Measures(Village, subject: "**村党支部");
@@ -90,15 +97,11 @@ public sealed partial class SeedPlanTests
         Assert.Equal(23, counts.Total.Overdue);
     }
 
-    [Theory]
-    [InlineData(DbProvider.Sqlite)]
-    [InlineData(DbProvider.Postgres)]
-    public async Task Seed_002_is_entered_and_read_back_with_the_documents_counts(DbProvider provider)
+    /// <summary>Seed 002's plan as entered: the township's plan for XX村 of 2014 (第二批党的群众路线教育实践活动), 4 causes and 5 measures.</summary>
+    private static CreatePlanRequest Seed002Plan()
     {
-        await using var host = await TestHost.StartAsync(provider, [new Rectify.Measures.MeasuresModule()], new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false" });
-        await host.DesignateForYearAsync(2014, (Village, "XX村", "XX镇"));
         string[] persons = ["XX(镇党委书记)", "住点干部"];
-        var request = new CreatePlanRequest
+        return new CreatePlanRequest
         {
             VillageCode = Village, CampaignYear = 2014, StartsOn = D(2014, 3, 1),
             BasicSituation = "XX村现有居民XX户，XX人，其中党员XX人。",
@@ -122,6 +125,16 @@ public sealed partial class SeedPlanTests
                 },
             },
         };
+    }
+
+    [Theory]
+    [InlineData(DbProvider.Sqlite)]
+    [InlineData(DbProvider.Postgres)]
+    public async Task Seed_002_is_entered_and_read_back_with_the_documents_counts(DbProvider provider)
+    {
+        await using var host = await TestHost.StartAsync(provider, [new Rectify.Measures.MeasuresModule()], new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false" });
+        await host.DesignateForYearAsync(2014, (Village, "XX村", "XX镇"));
+        var request = Seed002Plan();
         var township = host.Measures("360731101000", subject: "XX镇党委");
         var plan = await township.CreatePlanAsync(request);
         Assert.Equal([0, 1, 1, 3], plan.Problems.Select(p => p.Measures.Count));

@@ -245,6 +245,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(assessment, "ReviewProposal", d.County, Access.CountyDecision, a, c => c.ReviewProposalAsync(new ReviewProposalRequest
             { CampaignId = campaign, VillageCode = d.Village.Value, Confirm = true, Reason = "矩阵" }).ResponseAsync, d.County);
         Add(assessment, "ConfirmTargets", d.County, Access.CountyDecision, a, c => c.ConfirmTargetsAsync(new ConfirmTargetsRequest { CampaignId = campaign }).ResponseAsync, d.County);
+        Add(assessment, "RecordPastTargets", d.County, Access.CountyDecision, a, c => c.RecordPastTargetsAsync(new RecordPastTargetsRequest
+            { CountyCode = d.County.Value, Year = today.Year - 5, DecidedOn = new DateOnly(today.Year - 5, 4, 20).ToProto(), Basis = "矩阵县委组发〔历史〕1号", VillageCodes = { d.Village.Value } }).ResponseAsync);
         Add(assessment, "ListTargets", d.County, Access.ReadInLine, a, c => c.ListTargetsAsync(new ListTargetsRequest { CampaignId = campaign }).ResponseAsync, d.County);
         Add(assessment, "RecordAcceptance", d.Village, Access.Decide, a, c => c.RecordAcceptanceAsync(review).ResponseAsync, d.County);
         Add(assessment, "RecordLookBack", d.Village, Access.Decide, a, c => c.RecordLookBackAsync(review).ResponseAsync, d.County);
