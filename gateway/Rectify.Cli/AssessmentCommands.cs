@@ -29,6 +29,20 @@ public static class AssessmentCommands
         }
         {
             var county = Arg("COUNTY_CODE", "the county");
+            var year = Number("YEAR", "the earlier campaign year");
+            var decided = DateOpt("--decided-on", "the date of the county's decision", required: true);
+            var basis = Text("--basis", "the decision's basis, e.g. 县委组发〔2022〕40号", required: true);
+            var villages = Many("--village", "a village designated then (repeat, or a comma-separated list)");
+            var endsOn = DateOpt("--ends-on", "the campaign's last day (default 31 December of the year)");
+            yield return Rpc("past-targets", "record the targets a county designated in an earlier year, as history", [Service + "RecordPastTargets"], [county, year, decided, basis, villages, endsOn],
+                async c => await Client(c).RecordPastTargetsAsync(new RecordPastTargetsRequest
+                {
+                    CountyCode = c.Get(county), Year = c.Get(year), DecidedOn = c.Get(decided), Basis = c.Get(basis),
+                    VillageCodes = { Split(c.Get(villages)) }, EndsOn = c.Get(endsOn),
+                }, c.Headers));
+        }
+        {
+            var county = Arg("COUNTY_CODE", "the county");
             yield return Rpc("campaigns", "a county's campaigns and their ids", [Service + "ListCampaigns"], [county],
                 async c => await Client(c).ListCampaignsAsync(new ListCampaignsRequest { CountyCode = c.Get(county) }, c.Headers));
         }

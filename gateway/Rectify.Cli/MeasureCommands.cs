@@ -128,22 +128,25 @@ public static class MeasureCommands
             var id = Arg("MEASURE_ID", "the measure's id");
             var note = Text("--note", "what was done");
             var evidence = Many("--evidence", "a reference: a file name, a photo id, a link");
-            yield return Rpc("complete", "report a measure completed (awaiting the township's verification)", [Service + "CompleteMeasure"], [id, note, evidence],
-                async c => await Client(c).CompleteMeasureAsync(new CompleteMeasureRequest { MeasureId = c.Get(id), Note = c.Get(note), Evidence = { c.Get(evidence) } }, c.Headers));
+            var occurred = DateOpt("--occurred-on", "for an ended campaign entered as history: the day it happened");
+            yield return Rpc("complete", "report a measure completed (awaiting the township's verification)", [Service + "CompleteMeasure"], [id, note, evidence, occurred],
+                async c => await Client(c).CompleteMeasureAsync(new CompleteMeasureRequest { MeasureId = c.Get(id), Note = c.Get(note), Evidence = { c.Get(evidence) }, OccurredOn = c.Get(occurred) }, c.Headers));
         }
         {
             var id = Arg("MEASURE_ID", "the measure's id");
             var verifier = Text("--verifier", "who verified it", required: true);
             var note = Text("--note", "what was found");
-            yield return Rpc("close", "verify and close (销号) a completed measure; the village itself may not", [Service + "CloseMeasure"], [id, verifier, note],
-                async c => await Client(c).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = c.Get(id), Verifier = c.Get(verifier), Note = c.Get(note) }, c.Headers));
+            var occurred = DateOpt("--occurred-on", "for an ended campaign entered as history: the day it happened");
+            yield return Rpc("close", "verify and close (销号) a completed measure; the village itself may not", [Service + "CloseMeasure"], [id, verifier, note, occurred],
+                async c => await Client(c).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = c.Get(id), Verifier = c.Get(verifier), Note = c.Get(note), OccurredOn = c.Get(occurred) }, c.Headers));
         }
         {
             var id = Arg("MEASURE_ID", "the measure's id");
             var reason = Text("--reason", "why it is reopened", required: true);
             var deadline = DateOpt("--deadline", "the new deadline", required: true);
-            yield return Rpc("reopen", "reopen (回炉) a measure with a new deadline", [Service + "ReopenMeasure"], [id, reason, deadline],
-                async c => await Client(c).ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = c.Get(id), Reason = c.Get(reason), NewDeadline = c.Get(deadline) }, c.Headers));
+            var occurred = DateOpt("--occurred-on", "for an ended campaign entered as history: the day it happened");
+            yield return Rpc("reopen", "reopen (回炉) a measure with a new deadline", [Service + "ReopenMeasure"], [id, reason, deadline, occurred],
+                async c => await Client(c).ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = c.Get(id), Reason = c.Get(reason), NewDeadline = c.Get(deadline), OccurredOn = c.Get(occurred) }, c.Headers));
         }
         {
             var scope = Arg("SCOPE_CODE", "any unit");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Rectify.Notifications.V1;
 using static Rectify.Cli.Define;
 
@@ -58,6 +59,35 @@ public static class NotificationCommands
             var id = Arg("CONTACT_ID", "the contact's id (from `contacts`)");
             yield return Rpc("contact-remove", "remove a contact", [Service + "RemoveContact"], [id],
                 async c => await Client(c).RemoveContactAsync(new RemoveContactRequest { ContactId = c.Get(id) }, c.Headers));
+        }
+        {
+            // Only the options given change: each is null when left out.
+            var id = Arg("CONTACT_ID", "the contact's id (from `contacts`)");
+            var name = new Option<string?>("--name") { Description = "a new name" };
+            var url = new Option<string?>("--url") { Description = "a new address" };
+            var secret = new Option<string?>("--secret") { Description = "a new secret (empty clears it, for a WeCom robot)" };
+            var quiet = new Option<string?>("--quiet") { Description = "quiet hours 22:00-07:00 (Asia/Shanghai), or none" };
+            var active = new Option<bool?>("--active") { Description = "false stops deliveries to it, true starts them again" };
+            yield return Rpc("contact-update", "change a contact's name, address, secret, quiet hours or activity", [Service + "UpdateContact"], [id, name, url, secret, quiet, active],
+                async c =>
+                {
+                    var request = new UpdateContactRequest { ContactId = c.Get(id) };
+                    if (c.Get(name) is { } n) request.Name = n;
+                    if (c.Get(url) is { } u) request.Url = u;
+                    if (c.Get(secret) is { } s) request.Secret = s;
+                    if (c.Get(quiet) is { } q)
+                    {
+                        var range = q == "none" ? new[] { "", "" } : q.Split('-', 2);
+                        (request.QuietFrom, request.QuietUntil) = range.Length == 2 ? (range[0], range[1]) : (q, "");
+                    }
+                    if (c.Get(active) is { } a) request.Active = a;
+                    return await Client(c).UpdateContactAsync(request, c.Headers);
+                });
+        }
+        {
+            var id = Arg("CONTACT_ID", "the contact's id (from `contacts`)");
+            yield return Rpc("contact-test", "send a test message now; one that gets through re-enables a failing channel", [Service + "TestContact"], [id],
+                async c => await Client(c).TestContactAsync(new TestContactRequest { ContactId = c.Get(id) }, c.Headers));
         }
         {
             var unit = Arg("UNIT_CODE", "the unit");

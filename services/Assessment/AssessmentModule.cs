@@ -23,6 +23,9 @@ public sealed class AssessmentModule : ServiceModule<AssessmentModule>
         services.AddSingleton<PastDesignationService>();
         services.AddSingleton<IdentificationService>();
         services.AddSingleton<AcceptanceService>();
+        services.AddSingleton(configuration.GetSection(LookBackOptions.Section).Get<LookBackOptions>() ?? new LookBackOptions());
+        services.AddSingleton<LookBackScan>();
+        services.AddHostedService<LookBackScheduler>();
     }
 
     public override void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<ReopenMeasuresOnFailure>();

@@ -19,6 +19,10 @@ public sealed class NotificationApi(ContactService contacts, InboxService inbox,
 
     public override Task<Contact> RemoveContact(RemoveContactRequest request, ServerCallContext context) => contacts.RemoveAsync(context.Caller(), request, context.CancellationToken);
 
+    public override Task<Contact> UpdateContact(UpdateContactRequest request, ServerCallContext context) => contacts.UpdateAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<TestContactResponse> TestContact(TestContactRequest request, ServerCallContext context) => contacts.TestAsync(context.Caller(), request, context.CancellationToken);
+
     public override Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context) => inbox.ListAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task<Notification> MarkRead(MarkRequest request, ServerCallContext context) => inbox.MarkReadAsync(context.Caller(), request, context.CancellationToken);

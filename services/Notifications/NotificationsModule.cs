@@ -21,6 +21,7 @@ public sealed class NotificationsModule : ServiceModule<NotificationsModule>
         var options = configuration.GetSection(NotificationsOptions.Section).Get<NotificationsOptions>() ?? new NotificationsOptions();
         services.AddSingleton(options);
         services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<ChannelSender>();
         services.AddSingleton<ContactService>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<DigestJob>();
@@ -39,6 +40,8 @@ public sealed class NotificationsModule : ServiceModule<NotificationsModule>
         bus.AddConsumer<ReportReturnedNotifier>();
         bus.AddConsumer<TargetsDesignatedNotifier>();
         bus.AddConsumer<AcceptanceFailedNotifier>();
+        bus.AddConsumer<LookBackDueSoonNotifier>();
+        bus.AddConsumer<LookBackOverdueNotifier>();
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<NotificationApi>();

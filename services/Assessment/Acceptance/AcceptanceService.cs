@@ -210,7 +210,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
             if (target.Status == (int)TargetStatus.Transformed && target.AcceptedOn is { } acceptedOn)
             {
                 var held = reviews[target.VillageCode].Count(r => r.Kind == (int)ReviewKind.LookBack && r.HeldOn >= acceptedOn);
-                proto.LookBacksDue.AddRange(campaign.Rules.LookBackMonths.Order().Skip(held).Select(m => acceptedOn.AddMonths(m).ToProto()));
+                proto.LookBacksDue.AddRange(LookBacks.Due(acceptedOn, campaign.Rules.LookBackMonths, held).Select(d => d.ToProto()));
             }
             response.Targets.Add(proto);
         }

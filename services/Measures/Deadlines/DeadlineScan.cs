@@ -15,7 +15,10 @@ namespace Rectify.Measures.Deadlines;
 /// every 7 days while the measure stays open) and escalated (overdue 30 days).
 /// Each occurrence has a key recorded with its event, so a second run, or a
 /// second instance running at the same time, publishes nothing twice. Days
-/// missed while the service was down are scanned on the next run.
+/// missed while the service was down are scanned on the next run. The day-by-day
+/// lookup finds exact dates only, so each run then looks back once for measures
+/// first seen past their deadline (a plan entered or imported late): they get their
+/// overdue occurrence at once, and their escalation once 30 days overdue.
 /// </summary>
 public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider clock, ILogger<DeadlineScan> logger)
 {
@@ -58,6 +61,7 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
                 // Another instance finished the same day at the same moment: the day is recorded either way.
             }
         }
+        total += await ScanLateAsync(today, ct);
         logger.LogInformation("Deadline scan through {Today}: {DueSoon} due soon, {Overdue} overdue, {Escalated} escalated", today, total.DueSoon, total.Overdue, total.Escalated);
         return total;
     }
@@ -127,6 +131,50 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
             published.Count(o => o.Event is MeasureDueSoon),
             published.Count(o => o.Event is MeasureOverdue),
             published.Count(o => o.Event is MeasureEscalated));
+    }
+
+    /// <summary>
+    /// Open measures past <paramref name="latest"/> with no occurrence of this kind recorded for their current deadline.
+    /// An occurrence recorded after the deadline is one of the current deadline: a reopened measure's new deadline is
+    /// after the day it was reopened, so its old occurrences all lie before it.
+    /// </summary>
+    public string LateSql => $"""
+        SELECT {MeasureRow.Columns} FROM measures
+        WHERE {database.Sql.InList("status", "@open")} AND deadline <= @latest
+          AND NOT EXISTS (SELECT 1 FROM deadline_occurrences o
+                          WHERE o.measure_id = measures.id AND o.scan_date > measures.deadline AND o.occurrence_key LIKE @prefix)
+        """;
+
+    /// <summary>
+    /// The look-back: a measure first seen past its deadline gets its overdue occurrence today whatever its days overdue,
+    /// and one 30 or more days overdue its escalation, each once (the anti-join above, and the keys if two scans race).
+    /// Weekly repeats then follow the usual days (1, 8, 15, … after the deadline).
+    /// </summary>
+    private async Task<Result> ScanLateAsync(DateOnly today, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var (overdue, escalated) = await database.ReadAsync(async c => (
+            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-1), prefix = "overdue:%" })).ToList(),
+            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-EscalateAfterDays), prefix = "escalated:%" })).ToList()), ct);
+        var occurrences = new List<Occurrence>();
+        foreach (var row in overdue)
+        {
+            var days = today.DayNumber - row.Deadline.DayNumber;
+            var key = $"overdue:{row.Id}:{row.Deadline:yyyyMMdd}:{days}";
+            occurrences.Add(new Occurrence(key, row.Id, new MeasureOverdue(row.Snapshot(), days, today, key, now)));
+        }
+        foreach (var row in escalated)
+        {
+            var days = today.DayNumber - row.Deadline.DayNumber;
+            var key = $"escalated:{row.Id}:{row.Deadline:yyyyMMdd}";
+            var county = OrgCode.Parse(row.VillageCode).AncestorAt(OrgLevel.County).Value;
+            occurrences.Add(new Occurrence(key, row.Id, new MeasureEscalated(row.Snapshot(), days, county, today, key, now)));
+        }
+        var published = new List<Occurrence>();
+        foreach (var chunk in occurrences.Chunk(ChunkSize))
+            published.AddRange(await PublishChunkAsync(chunk, today, ct));
+        if (published.Count > 0) logger.LogInformation("Deadline scan on {Today}: {Count} occurrences of measures first seen past their deadline", today, published.Count);
+        return new Result(today, 0, published.Count(o => o.Event is MeasureOverdue), published.Count(o => o.Event is MeasureEscalated));
     }
 
     /// <summary>Records the keys not seen before and publishes their events, in one transaction; retried if another instance raced it.</summary>

@@ -24,10 +24,18 @@ public sealed class MeasureChangeRow
 
     public MeasureChange ToProto()
     {
+        var (on, newDeadline) = (OnDate, NewDeadline);
+        if (Kind == (int)MeasureChangeKind.Created)
+        {
+            // A created entry is dated the day it was recorded in Shanghai. Entries written before this rule kept the
+            // deadline in on_date and nothing in new_deadline: read them the same way.
+            newDeadline ??= OnDate;
+            on = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(RecordedAt.AsUtc()), ShanghaiTime.Zone).DateTime);
+        }
         var change = new MeasureChange
         {
-            Kind = (MeasureChangeKind)Kind, StatusAfter = (MeasureStatus)StatusAfter, On = OnDate?.ToProto(), Percent = Percent ?? 0,
-            Note = Note ?? "", Verifier = Verifier ?? "", NewDeadline = NewDeadline?.ToProto(), RecordedBy = RecordedBy,
+            Kind = (MeasureChangeKind)Kind, StatusAfter = (MeasureStatus)StatusAfter, On = on?.ToProto(), Percent = Percent ?? 0,
+            Note = Note ?? "", Verifier = Verifier ?? "", NewDeadline = newDeadline?.ToProto(), RecordedBy = RecordedBy,
             RecordedAt = new DateTimeOffset(RecordedAt.AsUtc()).ToProto(),
         };
         if (Evidence is not null) change.Evidence.AddRange(JsonSerializer.Deserialize<List<string>>(Evidence)!);

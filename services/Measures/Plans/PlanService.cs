@@ -186,7 +186,9 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             """, row);
         await MeasureHistory.AppendAsync(session, new MeasureChangeRow
         {
-            MeasureId = row.Id, Kind = (int)MeasureChangeKind.Created, StatusAfter = row.Status, OnDate = row.Deadline,
+            // The entry is dated the day it was created; the deadline it was given is its new deadline.
+            MeasureId = row.Id, Kind = (int)MeasureChangeKind.Created, StatusAfter = row.Status,
+            OnDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, ShanghaiTime.Zone).DateTime), NewDeadline = row.Deadline,
             RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
         });
         await session.PublishAsync(new MeasureCreated(row.Snapshot(), now));

@@ -30,6 +30,30 @@ public sealed class OutgoingRow
     public string? Secret { get; set; }
     public string? QuietFrom { get; set; }
     public string? QuietUntil { get; set; }
+    public string? Line { get; set; }
+    public string? BatchId { get; set; }
+}
+
+/// <summary>
+/// One outgoing message to one contact: a notification alone, or the day's notifications of one kind for one unit
+/// together (Bundles). Every delivery in it gets the answer.
+/// </summary>
+public sealed class Outgoing
+{
+    public Outgoing(IReadOnlyList<OutgoingRow> rows)
+    {
+        Rows = rows;
+        BatchId = rows.Count > 1 ? rows.Select(r => r.BatchId).FirstOrDefault(b => b is not null) ?? Guid.NewGuid().ToString() : null;
+    }
+
+    public IReadOnlyList<OutgoingRow> Rows { get; }
+    public OutgoingRow First => Rows[0];
+    public bool IsBundle => Rows.Count > 1;
+    /// <summary>Shared by the deliveries of a bundle (kept across its retries); none for a notification sent alone.</summary>
+    public string? BatchId { get; }
+    public string DeliveryId => BatchId ?? First.DeliveryId;
+    public string Title => IsBundle ? Bundles.Title(First.Kind, Rows.Count) : First.Title;
+    public string Text => IsBundle ? Bundles.Text(First.Kind, Rows) : First.Text;
 }
 
 /// <summary>
@@ -39,33 +63,37 @@ public sealed class OutgoingRow
 /// </summary>
 public static class Channels
 {
-    public static HttpRequestMessage Request(OutgoingRow row, DateTimeOffset now)
+    public static HttpRequestMessage Request(Outgoing message, DateTimeOffset now)
     {
+        var row = message.First;
         switch ((ChannelKind)row.ContactKind)
         {
             case ChannelKind.Webhook:
             {
+                // A notification alone keeps its own id and key; a bundle has its batch id, and every notification is in items.
                 var body = JsonSerializer.Serialize(new
                 {
-                    kind = row.Kind, unitCode = row.UnitCode, title = row.Title, text = row.Text, occurrenceKey = row.OccurrenceKey,
-                    notificationId = row.NotificationId, createdAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc),
+                    kind = row.Kind, unitCode = row.UnitCode, title = message.Title, text = message.Text,
+                    occurrenceKey = message.IsBundle ? "" : row.OccurrenceKey, notificationId = message.IsBundle ? "" : row.NotificationId,
+                    createdAt = DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), count = message.Rows.Count,
+                    items = message.Rows.Select(r => new { notificationId = r.NotificationId, occurrenceKey = r.OccurrenceKey, title = r.Title, text = r.Text, createdAt = DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc) }),
                 }, Json);
                 var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 var request = new HttpRequestMessage(HttpMethod.Post, row.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                 request.Headers.Add("X-Rectify-Event", row.Kind);
-                request.Headers.Add("X-Rectify-Delivery", row.DeliveryId);
+                request.Headers.Add("X-Rectify-Delivery", message.DeliveryId);
                 request.Headers.Add("X-Rectify-Timestamp", timestamp);
                 request.Headers.Add("X-Rectify-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(row.Secret!), Encoding.UTF8.GetBytes($"{timestamp}.{body}"))));
                 return request;
             }
             case ChannelKind.Wecom:
-                return new HttpRequestMessage(HttpMethod.Post, row.Url) { Content = RobotText(row.Text) };
+                return new HttpRequestMessage(HttpMethod.Post, row.Url) { Content = RobotText(message.Text) };
             case ChannelKind.Dingtalk:
             {
                 var timestamp = now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
                 var sign = WebUtility.UrlEncode(Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(row.Secret!), Encoding.UTF8.GetBytes($"{timestamp}\n{row.Secret}"))));
                 var url = $"{row.Url}{(row.Url.Contains('?') ? '&' : '?')}timestamp={timestamp}&sign={sign}";
-                return new HttpRequestMessage(HttpMethod.Post, url) { Content = RobotText(row.Text) };
+                return new HttpRequestMessage(HttpMethod.Post, url) { Content = RobotText(message.Text) };
             }
             default:
                 throw new InvalidOperationException($"Unknown channel kind {row.ContactKind}.");
@@ -100,5 +128,34 @@ public static class Channels
         }
         var error = $"HTTP {status}: {body[..Math.Min(body.Length, 200)]}";
         return (false, status is >= 500 or 429 or 408, error);
+    }
+}
+
+/// <summary>Sends one message to its contact and judges the answer; used by the delivery worker and by TestContact.</summary>
+public sealed class ChannelSender(IHttpClientFactory http, NotificationsOptions options)
+{
+    public const string HttpClientName = "notifications";
+
+    public sealed record Answer(int Status, bool Delivered, bool Retry, string? Error);
+
+    public async Task<Answer> SendAsync(Outgoing message, DateTimeOffset now, CancellationToken ct)
+    {
+        int status;
+        string body;
+        try
+        {
+            using var request = Channels.Request(message, now);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.RequestTimeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            (status, body) = (0, e is TaskCanceledException ? "timed out" : e.Message);
+        }
+        var (delivered, retry, error) = status == 0 ? (false, true, $"no answer: {body}") : Channels.Judge(status, body);
+        return new Answer(status, delivered, retry, error);
     }
 }

@@ -23,6 +23,12 @@ public sealed class NotificationsOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
     public int Parallelism { get; set; } = 16;
     public bool ScheduleDigest { get; set; } = true;
+    /// <summary>
+    /// How long a delivery of a bundled kind (Bundles) waits for the day's other occurrences of its kind and unit, so
+    /// that they go to the contact as one message; a scan's events arrive within seconds. Zero sends at once (what is
+    /// waiting at that moment still goes together).
+    /// </summary>
+    public TimeSpan BundleWindow { get; set; } = TimeSpan.FromMinutes(5);
     public TimeOnly DigestAt { get; set; } = new(9, 0);
 }
 
@@ -31,12 +37,13 @@ public sealed class NotificationsOptions
 /// (on the injected clock), a 4xx is not; after the last attempt it fails, and a channel that fails again and again is
 /// marked failing, reported in its unit's inbox and skipped from then on, never retried forever. Deliveries held for
 /// quiet hours go out when they end. A delivery is recorded sent only after the receiver accepted it, so a restart in
-/// between sends it again rather than losing it.
+/// between sends it again rather than losing it. Deliveries of a bundled kind for one contact, unit and day go out as
+/// one message (Bundles), and the answer is recorded on each.
 /// </summary>
-public sealed class DeliveryWorker(Database<NotificationsModule> database, DeliverySignal signal, IHttpClientFactory http, NotificationsOptions options,
+public sealed class DeliveryWorker(Database<NotificationsModule> database, DeliverySignal signal, ChannelSender sender, NotificationsOptions options,
     TimeProvider clock, ILogger<DeliveryWorker> logger) : BackgroundService
 {
-    public const string HttpClientName = "notifications";
+    public const string HttpClientName = ChannelSender.HttpClientName;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -69,48 +76,57 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
 
     private static readonly int[] Waiting = [(int)DeliveryStatus.Pending, (int)DeliveryStatus.Held];
 
+    private const string OutgoingColumns = """
+        d.id AS DeliveryId, d.attempts AS Attempts, d.batch_id AS BatchId, n.id AS NotificationId, n.kind AS Kind, n.unit_code AS UnitCode,
+        n.title AS Title, n.text AS Text, n.line AS Line, n.occurrence_key AS OccurrenceKey, n.created_at AS CreatedAt, c.id AS ContactId,
+        c.kind AS ContactKind, c.url AS Url, c.secret AS Secret, c.quiet_from AS QuietFrom, c.quiet_until AS QuietUntil
+        """;
+
     /// <summary>Sends every delivery due now, a bounded number at a time; returns how many were tried.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var due = (await database.ReadAsync(c => c.QueryAsync<OutgoingRow>($"""
-            SELECT d.id AS DeliveryId, d.attempts AS Attempts, n.id AS NotificationId, n.kind AS Kind, n.unit_code AS UnitCode, n.title AS Title,
-                   n.text AS Text, n.occurrence_key AS OccurrenceKey, n.created_at AS CreatedAt, c.id AS ContactId, c.kind AS ContactKind,
-                   c.url AS Url, c.secret AS Secret, c.quiet_from AS QuietFrom, c.quiet_until AS QuietUntil
-            FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
-            WHERE {database.Sql.InList("d.status", "@waiting")} AND d.next_attempt_at <= @now
-            ORDER BY d.next_attempt_at
-            {database.Sql.Limit("@batch")}
-            """, new { waiting = Waiting, now = now.UtcDateTime, batch = 500 }), ct)).ToList();
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, (row, token) => new ValueTask(SendAsync(row, token)));
+        var (due, companions) = await database.ReadAsync(async c =>
+        {
+            var due = (await c.QueryAsync<OutgoingRow>($"""
+                SELECT {OutgoingColumns}
+                FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
+                WHERE {database.Sql.InList("d.status", "@waiting")} AND d.next_attempt_at <= @now
+                ORDER BY d.next_attempt_at
+                {database.Sql.Limit("@batch")}
+                """, new { waiting = Waiting, now = now.UtcDateTime, batch = 500 })).ToList();
+            // A bundle goes when its first delivery is due and takes the others of its day still waiting with it.
+            var contacts = due.Where(r => Bundles.Includes(r.Kind)).Select(r => r.ContactId).Distinct().ToArray();
+            var companions = contacts.Length == 0 ? [] : (await c.QueryAsync<OutgoingRow>($"""
+                SELECT {OutgoingColumns}
+                FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
+                WHERE {database.Sql.InList("d.contact_id", "@contacts")} AND {database.Sql.InList("d.status", "@waiting")}
+                  AND {database.Sql.InList("n.kind", "@kinds")}
+                """, new { contacts, waiting = Waiting, kinds = Bundles.Kinds.ToArray() })).ToList();
+            return (due, companions);
+        }, ct);
+        var dueIds = due.Select(r => r.DeliveryId).ToHashSet();
+        var messages = due.Concat(companions).DistinctBy(r => r.DeliveryId)
+            .GroupBy(r => Bundles.Includes(r.Kind) ? Bundles.GroupOf(r) : r.DeliveryId)
+            .Where(g => g.Any(r => dueIds.Contains(r.DeliveryId)))
+            .Select(g => new Outgoing(g.OrderBy(r => r.CreatedAt).ThenBy(r => r.OccurrenceKey, StringComparer.Ordinal).ToList()))
+            .ToList();
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, (message, token) => new ValueTask(SendAsync(message, token)));
         return due.Count;
     }
 
-    private async Task SendAsync(OutgoingRow row, CancellationToken ct)
+    private async Task SendAsync(Outgoing message, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        int status;
-        string body;
-        try
-        {
-            using var request = Channels.Request(row, now);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.RequestTimeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(timeout.Token);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            (status, body) = (0, e is TaskCanceledException ? "timed out" : e.Message);
-        }
-        var (delivered, retry, error) = status == 0 ? (false, true, $"no answer: {body}") : Channels.Judge(status, body);
-        await RecordAsync(row, now, status, delivered, retry, error, ct);
+        var answer = await sender.SendAsync(message, now, ct);
+        await RecordAsync(message, now, answer.Status, answer.Delivered, answer.Retry, answer.Error, ct);
     }
 
-    private async Task RecordAsync(OutgoingRow row, DateTimeOffset now, int status, bool delivered, bool retry, string? error, CancellationToken ct)
+    private async Task RecordAsync(Outgoing message, DateTimeOffset now, int status, bool delivered, bool retry, string? error, CancellationToken ct)
     {
-        var attempts = row.Attempts + 1;
+        var row = message.First;
+        // One message, one attempt: a bundle counts its tries as its most tried delivery does.
+        var attempts = message.Rows.Max(r => r.Attempts) + 1;
         var final = !delivered && (!retry || attempts >= options.MaxAttempts);
         var contact = new ContactRow { QuietFrom = row.QuietFrom, QuietUntil = row.QuietUntil };
         var next = contact.SendableAt(now + options.FirstRetryAfter * Math.Pow(2, attempts - 1));
@@ -118,10 +134,13 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         var markedFailing = false;
         await database.WriteAsync(async session =>
         {
-            await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)",
-                new { id = row.DeliveryId, at = now.UtcDateTime, status, error });
-            await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent WHERE id = @id",
-                new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, id = row.DeliveryId });
+            foreach (var r in message.Rows)
+            {
+                await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)",
+                    new { id = r.DeliveryId, at = now.UtcDateTime, status, error });
+                await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent, batch_id = @batch WHERE id = @id",
+                    new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, batch = message.BatchId, id = r.DeliveryId });
+            }
             if (delivered)
                 await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id", new { id = row.ContactId });
             else if (final)
@@ -131,9 +150,10 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                 var failures = await session.ExecuteScalarAsync<int>("SELECT consecutive_failures FROM contacts WHERE id = @id", new { id = row.ContactId });
                 markedFailing = failures == options.FailuresBeforeMarking;
                 if (markedFailing) await session.ExecuteAsync("UPDATE contacts SET failing = @yes WHERE id = @id", new { yes = true, id = row.ContactId });
+                // The key carries the time: a channel marked again after a test cleared it is told again.
                 if (markedFailing)
-                    await NotificationWriter.FileAsync(session, [new Message(row.UnitCode, "channel-failing", $"channel-failing:{row.ContactId}:{failures}",
-                        "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查后重新配置。")], now);
+                    await NotificationWriter.FileAsync(session, [new Message(row.UnitCode, "channel-failing", $"channel-failing:{row.ContactId}:{now.UtcTicks}",
+                        "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查修改后发送测试消息，测试成功即恢复发送。")], now);
             }
         }, ct);
         if (markedFailing) signal.Notify();

@@ -10,7 +10,7 @@ using Rectify.Platform.Storage;
 namespace Rectify.Notifications.Inbox;
 
 /// <summary>An event turned into notifications, filed with their deliveries in the dedup transaction; the sender is woken after the commit.</summary>
-public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> database, DeliverySignal signal, TimeProvider clock)
+public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> database, DeliverySignal signal, NotificationsOptions options, TimeProvider clock)
     : IdempotentConsumer<NotificationsModule, TEvent>(database, clock)
     where TEvent : class, IIntegrationEvent
 {
@@ -20,7 +20,7 @@ public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> da
     protected abstract IEnumerable<Message> Compose(TEvent e);
 
     protected override async Task HandleAsync(TEvent message, DbSession session) =>
-        _filed = await NotificationWriter.FileAsync(session, Compose(message), Clock.GetUtcNow());
+        _filed = await NotificationWriter.FileAsync(session, Compose(message), Clock.GetUtcNow(), options.BundleWindow);
 
     protected override Task AfterCommitAsync(TEvent message)
     {
@@ -29,28 +29,28 @@ public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> da
     }
 }
 
-public sealed class MeasureDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<MeasureDueSoon>(d, s, c)
+public sealed class MeasureDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureDueSoon>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureDueSoon e) => [Messages.DueSoon(e)];
 }
 
-public sealed class MeasureOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<MeasureOverdue>(d, s, c)
+public sealed class MeasureOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureOverdue>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureOverdue e) => [Messages.Overdue(e)];
 }
 
-public sealed class MeasureEscalatedNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<MeasureEscalated>(d, s, c)
+public sealed class MeasureEscalatedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureEscalated>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureEscalated e) => [Messages.Escalated(e)];
 }
 
-public sealed class ReportDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<ReportDueSoon>(d, s, c)
+public sealed class ReportDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<ReportDueSoon>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(ReportDueSoon e) => [Messages.ReportDueSoon(e)];
 }
 
 /// <summary>The township is told at once; the county hears of it in its single daily digest, never one message per township.</summary>
-public sealed class ReportMissingNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<ReportMissing>(d, s, c)
+public sealed class ReportMissingNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<ReportMissing>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(ReportMissing e) => [Messages.ReportMissing(e)];
 
@@ -65,17 +65,28 @@ public sealed class ReportMissingNotifier(Database<NotificationsModule> d, Deliv
     }
 }
 
-public sealed class ReportReturnedNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<ReportReturned>(d, s, c)
+public sealed class ReportReturnedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<ReportReturned>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(ReportReturned e) => [Messages.ReportReturned(e)];
 }
 
-public sealed class TargetsDesignatedNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<TargetsDesignated>(d, s, c)
+public sealed class TargetsDesignatedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<TargetsDesignated>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(TargetsDesignated e) => Messages.Designated(e);
 }
 
-public sealed class AcceptanceFailedNotifier(Database<NotificationsModule> d, DeliverySignal s, TimeProvider c) : NotifyingConsumer<AcceptanceFailed>(d, s, c)
+public sealed class AcceptanceFailedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<AcceptanceFailed>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(AcceptanceFailed e) => Messages.AcceptanceFailed(e);
+}
+
+/// <summary>A look-back falling due or overdue: the township and the county are told.</summary>
+public sealed class LookBackDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<LookBackDueSoon>(d, s, o, c)
+{
+    protected override IEnumerable<Message> Compose(LookBackDueSoon e) => Messages.LookBackDueSoon(e);
+}
+
+public sealed class LookBackOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<LookBackOverdue>(d, s, o, c)
+{
+    protected override IEnumerable<Message> Compose(LookBackOverdue e) => Messages.LookBackOverdue(e);
 }

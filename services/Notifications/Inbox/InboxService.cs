@@ -19,7 +19,7 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal)
     {
         "measure-due-soon", "measure-overdue", "measure-escalated", "report-due-soon", "report-missing", "report-missing-digest",
-        "report-returned", "target-designated", "acceptance-failed", "channel-failing",
+        "report-returned", "target-designated", "acceptance-failed", "look-back-due-soon", "look-back-overdue", "channel-failing",
     };
 
     private sealed class NotificationRow
@@ -97,6 +97,7 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
         public int Attempts { get; set; }
         public DateTime NextAttemptAt { get; set; }
         public DateTime? SentAt { get; set; }
+        public string? BatchId { get; set; }
     }
 
     private sealed class AttemptRow
@@ -118,7 +119,7 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
         {
             var deliveries = (await c.QueryAsync<DeliveryRow>($"""
                 SELECT d.id AS Id, d.notification_id AS NotificationId, d.contact_id AS ContactId, d.status AS Status, d.attempts AS Attempts,
-                       d.next_attempt_at AS NextAttemptAt, d.sent_at AS SentAt
+                       d.next_attempt_at AS NextAttemptAt, d.sent_at AS SentAt, d.batch_id AS BatchId
                 FROM deliveries d JOIN notifications n ON n.id = d.notification_id
                 WHERE n.unit_code = @code{byNotification} ORDER BY n.created_at DESC, d.id
                 """, new { code = unit.Value, notification = request.NotificationId })).ToList();
@@ -136,6 +137,7 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
             {
                 Id = d.Id, NotificationId = d.NotificationId, ContactId = d.ContactId, Status = (DeliveryStatus)d.Status, Attempts = d.Attempts,
                 NextAttemptAt = new DateTimeOffset(d.NextAttemptAt.AsUtc()).ToProto(), SentAt = d.SentAt is { } s ? new DateTimeOffset(s.AsUtc()).ToProto() : null,
+                BatchId = d.BatchId ?? "",
             };
             proto.History.AddRange(attempts[d.Id].Select(a => new DeliveryAttempt { At = new DateTimeOffset(a.At.AsUtc()).ToProto(), StatusCode = a.StatusCode, Error = a.Error ?? "" }));
             response.Deliveries.Add(proto);

@@ -21,15 +21,18 @@ public static class Messages
 
     public static Message DueSoon(MeasureDueSoon e) => new(Township(e.Measure.VillageCode), "measure-due-soon", e.OccurrenceKey,
         $"整改措施{e.DaysLeft}天后到期：{e.Measure.VillageName}",
-        $"【整改提醒】{e.Measure.VillageName}整改措施「{e.Measure.Description}」将于{Day(e.Measure.Deadline)}到期（还有{e.DaysLeft}天），整改责任人：{Persons(e.Measure)}。请抓紧推进。");
+        $"【整改提醒】{e.Measure.VillageName}整改措施「{e.Measure.Description}」将于{Day(e.Measure.Deadline)}到期（还有{e.DaysLeft}天），整改责任人：{Persons(e.Measure)}。请抓紧推进。",
+        $"{e.Measure.VillageName}「{e.Measure.Description}」{Day(e.Measure.Deadline)}到期（还有{e.DaysLeft}天），责任人：{Persons(e.Measure)}");
 
     public static Message Overdue(MeasureOverdue e) => new(Township(e.Measure.VillageCode), "measure-overdue", e.OccurrenceKey,
         $"整改措施已逾期{e.DaysOverdue}天：{e.Measure.VillageName}",
-        $"【逾期提醒】{e.Measure.VillageName}整改措施「{e.Measure.Description}」完成时限为{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天，整改责任人：{Persons(e.Measure)}。请督促整改并及时销号。");
+        $"【逾期提醒】{e.Measure.VillageName}整改措施「{e.Measure.Description}」完成时限为{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天，整改责任人：{Persons(e.Measure)}。请督促整改并及时销号。",
+        $"{e.Measure.VillageName}「{e.Measure.Description}」完成时限{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天，责任人：{Persons(e.Measure)}");
 
     public static Message Escalated(MeasureEscalated e) => new(e.CountyCode, "measure-escalated", e.OccurrenceKey,
         $"逾期{e.DaysOverdue}天升级督办：{e.Measure.VillageName}",
-        $"【逾期升级】{e.Measure.VillageName}整改措施「{e.Measure.Description}」完成时限为{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天仍未完成，整改责任人：{Persons(e.Measure)}。提请县委组织部督办。");
+        $"【逾期升级】{e.Measure.VillageName}整改措施「{e.Measure.Description}」完成时限为{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天仍未完成，整改责任人：{Persons(e.Measure)}。提请县委组织部督办。",
+        $"{e.Measure.VillageName}「{e.Measure.Description}」完成时限{Day(e.Measure.Deadline)}，已逾期{e.DaysOverdue}天仍未完成，责任人：{Persons(e.Measure)}");
 
     public static Message ReportDueSoon(ReportDueSoon e) => new(e.TownshipCode, "report-due-soon", e.OccurrenceKey,
         $"{e.Period}月报{e.DaysLeft}天后截止",
@@ -60,5 +63,26 @@ public static class Messages
         var key = $"acceptance-failed:{e.CampaignId}:{e.VillageCode}:{e.Stage}:{e.OccurredAt.UtcTicks}";
         yield return new Message(Township(e.VillageCode), "acceptance-failed", key, $"{e.VillageName}{stage}未通过", text);
         yield return new Message(e.CountyCode, "acceptance-failed", key + ":county", $"{e.VillageName}{stage}未通过", text);
+    }
+
+    private static string Nth(int ordinal) => $"第{ordinal}次回头看";
+
+    /// <summary>A look-back (回头看) falling due: to the township and the county, each under its own key.</summary>
+    public static IEnumerable<Message> LookBackDueSoon(LookBackDueSoon e)
+    {
+        var title = $"{e.VillageName}{Nth(e.Ordinal)}{e.DaysLeft}天后到期";
+        var text = $"【回头看提醒】{e.TownshipName}{e.VillageName}已于{Day(e.AcceptedOn)}通过验收（转化），{Nth(e.Ordinal)}应于{Day(e.DueOn)}前开展（还有{e.DaysLeft}天），请提前组织民主测评。";
+        var line = $"{e.TownshipName}{e.VillageName}{Nth(e.Ordinal)}应于{Day(e.DueOn)}前开展（还有{e.DaysLeft}天）";
+        yield return new Message(e.TownshipCode, "look-back-due-soon", e.OccurrenceKey, title, text, line);
+        yield return new Message(e.CountyCode, "look-back-due-soon", e.OccurrenceKey + ":county", title, text, line);
+    }
+
+    public static IEnumerable<Message> LookBackOverdue(LookBackOverdue e)
+    {
+        var title = $"{e.VillageName}{Nth(e.Ordinal)}已逾期{e.DaysOverdue}天";
+        var text = $"【回头看逾期】{e.TownshipName}{e.VillageName}于{Day(e.AcceptedOn)}通过验收（转化），{Nth(e.Ordinal)}应于{Day(e.DueOn)}前开展，已逾期{e.DaysOverdue}天仍未开展，请尽快组织并录入结果。";
+        var line = $"{e.TownshipName}{e.VillageName}{Nth(e.Ordinal)}应于{Day(e.DueOn)}前开展，已逾期{e.DaysOverdue}天";
+        yield return new Message(e.TownshipCode, "look-back-overdue", e.OccurrenceKey, title, text, line);
+        yield return new Message(e.CountyCode, "look-back-overdue", e.OccurrenceKey + ":county", title, text, line);
     }
 }

@@ -107,6 +107,37 @@ public abstract class DeadlineScanSpec(DbProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_measure_first_seen_past_its_deadline_is_overdue_at_the_next_scan_and_escalated_once_at_30_days_whatever_day_it_was_entered()
+    {
+        // Entered on the evening of 13 June with deadlines 45, 10 and 8 days before the next morning's scan.
+        SetShanghai(Host, new DateTime(2027, 6, 13, 20, 0, 0));
+        var request = SimplePlan(TargetA2);
+        request.Problems[0].Measures[0].Deadline = D(2027, 4, 30);
+        request.Problems[0].Measures[1].Deadline = D(2027, 6, 4);
+        request.Problems[1].Measures[0].Deadline = D(2027, 6, 6);
+        var late = await Host.Measures(TownshipA).CreatePlanAsync(request);
+        var (m45, m10, m8) = (late.Problems[0].Measures[0].Id, late.Problems[0].Measures[1].Id, late.Problems[1].Measures[0].Id);
+
+        var first = await ScanOn(new DateOnly(2027, 6, 14));
+        Assert.Equal(0, (await ScanOn(new DateOnly(2027, 6, 14))).Total());
+        for (var day = new DateOnly(2027, 6, 15); day <= new DateOnly(2027, 7, 10); day = day.AddDays(1)) await ScanOn(day);
+
+        var overdue = (await Events<MeasureOverdue>("MeasureOverdue")).Where(e => e.Measure.PlanId == late.Id).ToList();
+        var escalated = (await Events<MeasureEscalated>("MeasureEscalated")).Where(e => e.Measure.PlanId == late.Id).ToList();
+        // At once, whatever the days; then the usual weekly days after the deadline; the 8th day is one of them anyway.
+        Assert.Equal([(45, new DateOnly(2027, 6, 14)), (50, new DateOnly(2027, 6, 19)), (57, new DateOnly(2027, 6, 26)), (64, new DateOnly(2027, 7, 3)), (71, new DateOnly(2027, 7, 10))],
+            overdue.Where(e => e.Measure.MeasureId == m45).Select(e => (e.DaysOverdue, e.ScanDate)));
+        Assert.Equal([10, 15, 22, 29, 36], overdue.Where(e => e.Measure.MeasureId == m10).Select(e => e.DaysOverdue));
+        Assert.Equal([8, 15, 22, 29], overdue.Where(e => e.Measure.MeasureId == m8).Select(e => e.DaysOverdue));
+        // The escalation once each: at once for the one already 30 days overdue, on the 30th day for the others.
+        Assert.Equal([(m45, 45, new DateOnly(2027, 6, 14)), (m10, 30, new DateOnly(2027, 7, 4)), (m8, 30, new DateOnly(2027, 7, 6))],
+            escalated.Select(e => (e.Measure.MeasureId, e.DaysOverdue, e.ScanDate)));
+        Assert.All(escalated, e => Assert.Equal(County, e.CountyCode));
+        Assert.Equal(overdue.Count, overdue.Select(e => e.OccurrenceKey).Distinct().Count());
+        Assert.True(first.Overdue >= 3 && first.Escalated >= 1);
+    }
+
+    [Fact]
     public void The_scan_looks_up_exact_deadline_dates()
     {
         var dates = DeadlineScan.DeadlinesWithOccurrences(new DateOnly(2027, 5, 30), new DateOnly(2027, 5, 30), new DateOnly(2027, 4, 1));
@@ -115,6 +146,11 @@ public abstract class DeadlineScanSpec(DbProvider provider) : IAsyncLifetime
             new DateOnly(2027, 4, 10), new DateOnly(2027, 4, 3), new DateOnly(2027, 4, 30)], dates);
         Assert.Equal(TimeSpan.FromHours(20), Rectify.Platform.Hosting.DailyJob.UntilNextRun(new DateTimeOffset(2027, 5, 1, 10, 0, 0, TimeSpan.FromHours(8)), new TimeOnly(6, 0)));
     }
+}
+
+internal static class ScanResults
+{
+    public static int Total(this RunDeadlineScanResponse r) => r.DueSoon + r.Overdue + r.Escalated;
 }
 
 public sealed class DeadlineScanOnSqlite() : DeadlineScanSpec(DbProvider.Sqlite);

@@ -1,3 +1,4 @@
+using Dapper;
 using System.Text.Json;
 using Rectify.Measures.V1;
 using Rectify.Notifications;
@@ -41,12 +42,22 @@ public sealed class NotificationChainTests : IAsyncLifetime
             new Dictionary<string, string?> { ["Rectify:Notifications:ScheduleDigest"] = "false" });
         await host.Notifications(TownshipA).AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "乡镇系统", Kind = ChannelKind.Webhook, Url = _receiver.Url + "/hook", Secret = "s3cret" });
         await PlanDueOnApril30Async(host);
+        // The scheduler's run at start must be over, so that it waits for the next 06:00 on the clock moved below.
+        var measures = host.Get<Database<Rectify.Measures.MeasuresModule>>();
+        await Poll.Until(async () => await measures.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deadline_scans")) > 0 ? true : throw new InvalidOperationException("no scan yet"));
+        await Task.Delay(200);
         // The scheduler runs at 06:00 on 1 May: the day after the deadline.
         SetShanghai(host, new DateTime(2027, 5, 1, 6, 30, 0));
-        // Four calls: the township also hears that 上坪村 was designated; then the three overdue measures.
-        var calls = (await _receiver.WaitForAsync(4)).Where(c => c.Headers["X-Rectify-Event"] == "measure-overdue").ToList();
-        Assert.Equal(3, calls.Count);
-        Assert.All(calls, c => Assert.Contains("已逾期1天", JsonDocument.Parse(c.Body).RootElement.GetProperty("text").GetString()));
+        await Poll.Until(async () => (await host.Notifications(TownshipA).ListNotificationsAsync(new ListNotificationsRequest { UnitCode = TownshipA, Kind = "measure-overdue" })).Notifications.Count == 3
+            ? true : throw new InvalidOperationException("not filed yet"));
+        // The three go to the township as one message once the bundle window (5 minutes) has passed.
+        SetShanghai(host, new DateTime(2027, 5, 1, 6, 36, 0));
+        await _receiver.WaitForAsync(2);
+        await Task.Delay(500);
+        var call = _receiver.Requests.Single(c => c.Headers["X-Rectify-Event"] == "measure-overdue");
+        var text = JsonDocument.Parse(call.Body).RootElement.GetProperty("text").GetString()!;
+        Assert.StartsWith("【逾期提醒】今日新增逾期措施 3 项：", text);
+        Assert.Equal(3, text.Split('\n').Count(l => l.Contains("已逾期1天")));
     }
 
     [Fact]
@@ -76,6 +87,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
             ["Rectify:Mode"] = "Distributed", ["Rectify:Auth:SigningKeyFile"] = TestIssuer.KeyFile,
             ["Rectify:Bus:Transport"] = "RabbitMq", ["Rectify:Bus:RabbitMqUri"] = _broker.Uri, ["Rectify:Bus:Publishers:measures"] = RabbitMqVirtualHost.SharedUser, ["Rectify:Bus:Publishers:assessment"] = RabbitMqVirtualHost.SharedUser, // both processes log in as one user
             ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Notifications:ScheduleDigest"] = "false",
+            ["Rectify:Notifications:BundleWindow"] = "00:00:00", // the two processes' clocks differ
         };
         await using var notifications = await TestHost.StartAsync(DbProvider.Sqlite, [new NotificationsModule()], OnRabbitMq());
         await using var measures = await TestHost.StartAsync(DbProvider.Postgres, [new Rectify.Measures.MeasuresModule()], OnRabbitMq());
@@ -83,8 +95,14 @@ public sealed class NotificationChainTests : IAsyncLifetime
         await PlanDueOnApril30Async(measures);
         SetShanghai(measures, new DateTime(2027, 5, 8, 7, 0, 0));
         Assert.Equal(3, (await measures.Measures(County).RunDeadlineScanAsync(new RunDeadlineScanRequest())).Overdue);
-        var calls = (await _receiver.WaitForAsync(4, TimeSpan.FromSeconds(30))).Where(c => c.Headers["X-Rectify-Event"] == "measure-overdue").ToList();
-        Assert.Equal(3, calls.Count);
-        Assert.All(calls, c => Assert.Contains("已逾期8天", JsonDocument.Parse(c.Body).RootElement.GetProperty("text").GetString()));
+        // Sent as they arrive (no bundle window here), so they come alone or together: three measures in all.
+        var items = await Poll.Until(() =>
+        {
+            var all = _receiver.Requests.Where(c => c.Headers["X-Rectify-Event"] == "measure-overdue")
+                .SelectMany(c => JsonDocument.Parse(c.Body).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()!)).ToList();
+            return Task.FromResult(all.Count >= 3 ? all : throw new InvalidOperationException($"{all.Count} of 3"));
+        });
+        Assert.Equal(3, items.Count);
+        Assert.All(items, t => Assert.Contains("已逾期8天", t));
     }
 }

@@ -40,7 +40,12 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
 
     internal static async Task<TestHost> StartHostAsync(DbProvider provider, TestStorage? storage = null, bool send = true, IDictionary<string, string?>? more = null)
     {
-        var settings = new Dictionary<string, string?> { ["Rectify:Notifications:SendDeliveries"] = send ? "true" : "false", ["Rectify:Notifications:ScheduleDigest"] = "false" };
+        // One occurrence at a time here: bundles are shown in LatePlanChaseSpec with the default window.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Rectify:Notifications:SendDeliveries"] = send ? "true" : "false", ["Rectify:Notifications:ScheduleDigest"] = "false",
+            ["Rectify:Notifications:BundleWindow"] = "00:00:00",
+        };
         foreach (var (k, v) in more ?? new Dictionary<string, string?>()) settings[k] = v;
         var host = await TestHost.StartAsync(provider, [new NotificationsModule()], settings, storage: storage);
         SetShanghai(host, new DateTime(2027, 5, 1, 9, 0, 0));
@@ -145,8 +150,13 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
 
         // A 4xx fails at once; three final failures in a row mark the channel failing and tell the unit.
         Receiver.AnswerWith(400, 404, 410);
-        foreach (var id in new[] { "m-a", "m-b", "m-c" }) await PublishAsync(Overdue(id));
-        await Receiver.WaitForAsync(6);
+        // One at a time: occurrences waiting together would go as one message (Bundles), one failure.
+        var sent = 3;
+        foreach (var id in new[] { "m-a", "m-b", "m-c" })
+        {
+            await PublishAsync(Overdue(id));
+            await Receiver.WaitForAsync(++sent);
+        }
         var contact = await Poll.Until(async () => (await _township.ListContactsAsync(new ListContactsRequest { UnitCode = TownshipA })).Contacts.Single(c => c.Failing));
         Assert.StartsWith("HTTP 4", contact.LastError);
         var inbox = await InboxAsync(_township, TownshipA, 5);
@@ -156,6 +166,80 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         await Task.Delay(300);
         Assert.Equal(6, Receiver.Requests.Count);              // skipped: the channel is marked failing
         Assert.Contains((await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries, d => d.Status == DeliveryStatus.Skipped);
+    }
+
+    private async Task<List<Contact>> ContactsAsync() => [.. (await _township.ListContactsAsync(new ListContactsRequest { UnitCode = TownshipA })).Contacts];
+
+    [Fact]
+    public async Task A_contact_is_updated_field_by_field_and_bad_updates_change_nothing()
+    {
+        var contact = await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "乡镇系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/old", Secret = Secret });
+        var updated = await _township.UpdateContactAsync(new UpdateContactRequest
+            { ContactId = contact.Id, Url = Receiver.Url + "/new", Secret = "new-secret", QuietFrom = "22:00", QuietUntil = "07:00" });
+        Assert.Equal(("乡镇系统", Receiver.Url + "/new", "22:00", "07:00", true), (updated.Name, updated.Url, updated.QuietFrom, updated.QuietUntil, updated.Active));
+
+        // In the new quiet hours a delivery is held; clearing them sends it now, to the new address with the new secret.
+        SetShanghai(Host, new DateTime(2027, 5, 1, 23, 0, 0));
+        await PublishAsync(Overdue("m-night"));
+        await InboxAsync(_township, TownshipA, 1);
+        await Task.Delay(300);
+        Assert.Empty(Receiver.Requests);
+        await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, QuietFrom = "", QuietUntil = "" });
+        var request = (await Receiver.WaitForAsync(1)).Single();
+        Assert.Equal("/new", request.PathAndQuery);
+        Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("new-secret"), Encoding.UTF8.GetBytes($"{request.Headers["X-Rectify-Timestamp"]}.{request.Body}"))),
+            request.Headers["X-Rectify-Signature"]);
+
+        // Inactive, it gets nothing; active again, it does.
+        await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Active = false });
+        await PublishAsync(Overdue("m-off"));
+        await InboxAsync(_township, TownshipA, 2);
+        await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Active = true, Name = "乡镇党建办系统" });
+        await PublishAsync(Overdue("m-on"));
+        Assert.Equal(2, (await Receiver.WaitForAsync(2)).Count);
+        await Task.Delay(300);
+        Assert.Equal(2, Receiver.Requests.Count);
+
+        var before = await ContactsAsync();
+        Assert.Equal(["url"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Url = "ftp://example.org/hook" }))).Fields());
+        Assert.Equal(["quiet_until"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, QuietFrom = "21:00" }))).Fields());
+        Assert.Equal(["quiet_from"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, QuietFrom = "25:00", QuietUntil = "07:00" }))).Fields());
+        Assert.Equal(["secret"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Secret = "" }))).Fields());
+        Assert.Equal(["name"], (await Rpc.Refused(StatusCode.InvalidArgument, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Name = "" }))).Fields());
+        await Rpc.Refused(StatusCode.NotFound, () => _township.UpdateContactAsync(new UpdateContactRequest { ContactId = Guid.NewGuid().ToString(), Name = "x" }));
+        await Rpc.Refused(StatusCode.NotFound, () => Host.Notifications(TownshipB).UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Name = "x" }));
+        Assert.Equal(before, await ContactsAsync());
+    }
+
+    [Fact]
+    public async Task A_failing_channel_is_enabled_again_only_by_a_test_message_that_gets_through()
+    {
+        var contact = await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/hook", Secret = Secret });
+        Receiver.AnswerWith(400, 400, 400);
+        for (var i = 1; i <= 3; i++)
+        {
+            await PublishAsync(Overdue($"m-{i}"));
+            await Receiver.WaitForAsync(i);
+        }
+        await Poll.Until(async () => (await ContactsAsync()).Single(c => c.Failing));
+        await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Url = Receiver.Url + "/fixed" });
+        Assert.True((await ContactsAsync()).Single().Failing);   // changing it is not enough: a test must get through
+
+        Receiver.AnswerWith(500);
+        var failed = await _township.TestContactAsync(new TestContactRequest { ContactId = contact.Id });
+        Assert.Equal((false, 500, true), (failed.Delivered, failed.StatusCode, failed.Contact.Failing));
+        Assert.StartsWith("HTTP 500", failed.Contact.LastError);
+
+        var passed = await _township.TestContactAsync(new TestContactRequest { ContactId = contact.Id });
+        Assert.Equal((true, 200, false, ""), (passed.Delivered, passed.StatusCode, passed.Contact.Failing, passed.Contact.LastError));
+        var test = Receiver.Requests.Last();
+        Assert.Equal(("/fixed", "contact-test"), (test.PathAndQuery, test.Headers["X-Rectify-Event"]));
+        Assert.StartsWith("【通知渠道测试】", JsonDocument.Parse(test.Body).RootElement.GetProperty("text").GetString());
+
+        await PublishAsync(Overdue("m-after"));
+        var after = (await Receiver.WaitForAsync(6)).Last();
+        Assert.Equal(("/fixed", "measure-overdue"), (after.PathAndQuery, after.Headers["X-Rectify-Event"]));
+        await Rpc.Refused(StatusCode.NotFound, () => Host.Notifications(TownshipB).TestContactAsync(new TestContactRequest { ContactId = contact.Id }));
     }
 
     [Fact]

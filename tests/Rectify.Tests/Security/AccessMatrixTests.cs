@@ -307,6 +307,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             { UnitCode = d.Township.Value, Name = "矩阵", Kind = ChannelKind.Webhook, Url = "http://127.0.0.1:9/matrix", Secret = "matrix" }).ResponseAsync);
         Add(notifications, "ListContacts", d.Township, Access.Read, n, c => c.ListContactsAsync(new ListContactsRequest { UnitCode = d.Township.Value }).ResponseAsync);
         Add(notifications, "RemoveContact", d.Township, Access.Write, n, c => c.RemoveContactAsync(new RemoveContactRequest { ContactId = d.ContactId }).ResponseAsync, d.Township);
+        Add(notifications, "UpdateContact", d.Township, Access.Write, n, c => c.UpdateContactAsync(new UpdateContactRequest { ContactId = d.ContactId, Name = "矩阵联系人" }).ResponseAsync, d.Township);
+        Add(notifications, "TestContact", d.Township, Access.Write, n, c => c.TestContactAsync(new TestContactRequest { ContactId = d.ContactId }).ResponseAsync, d.Township);
         Add(notifications, "ListNotifications", d.Inbox, Access.Read, n, c => c.ListNotificationsAsync(new ListNotificationsRequest { UnitCode = d.Inbox.Value }).ResponseAsync);
         Add(notifications, "MarkRead", d.Inbox, Access.Write, n, c => c.MarkReadAsync(new MarkRequest { NotificationId = d.NotificationId }).ResponseAsync, d.Inbox);
         Add(notifications, "Acknowledge", d.Inbox, Access.Write, n, c => c.AcknowledgeAsync(new MarkRequest { NotificationId = d.NotificationId }).ResponseAsync, d.Inbox);
