@@ -77,7 +77,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         var villages = measures.Select(m => m.VillageCode).Distinct().ToArray();
         var names = await database.ReadAsync(async c => (await c.QueryAsync<(string Village, string Township)>(
             $"SELECT village_code, township_name FROM targets WHERE {database.Sql.InList("village_code", "@villages")} ORDER BY campaign_year",
-            new { villages })).ToDictionary(n => n.Village, n => n.Township), ct);
+            new { villages })).GroupBy(n => n.Village).ToDictionary(g => g.Key, g => g.Last().Township), ct); // a village targeted in several years: its latest name
         foreach (var measure in measures)
         {
             measure.TownshipCode = OrgCode.Parse(measure.VillageCode).AncestorAt(OrgLevel.Township).Value;
