@@ -81,7 +81,12 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
     /// <summary>The SQL that finds the day's candidates; public so the benchmark can time it bare.</summary>
     public string CandidatesSql => $"""
         SELECT {MeasureRow.Columns} FROM measures
-        WHERE {database.Sql.InList("deadline", "@dates")} AND {database.Sql.InList("status", "@open")}
+        WHERE {database.Sql.InList("deadline", "@dates")} AND {database.Sql.InList("status", "@open")} AND {NotHistory}
+        """;
+
+    /// <summary>An earlier year entered as history is a record of what happened, not work to chase.</summary>
+    private const string NotHistory = """
+        NOT EXISTS (SELECT 1 FROM targets t WHERE t.village_code = measures.village_code AND t.campaign_year = measures.campaign_year AND t.entered_as_history = @history)
         """;
 
     private async Task<Result> ScanDayAsync(DateOnly day, DateOnly today, CancellationToken ct)
@@ -96,7 +101,7 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
             var rows = new List<MeasureRow>();
             // SQL Server takes at most 2,100 parameters; a year of weekly repeats is far below that, but chunk anyway.
             foreach (var chunk in dates.Chunk(1000))
-                rows.AddRange(await c.QueryAsync<MeasureRow>(CandidatesSql, new { dates = chunk, open = MeasureRules.OpenStatuses }));
+                rows.AddRange(await c.QueryAsync<MeasureRow>(CandidatesSql, new { dates = chunk, open = MeasureRules.OpenStatuses, history = true }));
             return rows;
         }, ct);
 
@@ -140,7 +145,7 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
     /// </summary>
     public string LateSql => $"""
         SELECT {MeasureRow.Columns} FROM measures
-        WHERE {database.Sql.InList("status", "@open")} AND deadline <= @latest
+        WHERE {database.Sql.InList("status", "@open")} AND deadline <= @latest AND {NotHistory}
           AND NOT EXISTS (SELECT 1 FROM deadline_occurrences o
                           WHERE o.measure_id = measures.id AND o.scan_date > measures.deadline AND o.occurrence_key LIKE @prefix)
         """;
@@ -154,8 +159,8 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
     {
         var now = clock.GetUtcNow();
         var (overdue, escalated) = await database.ReadAsync(async c => (
-            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-1), prefix = "overdue:%" })).ToList(),
-            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-EscalateAfterDays), prefix = "escalated:%" })).ToList()), ct);
+            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-1), prefix = "overdue:%", history = true })).ToList(),
+            (await c.QueryAsync<MeasureRow>(LateSql, new { open = MeasureRules.OpenStatuses, latest = today.AddDays(-EscalateAfterDays), prefix = "escalated:%", history = true })).ToList()), ct);
         var occurrences = new List<Occurrence>();
         foreach (var row in overdue)
         {

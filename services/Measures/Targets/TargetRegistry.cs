@@ -14,12 +14,12 @@ public static class TargetRegistry
             await session.ExecuteAsync("DELETE FROM targets WHERE village_code = @VillageCode AND campaign_year = @year",
                 new { target.VillageCode, year = designation.CampaignYear });
             await session.ExecuteAsync("""
-                INSERT INTO targets (village_code, campaign_year, village_name, township_name, county_code, campaign_ends_on, designated_at)
-                VALUES (@VillageCode, @year, @VillageName, @TownshipName, @county, @endsOn, @at)
+                INSERT INTO targets (village_code, campaign_year, village_name, township_name, county_code, campaign_ends_on, designated_at, entered_as_history)
+                VALUES (@VillageCode, @year, @VillageName, @TownshipName, @county, @endsOn, @at, @history)
                 """, new
             {
                 target.VillageCode, year = designation.CampaignYear, target.VillageName, target.TownshipName,
-                county = designation.CountyCode, endsOn = designation.CampaignEndsOn, at = designation.OccurredAt.UtcDateTime,
+                county = designation.CountyCode, endsOn = designation.CampaignEndsOn, at = designation.OccurredAt.UtcDateTime, history = designation.EnteredAsHistory,
             });
         }
     }

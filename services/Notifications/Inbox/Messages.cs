@@ -51,7 +51,8 @@ public static class Messages
         $"{e.Period}月报被退回",
         $"【月报退回】{e.Period}月整顿工作月报（第{e.Revision}版）被退回，原因：{e.Reason}。请修改后重新报送。");
 
-    public static IEnumerable<Message> Designated(TargetsDesignated e) => e.Targets.Select(t => new Message(Township(t.VillageCode), "target-designated",
+    /// <summary>An earlier year's designation entered as history is not news: nothing to tell.</summary>
+    public static IEnumerable<Message> Designated(TargetsDesignated e) => e.EnteredAsHistory ? [] : e.Targets.Select(t => new Message(Township(t.VillageCode), "target-designated",
         $"target-designated:{t.VillageCode}:{e.CampaignYear}",
         $"{t.VillageName}确定为整顿对象",
         $"【整顿对象】{t.TownshipName}{t.VillageName}党组织经“两评—调研—排序”和“三级联评”确定为{e.CampaignYear}年度软弱涣散基层党组织整顿对象，请抓紧制定整顿方案。"));

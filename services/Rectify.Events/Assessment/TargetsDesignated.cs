@@ -5,12 +5,14 @@ namespace Rectify.Events.Assessment;
 /// Published by the assessment service after three-level review; the measures
 /// service accepts plans only for designated targets.
 /// </summary>
+/// <remarks><c>EnteredAsHistory</c>: an earlier year's designation recorded now (not chased, not announced as news).</remarks>
 public sealed record TargetsDesignated(
     string CountyCode,
     int CampaignYear,
     DateOnly CampaignEndsOn,
     IReadOnlyList<DesignatedTarget> Targets,
-    DateTimeOffset OccurredAt) : IIntegrationEvent;
+    DateTimeOffset OccurredAt,
+    bool EnteredAsHistory = false) : IIntegrationEvent;
 
 /// <summary>A designated village with the names ledgers and notifications show.</summary>
 public sealed record DesignatedTarget(string VillageCode, string VillageName, string TownshipName);
