@@ -256,7 +256,7 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         foreach (var line in lines)
         {
             var words = System.Text.RegularExpressions.Regex.Matches(line, "\"[^\"]*\"|\\S+").Select(m => m.Value.Trim('"'))
-                .Select(w => System.Text.RegularExpressions.Regex.Replace(w, @"\$\{?(\w+)\}?", m => m.Groups[1].Value switch { "Y" => "2026", "P" => "2026-10", "M" => "M1", _ => "X1" }))
+                .Select(w => System.Text.RegularExpressions.Regex.Replace(w, @"\$\{?(\w+)\}?", m => m.Groups[1].Value switch { "Y" => "2026", "P" or "L" => "2026-10", "M" => "M1", _ => "X1" }))
                 .ToList();
             var errors = root.Parse(words).Errors;
             Assert.True(errors.Count == 0, $"README line `rectify-cli {line}`: " + string.Join("; ", errors.Select(e => e.Message)));
