@@ -25,7 +25,7 @@ public sealed class ReopenMeasuresOnFailure(Database<AssessmentModule> database,
         var headers = endpoints.ServiceHeaders();
         var reason = (message.Stage == AcceptanceService.LookBackStage ? "回头看不合格：" : "验收不合格：") + string.Join("；", message.Reasons);
         // A review entered as history reopened the measures on the day it was held, not on the day it was entered.
-        var campaign = await CampaignStore.LoadAsync(session.Connection, message.CampaignId, session.Transaction);
+        var campaign = await CampaignStore.LoadAsync(session, message.CampaignId);
         var heldOn = campaign.EnteredAsHistory
             ? await session.ExecuteScalarAsync<DateOnly>(
                 $"SELECT held_on FROM reviews WHERE campaign_id = @CampaignId AND village_code = @VillageCode AND passed = @failed ORDER BY id DESC {session.Sql.Limit("1")}",

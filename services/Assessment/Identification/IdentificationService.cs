@@ -50,7 +50,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            var campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            var campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
             caller.EnsureInLine(campaign.Owned);
             var rules = campaign.Rules;
             var late = new Violations();
@@ -124,10 +124,10 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         EnsureCountyDecision(caller, campaign, "Proposing targets (which restarts the review)");
         await database.WriteAsync(async session =>
         {
-            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
             if (campaign.Confirmed) throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, "The targets are already confirmed.");
-            var branches = await CampaignStore.BranchesAsync(session.Connection, campaign.Id, session.Transaction);
-            var assessments = await CampaignStore.LatestAssessmentsAsync(session.Connection, campaign.Id, session.Transaction);
+            var branches = await CampaignStore.BranchesAsync(session, campaign.Id);
+            var assessments = await CampaignStore.LatestAssessmentsAsync(session, campaign.Id);
             var missing = branches.Count(b => !assessments.ContainsKey(b.VillageCode));
             if (missing > 0)
                 throw new PreconditionFailedException("UNASSESSED_BRANCHES", campaign.Id, $"{missing} of {branches.Count} branches have no assessment yet; every branch is ranked.");
@@ -158,12 +158,12 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         public DateTime? ReviewedAt { get; set; }
     }
 
-    private static Task<IEnumerable<ProposalRow>> ProposalRowsAsync(System.Data.Common.DbConnection c, string campaignId, System.Data.Common.DbTransaction? tx = null) =>
-        c.QueryAsync<ProposalRow>("""
+    private static Task<IEnumerable<ProposalRow>> ProposalRowsAsync(DbSession session, string campaignId) =>
+        session.QueryAsync<ProposalRow>("""
             SELECT village_code AS VillageCode, status AS Status, bottom_quota AS BottomQuota, auto_reasons AS AutoReasons,
                    review_reason AS ReviewReason, override_reason AS OverrideReason, reviewed_by AS ReviewedBy, reviewed_at AS ReviewedAt
             FROM proposals WHERE campaign_id = @campaignId ORDER BY village_code
-            """, new { campaignId }, tx);
+            """, new { campaignId });
 
     public async Task<ProposalList> ListProposalsAsync(Caller caller, ListProposalsRequest request, CancellationToken ct)
     {
@@ -200,9 +200,9 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         EnsureCountyDecision(caller, campaign, "Confirming or rejecting a proposal");
         await database.WriteAsync(async session =>
         {
-            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
             if (campaign.Confirmed) throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, "The targets are already confirmed.");
-            var row = (await ProposalRowsAsync(session.Connection, campaign.Id, session.Transaction)).SingleOrDefault(p => p.VillageCode == request.VillageCode)
+            var row = (await ProposalRowsAsync(session, campaign.Id)).SingleOrDefault(p => p.VillageCode == request.VillageCode)
                 ?? throw new NotFoundException("proposal", $"{request.VillageCode} in campaign {campaign.Id}");
             var auto = JsonSerializer.Deserialize<List<string>>(row.AutoReasons)!;
             // 直接认定 overrides rank: rejecting such a branch takes a recorded reason for overriding it.
@@ -227,14 +227,14 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            campaign = await CampaignStore.LoadAsync(session.Connection, request.CampaignId, session.Transaction);
+            campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
             if (campaign.Confirmed)
                 throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, $"The targets were confirmed at {campaign.ConfirmedAt:yyyy-MM-dd HH:mm} UTC; a correction is a new revision, not a second confirmation.");
-            var proposals = (await ProposalRowsAsync(session.Connection, campaign.Id, session.Transaction)).ToList();
+            var proposals = (await ProposalRowsAsync(session, campaign.Id)).ToList();
             if (proposals.Count == 0) throw new PreconditionFailedException("NO_PROPOSALS", campaign.Id, "There are no proposals to confirm; propose targets first.");
             var open = proposals.Count(p => p.Status == (int)ProposalStatus.Proposed);
             if (open > 0) throw new PreconditionFailedException("UNREVIEWED_PROPOSALS", campaign.Id, $"{open} proposals still await the county's review.");
-            var branches = (await CampaignStore.BranchesAsync(session.Connection, campaign.Id, session.Transaction)).ToDictionary(b => b.VillageCode);
+            var branches = (await CampaignStore.BranchesAsync(session, campaign.Id)).ToDictionary(b => b.VillageCode);
             var confirmed = proposals.Where(p => p.Status == (int)ProposalStatus.Confirmed).Select(p => branches[p.VillageCode]).ToList();
             await session.ExecuteAsync("UPDATE campaigns SET confirmed_at = @at WHERE id = @Id", new { at = now.UtcDateTime, campaign.Id });
             await session.ExecuteAsync("INSERT INTO targets (campaign_id, village_code, status, accepted_on) VALUES (@Id, @VillageCode, @status, NULL)",

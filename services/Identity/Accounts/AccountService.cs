@@ -71,10 +71,10 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Listing accounts");
         var (low, high) = org.Value.SubtreeRange;
-        var rows = (await database.ReadAsync(c => c.QueryAsync<AccountRow>(new CommandDefinition($"""
+        var rows = (await database.ReadAsync(c => c.QueryAsync<AccountRow>($"""
             SELECT {AccountRow.Columns} FROM accounts WHERE org_code BETWEEN @low AND @high ORDER BY org_code, user_name
             {database.Sql.Page("@size", "@offset")}
-            """, new { low, high, size, offset }, cancellationToken: ct)), ct)).ToList();
+            """, new { low, high, size, offset }), ct)).ToList();
         var now = clock.GetUtcNow();
         var response = new ListAccountsResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" };
         response.Accounts.AddRange(rows.Select(r => r.ToProto(now)));

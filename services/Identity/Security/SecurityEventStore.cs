@@ -72,13 +72,13 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Security events");
         var (low, high) = org.Value.SubtreeRange;
-        var rows = (await database.ReadAsync(c => c.QueryAsync<Row>(new CommandDefinition($"""
+        var rows = (await database.ReadAsync(c => c.QueryAsync<Row>($"""
             SELECT at AS At, kind AS Kind, subject AS Subject, org_code AS OrgCode, detail AS Detail, remote AS Remote
             FROM security_events
             WHERE org_code BETWEEN @low AND @high
             ORDER BY at DESC, id
             {database.Sql.Page("@size", "@offset")}
-            """, new { low, high, size, offset }, cancellationToken: ct)), ct)).ToList();
+            """, new { low, high, size, offset }), ct)).ToList();
         var response = new ListSecurityEventsResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" };
         response.Events.AddRange(rows.Select(r => new V1.SecurityEvent
         {

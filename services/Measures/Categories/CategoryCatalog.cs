@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Rectify.Common.V1;
 using Rectify.Measures.V1;
@@ -62,18 +61,18 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
     public static bool MayDefine(OrgCode unit) => unit.Level is OrgLevel.Province or OrgLevel.City or OrgLevel.County;
 
     /// <summary>The effective list of <paramref name="unit"/>: national defaults in their order, then additions, the higher unit's first.</summary>
-    public static async Task<List<Effective>> EffectiveAsync(DbConnection connection, DbTransaction? tx, OrgCode unit)
+    public static async Task<List<Effective>> EffectiveAsync(DbSession session, OrgCode unit)
     {
-        var national = await connection.QueryAsync<NationalRow>("""
+        var national = await session.QueryAsync<NationalRow>("""
             SELECT code AS Code, name AS Name, helping_departments AS HelpingDepartments, position AS Position, retired AS Retired
             FROM problem_categories
-            """, transaction: tx);
+            """);
         var chain = DefiningUnits(unit);
-        IEnumerable<DefinitionRow> definitions = chain.Count == 0 ? [] : await connection.QueryAsync<DefinitionRow>("""
+        IEnumerable<DefinitionRow> definitions = chain.Count == 0 ? [] : await session.QueryAsync<DefinitionRow>("""
             SELECT unit_code AS UnitCode, code AS Code, name AS Name, helping_departments AS HelpingDepartments, retired AS Retired, position AS Position
             FROM problem_category_definitions
             WHERE unit_code = @province OR unit_code = @city OR unit_code = @county
-            """, new { province = chain[0].Value, city = chain[Math.Min(1, chain.Count - 1)].Value, county = chain[^1].Value }, tx);
+            """, new { province = chain[0].Value, city = chain[Math.Min(1, chain.Count - 1)].Value, county = chain[^1].Value });
 
         var merged = new Dictionary<string, (Effective Category, int Depth, int Position)>();
         foreach (var row in national)
@@ -103,7 +102,7 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
             unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
         // Everyone in the unit's subtree reads its list; a unit beside it (another county) does not.
         caller.EnsureCanRead(unit);
-        var categories = await database.ReadAsync(c => EffectiveAsync(c, null, unit), ct);
+        var categories = await database.ReadAsync(c => EffectiveAsync(c, unit), ct);
         var response = new ListProblemCategoriesResponse { UnitCode = unit.Value };
         response.Categories.AddRange(categories.Where(c => !request.ActiveOnly || !c.Retired).Select(c => c.ToProto()));
         return response;
@@ -137,7 +136,7 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
         var now = clock.GetUtcNow().UtcDateTime;
         return await database.WriteAsync(async session =>
         {
-            var seen = (await EffectiveAsync(session.Connection, session.Transaction, unit.Value)).Find(c => c.Code == code);
+            var seen = (await EffectiveAsync(session, unit.Value)).Find(c => c.Code == code);
             if (kind == Define.Add && seen is not null)
                 throw new AlreadyExistsException("problem category", $"{code} (defined by {seen.DefinedBy}; override it instead)");
             if (kind == Define.Override && seen is null)
@@ -151,7 +150,7 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
             else
                 await InsertAsync(session, unit.Value, code!, name, joined, null, caller, now);
             await RecordAsync(session, unit.Value, code!, seen is null ? "added" : "overridden", name, joined, caller, now);
-            return (await EffectiveAsync(session.Connection, session.Transaction, unit.Value)).Single(c => c.Code == code).ToProto();
+            return (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code).ToProto();
         }, ct);
     }
 
@@ -166,17 +165,17 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
         var now = clock.GetUtcNow().UtcDateTime;
         return await database.WriteAsync(async session =>
         {
-            _ = (await EffectiveAsync(session.Connection, session.Transaction, unit.Value)).Find(c => c.Code == code)
+            _ = (await EffectiveAsync(session, unit.Value)).Find(c => c.Code == code)
                 ?? throw new NotFoundException("problem category", $"{code} in {unit.Value}'s list");
             if (!await HasRowAsync(session, unit.Value, code!))
                 await InsertAsync(session, unit.Value, code!, null, null, retire ? true : null, caller, now);
             // Restoring first clears the unit's own word; only if a unit above still retires it does the unit say "active".
             await SetRetiredAsync(session, unit.Value, code!, retire ? true : null, caller, now);
-            var after = (await EffectiveAsync(session.Connection, session.Transaction, unit.Value)).Single(c => c.Code == code);
+            var after = (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code);
             if (!retire && after.Retired)
             {
                 await SetRetiredAsync(session, unit.Value, code!, false, caller, now);
-                after = (await EffectiveAsync(session.Connection, session.Transaction, unit.Value)).Single(c => c.Code == code);
+                after = (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code);
             }
             await RecordAsync(session, unit.Value, code!, retire ? "retired" : "restored", null, null, caller, now);
             return after.ToProto();

@@ -90,7 +90,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
     {
         foreach (var county in lines.GroupBy(l => OrgCode.Parse(l.VillageCode).AncestorAt(Common.V1.OrgLevel.County)))
         {
-            var names = await database.ReadAsync(async c => (await CategoryCatalog.EffectiveAsync(c, null, county.Key)).ToDictionary(e => e.Code, e => e.Name), ct);
+            var names = await database.ReadAsync(async c => (await CategoryCatalog.EffectiveAsync(c, county.Key)).ToDictionary(e => e.Code, e => e.Name), ct);
             foreach (var line in county) line.CategoryName = names.GetValueOrDefault(line.CategoryCode);
         }
     }

@@ -99,7 +99,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
             // The checks that need the target's campaign and the category list; still before any write.
             // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
-            var categories = (await CategoryCatalog.EffectiveAsync(session.Connection, session.Transaction, village.Value)).ToDictionary(c => c.Code);
+            var categories = (await CategoryCatalog.EffectiveAsync(session, village.Value)).ToDictionary(c => c.Code);
             var late = new Violations();
             for (var p = 0; p < phases.Count; p++)
                 late.Check(phases[p].EndsOn >= startsOn!.Value && phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
@@ -136,7 +136,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             }
             await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount,
                 phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, startsOn, target.CampaignEndsOn));
-            return await LoadPlanAsync(session.Connection, session.Transaction, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
+            return await LoadPlanAsync(session, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
         }, ct);
     }
 
@@ -213,30 +213,30 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         }
         else throw ValidationException.For("key", "give plan_id or village_year");
 
-        var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, null, planId, clock.Today()), ct)
+        var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, planId, clock.Today()), ct)
             ?? throw new NotFoundException("plan", planId);
         caller.EnsureCanRead(new Owned("plan", planId, OrgCode.Parse(plan.VillageCode)));
         return plan;
     }
 
-    private static async Task<Plan?> LoadPlanAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? tx, string planId, DateOnly today)
+    private static async Task<Plan?> LoadPlanAsync(DbSession session, string planId, DateOnly today)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<PlanRow>("""
+        var row = await session.QuerySingleOrDefaultAsync<PlanRow>("""
             SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn, basic_situation AS BasicSituation,
                    goals AS Goals, phases AS Phases, created_by AS CreatedBy, created_at AS CreatedAt
             FROM plans WHERE id = @planId
-            """, new { planId }, tx);
+            """, new { planId });
         if (row is null) return null;
-        var target = await connection.QuerySingleAsync<TargetRow>("""
+        var target = await session.QuerySingleAsync<TargetRow>("""
             SELECT village_name AS VillageName, campaign_ends_on AS CampaignEndsOn FROM targets WHERE village_code = @VillageCode AND campaign_year = @CampaignYear
-            """, row, tx);
-        var problems = await connection.QueryAsync<ProblemRow>(
+            """, row);
+        var problems = await session.QueryAsync<ProblemRow>(
             "SELECT id AS Id, position AS Position, category_code AS CategoryCode, description AS Description FROM problems WHERE plan_id = @planId ORDER BY position",
-            new { planId }, tx);
-        var measures = (await connection.QueryAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE plan_id = @planId ORDER BY position", new { planId }, tx))
+            new { planId });
+        var measures = (await session.QueryAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE plan_id = @planId ORDER BY position", new { planId }))
             .ToLookup(m => m.ProblemId);
         // Retired categories stay in the list, so a plan written before a retirement still names its categories.
-        var categoryNames = (await CategoryCatalog.EffectiveAsync(connection, tx, OrgCode.Parse(row.VillageCode))).ToDictionary(c => c.Code, c => c.Name);
+        var categoryNames = (await CategoryCatalog.EffectiveAsync(session, OrgCode.Parse(row.VillageCode))).ToDictionary(c => c.Code, c => c.Name);
         var plan = new Plan
         {
             Id = row.Id, VillageCode = row.VillageCode, VillageName = target.VillageName, CampaignYear = row.CampaignYear,

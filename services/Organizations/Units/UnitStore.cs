@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Rectify.Common.V1;
 using Rectify.Organizations.V1;
@@ -17,13 +16,12 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
         status AS Status, closed_on AS ClosedOn, merged_into AS MergedInto
         """;
 
-    public static Task<UnitRow?> FindAsync(DbConnection connection, string code, DbTransaction? tx = null) =>
-        connection.QuerySingleOrDefaultAsync<UnitRow>($"SELECT {Columns} FROM units WHERE code = @code", new { code }, tx);
+    public Task<UnitRow?> FindAsync(DbSession session, string code) =>
+        session.QuerySingleOrDefaultAsync<UnitRow>($"SELECT {Columns} FROM units WHERE code = @code", new { code });
 
     public Task<UnitRow?> FindAsync(string code, CancellationToken ct) =>
         database.ReadAsync(c => FindAsync(c, code), ct);
 
-    public Task<UnitRow?> FindAsync(DbSession session, string code) => FindAsync(session.Connection, code, session.Transaction);
 
     /// <summary>Units among <paramref name="codes"/> that exist, by code (chunked under SQL Server's parameter limit).</summary>
     public static async Task<Dictionary<string, UnitRow>> FindManyAsync(DbSession session, IEnumerable<string> codes)

@@ -7,14 +7,15 @@ using Rectify.Platform.Messaging;
 namespace Rectify.Platform.Storage;
 
 /// <summary>
-/// One transaction on a service's database. Events published here are written
-/// to the outbox table inside the same transaction, so a change and its events
-/// commit or vanish together.
+/// Work on a service's database: a write (<see cref="DatabaseSessions.WriteAsync{T}"/>) runs in one transaction, and
+/// events published there are written to the outbox table inside it, so a change and its events commit or vanish
+/// together; a read (<see cref="DatabaseSessions.ReadAsync{T}"/>) runs on an open connection without a transaction.
+/// Queries take the session either way, so one method serves both.
 /// </summary>
-public sealed class DbSession(DbConnection connection, DbTransaction transaction, Sql sql, CancellationToken cancellationToken)
+public sealed class DbSession(DbConnection connection, DbTransaction? transaction, Sql sql, CancellationToken cancellationToken)
 {
-    public DbConnection Connection { get; } = connection;
-    public DbTransaction Transaction { get; } = transaction;
+    private DbConnection Connection { get; } = connection;
+    private DbTransaction? Transaction { get; } = transaction;
     public Sql Sql { get; } = sql;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     internal int Published { get; private set; }
@@ -29,11 +30,16 @@ public sealed class DbSession(DbConnection connection, DbTransaction transaction
 
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? param = null) => Connection.ExecuteScalarAsync<T>(Command(sql, param));
 
+    public Task<T> QuerySingleAsync<T>(string sql, object? param = null) => Connection.QuerySingleAsync<T>(Command(sql, param));
+
+    public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, object? param = null) => Connection.QueryFirstOrDefaultAsync<T>(Command(sql, param));
+
     public Task PublishAsync(IIntegrationEvent @event) => PublishAllAsync([@event]);
 
     /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
     public async Task PublishAllAsync(IReadOnlyCollection<IIntegrationEvent> events)
     {
+        if (Transaction is null) throw new InvalidOperationException("Events are published only inside a write, with the change they announce.");
         const string insert = """
             INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at)
             VALUES (@MessageId, @MessageType, @Payload, @OccurredAt)
@@ -75,10 +81,10 @@ public static class DatabaseSessions
     public static Task WriteAsync(this Database database, Func<DbSession, Task> work, CancellationToken ct = default) =>
         database.WriteAsync(async session => { await work(session); return true; }, ct);
 
-    /// <summary>Runs read-only queries on one open connection.</summary>
-    public static async Task<T> ReadAsync<T>(this Database database, Func<DbConnection, Task<T>> query, CancellationToken ct = default)
+    /// <summary>Runs read-only queries on one open connection, without a transaction.</summary>
+    public static async Task<T> ReadAsync<T>(this Database database, Func<DbSession, Task<T>> query, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await query(connection);
+        return await query(new DbSession(connection, null, database.Sql, ct));
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Rectify.Events.Assessment;
 using Rectify.Events.Organizations;
@@ -28,10 +27,10 @@ public sealed class DirectoryTarget
 public static class TargetDirectory
 {
     /// <summary>The active targets under a unit (a township, a county, …) in a month.</summary>
-    public static async Task<List<DirectoryTarget>> ActiveAsync(DbConnection connection, OrgCode scope, Month month, DbTransaction? tx = null)
+    public static async Task<List<DirectoryTarget>> ActiveAsync(DbSession session, OrgCode scope, Month month)
     {
         var (low, high) = scope.SubtreeRange;
-        return (await connection.QueryAsync<DirectoryTarget>("""
+        return (await session.QueryAsync<DirectoryTarget>("""
             SELECT t.village_code AS VillageCode, t.campaign_year AS CampaignYear, t.village_name AS VillageName, t.township_code AS TownshipCode,
                    t.township_name AS TownshipName, t.county_code AS CountyCode, t.designated_on AS DesignatedOn
             FROM directory_targets t
@@ -40,7 +39,7 @@ public static class TargetDirectory
             WHERE t.village_code >= @low AND t.village_code <= @high AND t.campaign_year = @year AND t.designated_on <= @last
               AND (v.closed_on IS NULL OR v.closed_on >= @first) AND (w.closed_on IS NULL OR w.closed_on >= @first)
             ORDER BY t.village_code
-            """, new { low, high, year = month.Year, first = month.FirstDay, last = month.LastDay }, tx)).ToList();
+            """, new { low, high, year = month.Year, first = month.FirstDay, last = month.LastDay })).ToList();
     }
 }
 

@@ -62,7 +62,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var now = clock.GetUtcNow();
         return await replies.RunOnceAsync(key, async session =>
         {
-            var active = await TargetDirectory.ActiveAsync(session.Connection, township.Value, month!.Value, session.Transaction);
+            var active = await TargetDirectory.ActiveAsync(session, township.Value, month!.Value);
             if (active.Count == 0)
                 throw ValidationException.For("period", $"{township.Value.Value} has no active target in {month}: the month is before the campaign, or after it");
             var targets = active.ToDictionary(a => a.VillageCode);
@@ -77,7 +77,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             }
             late.ThrowIfAny();
 
-            var revisions = await ReportStore.RevisionsAsync(session.Connection, township.Value.Value, month.Value, session.Transaction);
+            var revisions = await ReportStore.RevisionsAsync(session, township.Value.Value, month.Value);
             var latest = revisions.LastOrDefault();
             if (latest?.State is ReportStatus.Submitted or ReportStatus.Accepted)
                 throw new PreconditionFailedException("REPORT_SUBMITTED", township.Value.Value, $"The {month} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
@@ -220,7 +220,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            var latest = (await ReportStore.RevisionsAsync(session.Connection, unit.Value.Value, month!.Value, session.Transaction)).LastOrDefault()
+            var latest = (await ReportStore.RevisionsAsync(session, unit.Value.Value, month!.Value)).LastOrDefault()
                 ?? throw new NotFoundException("report", $"{unit.Value.Value}/{month}");
             if (latest.State != ReportStatus.Submitted)
                 throw new PreconditionFailedException("NOT_SUBMITTED", latest.Id, $"Revision {latest.Revision} is {latest.State}; only a submitted report is reviewed.");
@@ -288,9 +288,9 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         var now = clock.GetUtcNow();
         return await replies.RunOnceAsync(key, async session =>
         {
-            var active = await TargetDirectory.ActiveAsync(session.Connection, county.Value, month!.Value, session.Transaction);
+            var active = await TargetDirectory.ActiveAsync(session, county.Value, month!.Value);
             if (active.Count == 0) throw ValidationException.For("period", $"{county.Value.Value} has no active target in {month}");
-            var reports = await ReportStore.UnderAsync(session.Connection, county.Value, month.Value, (int)ReportKind.Township, session.Transaction);
+            var reports = await ReportStore.UnderAsync(session, county.Value, month.Value, (int)ReportKind.Township);
             var exceptions = (await session.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @period AND until >= @today",
                 new { period = month.Value.ToString(), today })).ToHashSet();
             var summary = new CountySummary();
@@ -320,7 +320,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             if (waiting.Count > 0)
                 throw new PreconditionFailedException("TOWNSHIP_REPORTS_OPEN", county.Value.Value,
                     $"The reports of {string.Join(", ", waiting)} are neither accepted nor missing yet; the summary waits for them.");
-            var revisionsOfSummary = await ReportStore.RevisionsAsync(session.Connection, county.Value.Value, month.Value, session.Transaction);
+            var revisionsOfSummary = await ReportStore.RevisionsAsync(session, county.Value.Value, month.Value);
             var latestSummary = revisionsOfSummary.LastOrDefault();
             if (latestSummary?.State is ReportStatus.Submitted or ReportStatus.Accepted)
                 throw new PreconditionFailedException("REPORT_SUBMITTED", county.Value.Value, $"The {month} summary was submitted (revision {latestSummary.Revision}).");

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Google.Protobuf;
 using Rectify.Platform;
@@ -53,17 +52,17 @@ public static class ReportStore
         """;
 
     /// <summary>Every revision of a unit's report for a month, oldest first.</summary>
-    public static async Task<List<ReportRow>> RevisionsAsync(DbConnection c, string unitCode, Month month, DbTransaction? tx = null) =>
-        (await c.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unitCode AND period = @period ORDER BY revision",
-            new { unitCode, period = month.ToString() }, tx)).ToList();
+    public static async Task<List<ReportRow>> RevisionsAsync(DbSession session, string unitCode, Month month) =>
+        (await session.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unitCode AND period = @period ORDER BY revision",
+            new { unitCode, period = month.ToString() })).ToList();
 
     /// <summary>The latest revision of every report of a kind under a unit for a month, by unit code.</summary>
-    public static async Task<Dictionary<string, List<ReportRow>>> UnderAsync(DbConnection c, OrgCode scope, Month month, int kind, DbTransaction? tx = null)
+    public static async Task<Dictionary<string, List<ReportRow>>> UnderAsync(DbSession session, OrgCode scope, Month month, int kind)
     {
         var (low, high) = scope.SubtreeRange;
-        var rows = await c.QueryAsync<ReportRow>($"""
+        var rows = await session.QueryAsync<ReportRow>($"""
             SELECT {Columns} FROM reports WHERE unit_code >= @low AND unit_code <= @high AND period = @period AND kind = @kind ORDER BY unit_code, revision
-            """, new { low, high, period = month.ToString(), kind }, tx);
+            """, new { low, high, period = month.ToString(), kind });
         return rows.GroupBy(r => r.UnitCode).ToDictionary(g => g.Key, g => g.ToList());
     }
 

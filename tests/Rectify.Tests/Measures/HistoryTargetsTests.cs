@@ -21,7 +21,7 @@ public abstract class HistoryTargetsSpec(DbProvider provider)
         var history = new TargetsDesignated(County, 2025, new DateOnly(2025, 12, 31), [new DesignatedTarget(TargetB1, "石门村", "盘古山镇")], host.Clock.GetUtcNow(), EnteredAsHistory: true);
         await host.PublishAsync(history);
         await Poll.Until(async () => await host.Get<Database<Rectify.Measures.MeasuresModule>>().ReadAsync(c =>
-            Dapper.SqlMapper.ExecuteScalarAsync<int>(c, "SELECT COUNT(*) FROM targets WHERE campaign_year = 2025")) is 1 ? true : throw new InvalidOperationException("not yet"));
+            c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM targets WHERE campaign_year = 2025")) is 1 ? true : throw new InvalidOperationException("not yet"));
 
         // The 2025 plan as the township wrote it then (every deadline long past), and this year's with a deadline today.
         var past = SimplePlan(TargetB1, new DateOnly(2025, 6, 30));

@@ -47,7 +47,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
 
     private static async Task<bool> StoredAsync(TestHost gateway, string measureId) =>
         await gateway.Get<Database<GatewayModule>>().ReadAsync(c =>
-            Dapper.SqlMapper.ExecuteScalarAsync<int>(c, "SELECT COUNT(*) FROM rm_measures WHERE id = @measureId", new { measureId })) > 0;
+            c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM rm_measures WHERE id = @measureId", new { measureId })) > 0;
 
     [Fact]
     public async Task A_MeasureCreated_from_anyone_but_the_measures_user_is_refused_and_one_from_it_is_stored()

@@ -31,7 +31,7 @@ public sealed class DirectoryModule : ServiceModule<DirectoryModule>
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
 
     public static async Task<List<string>> LoggedCodes(Database database) =>
-        await database.ReadAsync(async c => (await Dapper.SqlMapper.QueryAsync<string>(c, "SELECT code FROM directory_log ORDER BY code")).ToList());
+        await database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT code FROM directory_log ORDER BY code")).ToList());
 
     /// <summary>Waits until the log holds <paramref name="code"/>, or gives up after the timeout.</summary>
     public static async Task<bool> WaitForAsync(Database database, string code, TimeSpan timeout)
