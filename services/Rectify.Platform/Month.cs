@@ -20,6 +20,12 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
         return new Month(period.Year, period.Month);
     }
 
+    /// <summary>Reads "YYYY-MM", the form <see cref="ToString"/> writes and the databases store.</summary>
+    public static Month Parse(string text) =>
+        text.Length == 7 && text[4] == '-' && int.TryParse(text.AsSpan(0, 4), out var year) && int.TryParse(text.AsSpan(5, 2), out var number) && number is >= 1 and <= 12
+            ? new Month(year, number)
+            : throw new FormatException($"'{text}' is not a month written YYYY-MM.");
+
     public Common.V1.Period ToProto() => new() { Year = Year, Month = Number };
 
     public int CompareTo(Month other) => (Year * 12 + Number).CompareTo(other.Year * 12 + other.Number);

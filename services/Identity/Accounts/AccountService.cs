@@ -67,16 +67,16 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
     {
         var v = new Violations();
         var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var (size, offset) = v.Page(request.Page, 100, MaxPageSize);
+        var paging = v.Page(request.Page, 100, MaxPageSize);
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Listing accounts");
         var (low, high) = org.Value.SubtreeRange;
         var rows = (await database.ReadAsync(c => c.QueryAsync<AccountRow>($"""
             SELECT {AccountRow.Columns} FROM accounts WHERE org_code BETWEEN @low AND @high ORDER BY org_code, user_name
             {database.Sql.Page("@size", "@offset")}
-            """, new { low, high, size, offset }), ct)).ToList();
+            """, new { low, high, size = paging.Size, offset = paging.Offset }), ct)).ToList();
         var now = clock.GetUtcNow();
-        var response = new ListAccountsResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" };
+        var response = new ListAccountsResponse { NextPageToken = paging.NextToken(rows.Count) };
         response.Accounts.AddRange(rows.Select(r => r.ToProto(now)));
         return response;
     }

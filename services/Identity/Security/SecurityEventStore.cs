@@ -68,7 +68,7 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
     {
         var v = new Violations();
         var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var (size, offset) = v.Page(request.Page, 50, MaxPageSize);
+        var paging = v.Page(request.Page, 50, MaxPageSize);
         v.ThrowIfAny();
         caller.EnsureAdmin(org!.Value, "Security events");
         var (low, high) = org.Value.SubtreeRange;
@@ -78,8 +78,8 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
             WHERE org_code BETWEEN @low AND @high
             ORDER BY at DESC, id
             {database.Sql.Page("@size", "@offset")}
-            """, new { low, high, size, offset }), ct)).ToList();
-        var response = new ListSecurityEventsResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" };
+            """, new { low, high, size = paging.Size, offset = paging.Offset }), ct)).ToList();
+        var response = new ListSecurityEventsResponse { NextPageToken = paging.NextToken(rows.Count) };
         response.Events.AddRange(rows.Select(r => new V1.SecurityEvent
         {
             At = new DateTimeOffset(r.At.AsUtc()).ToProto(), Kind = r.Kind, Subject = r.Subject, OrgCode = r.OrgCode ?? "", Detail = r.Detail, Remote = r.Remote ?? "",

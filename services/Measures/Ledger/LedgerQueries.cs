@@ -32,7 +32,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
     {
         var v = new Violations();
         var scope = v.Code("scope_code", request.ScopeCode);
-        var (size, offset) = v.Page(request.Page, DefaultPageSize, MaxPageSize);
+        var paging = v.Page(request.Page, DefaultPageSize, MaxPageSize);
         v.Check(Enum.IsDefined(request.Sort), "sort", "is not a known sort order");
         var today = clock.Today();
         var filter = BuildFilter(v, request, today);
@@ -49,8 +49,8 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
             MeasureSort.Updated => "updated_at DESC, id",
             _ => "deadline, village_code, id",
         };
-        filter.Parameters.Add("limit", size);
-        filter.Parameters.Add("offset", offset);
+        filter.Parameters.Add("limit", paging.Size);
+        filter.Parameters.Add("offset", paging.Offset);
         var (rows, total) = await database.ReadAsync(async c =>
         {
             var page = (await c.QueryAsync<MeasureRow>($"""
@@ -63,7 +63,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         var response = new ListMeasuresResponse
         {
             TotalSize = total,
-            Page = new PageResponse { NextPageToken = offset + rows.Count < total ? (offset + rows.Count).ToString() : "" },
+            Page = new PageResponse { NextPageToken = paging.NextToken(rows.Count, total) },
         };
         response.Measures.AddRange(rows.Select(r => r.ToProto(today)));
         await NameTownshipsAsync(response.Measures, ct);

@@ -54,16 +54,16 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
     {
         var v = new Violations();
         var unit = v.Code("unit_code", request.UnitCode);
-        var (size, offset) = v.Page(request.Page, 50, MaxPageSize);
+        var paging = v.Page(request.Page, 50, MaxPageSize);
         if (!string.IsNullOrEmpty(request.Kind)) v.Check(Kinds.Contains(request.Kind), "kind", $"must be one of {string.Join(", ", Kinds)}");
         v.ThrowIfAny();
         caller.EnsureCanRead(unit!.Value);
         var filter = (request.UnreadOnly ? " AND read_at IS NULL" : "") + (string.IsNullOrEmpty(request.Kind) ? "" : " AND kind = @kind");
         var (rows, unread) = await database.ReadAsync(async c => (
             (await c.QueryAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE unit_code = @code{filter} ORDER BY created_at DESC, id {database.Sql.Page("@size", "@offset")}",
-                new { code = unit.Value.Value, kind = request.Kind, size, offset })).ToList(),
+                new { code = unit.Value.Value, kind = request.Kind, size = paging.Size, offset = paging.Offset })).ToList(),
             await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM notifications WHERE unit_code = @code AND read_at IS NULL", new { code = unit.Value.Value })), ct);
-        var response = new ListNotificationsResponse { Unread = unread, Page = new Common.V1.PageResponse { NextPageToken = rows.Count == size ? (offset + size).ToString() : "" } };
+        var response = new ListNotificationsResponse { Unread = unread, Page = new Common.V1.PageResponse { NextPageToken = paging.NextToken(rows.Count) } };
         response.Notifications.AddRange(rows.Select(r => r.ToProto()));
         return response;
     }

@@ -74,7 +74,7 @@ public sealed class Violations
     /// One page of a list read by offset: the size (0 means the default; negative or over the maximum is refused, it
     /// would otherwise return nothing) and the offset carried by the page token this service issued.
     /// </summary>
-    public (int Size, int Offset) Page(Common.V1.PageRequest? page, int defaultSize, int maxSize)
+    public Paging Page(Common.V1.PageRequest? page, int defaultSize, int maxSize)
     {
         var size = page?.PageSize ?? 0;
         if (size == 0) size = defaultSize;
@@ -82,7 +82,7 @@ public sealed class Violations
         var offset = 0;
         if (!string.IsNullOrEmpty(page?.PageToken))
             Check(int.TryParse(page.PageToken, out offset) && offset >= 0, "page.page_token", "is not a token this service issued");
-        return (size, offset);
+        return new Paging(size, offset);
     }
 
     /// <summary>A date that must fall within [<paramref name="earliest"/>, <paramref name="latest"/>]; <paramref name="why"/> names the window.</summary>
