@@ -1,38 +1,6 @@
 namespace Rectify.Platform;
 
 /// <summary>
-/// Section Rectify:Reporting: the monthly reporting calendar, like DHIS2's
-/// timelyDays / expiryDays. Shared by the reporting service, which enforces it,
-/// and the gateway, which counts by it.
-/// </summary>
-public sealed class ReportingOptions
-{
-    public const string Section = "Rectify:Reporting";
-
-    /// <summary>On time when submitted by this day of the next month.</summary>
-    public int DueDay { get; set; } = 5;
-    /// <summary>Accepted late until this day of the next month; locked after, unless the county grants an exception (补报).</summary>
-    public int LockDay { get; set; } = 15;
-    /// <summary>Days before the due day when a township that has not submitted is reminded (催报).</summary>
-    public int[] RemindDaysBefore { get; set; } = [3, 1];
-    public bool ScheduleScans { get; set; } = true;
-    public TimeOnly DailyScanAt { get; set; } = new(8, 0);
-}
-
-/// <summary>What the period rule says a unit may do with a month's report on a given day.</summary>
-public enum PeriodOpening
-{
-    /// <summary>The act is allowed for the month today.</summary>
-    Open,
-    /// <summary>The month has not begun.</summary>
-    InFuture,
-    /// <summary>The month is running: a draft may be kept, a submission waits for the month's end.</summary>
-    NotOver,
-    /// <summary>Past the lock day and no exception (补报) running.</summary>
-    Locked,
-}
-
-/// <summary>
 /// The one period rule of monthly reporting, used by the reporting service (push, submit, county summary, 补报) and
 /// by the gateway (expected, on time, late, missing). For month M:
 /// a township keeps a draft from M's first day; it submits once M is over (from the first day of M+1), on time by

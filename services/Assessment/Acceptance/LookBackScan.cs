@@ -11,25 +11,6 @@ using Rectify.Platform.Storage;
 
 namespace Rectify.Assessment.Acceptance;
 
-/// <summary>Settings of section Rectify:Assessment.</summary>
-public sealed class LookBackOptions
-{
-    public const string Section = "Rectify:Assessment";
-
-    /// <summary>Run the look-back scan by itself (at start, then daily).</summary>
-    public bool ScheduleLookBackScans { get; set; } = true;
-    /// <summary>The local (Asia/Shanghai) time of the daily scan.</summary>
-    public TimeOnly LookBackScanAt { get; set; } = new(6, 0);
-}
-
-/// <summary>When a transformed target's look-backs (回头看) fall due: the campaign's months after its acceptance, in order.</summary>
-public static class LookBacks
-{
-    /// <summary>The look-backs not yet held, earliest first: the first <paramref name="held"/> are taken as held.</summary>
-    public static IEnumerable<DateOnly> Due(DateOnly acceptedOn, IEnumerable<int> months, int held) =>
-        months.Order().Skip(held).Select(m => acceptedOn.AddMonths(m));
-}
-
 /// <summary>
 /// Chases look-backs (回头看) like measures: for each transformed target's next look-back not yet held, LookBackDueSoon
 /// 7, 3 and 1 days before it, LookBackOverdue the day after, then every 7 days until it is held. Each reminder day is
@@ -139,12 +120,4 @@ public sealed class LookBackScan(Database<AssessmentModule> database, TimeProvid
             }
         }
     }
-}
-
-/// <summary>Runs the look-back scan at start and then daily at the configured local time (the shared daily job).</summary>
-public sealed class LookBackScheduler(LookBackScan scan, TimeProvider clock, LookBackOptions options, ILogger<LookBackScheduler> logger) : DailyJob(clock, logger)
-{
-    protected override bool Enabled => options.ScheduleLookBackScans;
-    protected override TimeOnly RunAt => options.LookBackScanAt;
-    protected override Task RunAsync(CancellationToken ct) => scan.RunAsync(ct);
 }

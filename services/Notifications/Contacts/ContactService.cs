@@ -9,51 +9,6 @@ using Rectify.Platform.Storage;
 
 namespace Rectify.Notifications.Contacts;
 
-/// <summary>A row of contacts: where a unit's notifications go.</summary>
-public sealed class ContactRow
-{
-    public string Id { get; set; } = "";
-    public string UnitCode { get; set; } = "";
-    public string Name { get; set; } = "";
-    public int Kind { get; set; }
-    public string Url { get; set; } = "";
-    public string? Secret { get; set; }
-    public string? QuietFrom { get; set; }
-    public string? QuietUntil { get; set; }
-    public bool Active { get; set; }
-    public bool Failing { get; set; }
-    public int ConsecutiveFailures { get; set; }
-    public string? LastError { get; set; }
-
-    public const string Columns = """
-        id AS Id, unit_code AS UnitCode, name AS Name, kind AS Kind, url AS Url, secret AS Secret, quiet_from AS QuietFrom,
-        quiet_until AS QuietUntil, active AS Active, failing AS Failing, consecutive_failures AS ConsecutiveFailures, last_error AS LastError
-        """;
-
-    public ChannelKind Channel => (ChannelKind)Kind;
-
-    /// <summary>When a notification created at <paramref name="now"/> may go out: now, or the end of the contact's quiet hours (Asia/Shanghai).</summary>
-    public DateTimeOffset SendableAt(DateTimeOffset now)
-    {
-        if (QuietFrom is null || QuietUntil is null) return now;
-        var from = TimeOnly.ParseExact(QuietFrom, "HH:mm", CultureInfo.InvariantCulture);
-        var until = TimeOnly.ParseExact(QuietUntil, "HH:mm", CultureInfo.InvariantCulture);
-        var local = TimeZoneInfo.ConvertTime(now, ShanghaiTime.Zone);
-        var time = TimeOnly.FromDateTime(local.DateTime);
-        var quiet = from <= until ? time >= from && time < until : time >= from || time < until;
-        if (!quiet) return now;
-        var day = DateOnly.FromDateTime(local.DateTime);
-        if (time >= until && from > until) day = day.AddDays(1); // late evening: the quiet hours end tomorrow morning
-        return ShanghaiTime.StartOf(day).Add(until.ToTimeSpan());
-    }
-
-    public Contact ToProto() => new()
-    {
-        Id = Id, UnitCode = UnitCode, Name = Name, Kind = Channel, Url = Url, HasSecret = !string.IsNullOrEmpty(Secret),
-        QuietFrom = QuietFrom ?? "", QuietUntil = QuietUntil ?? "", Active = Active, Failing = Failing, LastError = LastError ?? "",
-    };
-}
-
 /// <summary>Contacts per org unit: a township office's webhook, a county office's WeCom or DingTalk group robot.</summary>
 public sealed class ContactService(Database<NotificationsModule> database, ChannelSender sender, TimeProvider clock)
 {
@@ -93,7 +48,7 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
     private static string? QuietTime(Violations v, string field, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return v.Check(TimeOnly.TryParseExact(text.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _), field, "must be a time HH:mm") ? text.Trim() : null;
+        return v.Check(QuietHours.TryParseTime(text.Trim(), out _), field, "must be a time HH:mm") ? text.Trim() : null;
     }
 
     public async Task<ListContactsResponse> ListAsync(Caller caller, ListContactsRequest request, CancellationToken ct)

@@ -9,53 +9,6 @@ using Rectify.Platform.Messaging;
 
 namespace Rectify.Notifications.Delivery;
 
-/// <summary>Rings the sender when deliveries were queued.</summary>
-public sealed class DeliverySignal : Doorbell;
-
-/// <summary>What a delivery needs to go out: the notification and where to.</summary>
-public sealed class OutgoingRow
-{
-    public string DeliveryId { get; set; } = "";
-    public int Attempts { get; set; }
-    public string NotificationId { get; set; } = "";
-    public string Kind { get; set; } = "";
-    public string UnitCode { get; set; } = "";
-    public string Title { get; set; } = "";
-    public string Text { get; set; } = "";
-    public string OccurrenceKey { get; set; } = "";
-    public DateTime CreatedAt { get; set; }
-    public string ContactId { get; set; } = "";
-    public int ContactKind { get; set; }
-    public string Url { get; set; } = "";
-    public string? Secret { get; set; }
-    public string? QuietFrom { get; set; }
-    public string? QuietUntil { get; set; }
-    public string? Line { get; set; }
-    public string? BatchId { get; set; }
-}
-
-/// <summary>
-/// One outgoing message to one contact: a notification alone, or the day's notifications of one kind for one unit
-/// together (Bundles). Every delivery in it gets the answer.
-/// </summary>
-public sealed class Outgoing
-{
-    public Outgoing(IReadOnlyList<OutgoingRow> rows)
-    {
-        Rows = rows;
-        BatchId = rows.Count > 1 ? rows.Select(r => r.BatchId).FirstOrDefault(b => b is not null) ?? Guid.NewGuid().ToString() : null;
-    }
-
-    public IReadOnlyList<OutgoingRow> Rows { get; }
-    public OutgoingRow First => Rows[0];
-    public bool IsBundle => Rows.Count > 1;
-    /// <summary>Shared by the deliveries of a bundle (kept across its retries); none for a notification sent alone.</summary>
-    public string? BatchId { get; }
-    public string DeliveryId => BatchId ?? First.DeliveryId;
-    public string Title => IsBundle ? Bundles.Title(First.Kind, Rows.Count) : First.Title;
-    public string Text => IsBundle ? Bundles.Text(First.Kind, Rows) : First.Text;
-}
-
 /// <summary>
 /// The three channel formats. A generic webhook gets the notification as JSON, signed with HMAC-SHA256 over
 /// "{timestamp}.{body}" in X-Rectify-Signature; a WeCom group robot and a DingTalk robot get their text message
@@ -128,34 +81,5 @@ public static class Channels
         }
         var error = $"HTTP {status}: {body[..Math.Min(body.Length, 200)]}";
         return (false, status is >= 500 or 429 or 408, error);
-    }
-}
-
-/// <summary>Sends one message to its contact and judges the answer; used by the delivery worker and by TestContact.</summary>
-public sealed class ChannelSender(IHttpClientFactory http, NotificationsOptions options)
-{
-    public const string HttpClientName = "notifications";
-
-    public sealed record Answer(int Status, bool Delivered, bool Retry, string? Error);
-
-    public async Task<Answer> SendAsync(Outgoing message, DateTimeOffset now, CancellationToken ct)
-    {
-        int status;
-        string body;
-        try
-        {
-            using var request = Channels.Request(message, now);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.RequestTimeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(timeout.Token);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            (status, body) = (0, e is TaskCanceledException ? "timed out" : e.Message);
-        }
-        var (delivered, retry, error) = status == 0 ? (false, true, $"no answer: {body}") : Channels.Judge(status, body);
-        return new Answer(status, delivered, retry, error);
     }
 }

@@ -8,30 +8,6 @@ using Rectify.Platform.Storage;
 
 namespace Rectify.Notifications.Delivery;
 
-/// <summary>Section Rectify:Notifications.</summary>
-public sealed class NotificationsOptions
-{
-    public const string Section = "Rectify:Notifications";
-
-    /// <summary>Send deliveries (off only in tests that stop between receiving and sending).</summary>
-    public bool SendDeliveries { get; set; } = true;
-    public int MaxAttempts { get; set; } = 6;
-    /// <summary>The first retry waits this long; each next one twice as long.</summary>
-    public TimeSpan FirstRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
-    /// <summary>Final failures in a row after which a channel is marked failing and skipped.</summary>
-    public int FailuresBeforeMarking { get; set; } = 3;
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    public int Parallelism { get; set; } = 16;
-    public bool ScheduleDigest { get; set; } = true;
-    /// <summary>
-    /// How long a delivery of a bundled kind (Bundles) waits for the day's other occurrences of its kind and unit, so
-    /// that they go to the contact as one message; a scan's events arrive within seconds. Zero sends at once (what is
-    /// waiting at that moment still goes together).
-    /// </summary>
-    public TimeSpan BundleWindow { get; set; } = TimeSpan.FromMinutes(5);
-    public TimeOnly DigestAt { get; set; } = new(9, 0);
-}
-
 /// <summary>
 /// Sends due deliveries: each one once it succeeds; a 5xx, a timeout or no answer is retried with exponential backoff
 /// (on the injected clock), a 4xx is not; after the last attempt it fails, and a channel that fails again and again is
@@ -128,8 +104,8 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         // One message, one attempt: a bundle counts its tries as its most tried delivery does.
         var attempts = message.Rows.Max(r => r.Attempts) + 1;
         var final = !delivered && (!retry || attempts >= options.MaxAttempts);
-        var contact = new ContactRow { QuietFrom = row.QuietFrom, QuietUntil = row.QuietUntil };
-        var next = contact.SendableAt(now + options.FirstRetryAfter * Math.Pow(2, attempts - 1));
+        var retryAt = now + options.FirstRetryAfter * Math.Pow(2, attempts - 1);
+        var next = QuietHours.Parse(row.QuietFrom, row.QuietUntil)?.SendableAt(retryAt) ?? retryAt;
         var newStatus = delivered ? DeliveryStatus.Sent : final ? DeliveryStatus.Failed : DeliveryStatus.Pending;
         var markedFailing = false;
         await database.WriteAsync(async session =>

@@ -6,9 +6,6 @@ using Rectify.Platform.Storage;
 
 namespace Rectify.Notifications.Inbox;
 
-/// <summary>What to tell which unit about one occurrence; <paramref name="Line"/> is its one line in a day's list (Bundles).</summary>
-public sealed record Message(string UnitCode, string Kind, string OccurrenceKey, string Title, string Text, string? Line = null);
-
 /// <summary>
 /// Files a message in the unit's inbox and queues a delivery to each of the unit's active contacts, in the
 /// caller's transaction. A message whose occurrence key is already filed adds nothing: a duplicate event, or the

@@ -5,9 +5,6 @@ using Rectify.Platform.Errors;
 
 namespace Rectify.Platform.Identity;
 
-/// <summary>A record found by its id, with the unit that owns it: what an id-based check needs.</summary>
-public readonly record struct Owned(string Resource, string Id, OrgCode Owner);
-
 /// <summary>
 /// Who is calling: a person or system acting for an org unit, with a role. Every RPC checks
 /// that the caller's unit is the target's ancestor-or-self (a township sees and writes only its

@@ -7,18 +7,6 @@ using Rectify.Platform.Storage;
 
 namespace Rectify.Reporting.Directory;
 
-/// <summary>A designated target as the reporting service knows it.</summary>
-public sealed class DirectoryTarget
-{
-    public string VillageCode { get; set; } = "";
-    public int CampaignYear { get; set; }
-    public string VillageName { get; set; } = "";
-    public string TownshipCode { get; set; } = "";
-    public string TownshipName { get; set; } = "";
-    public string CountyCode { get; set; } = "";
-    public DateOnly DesignatedOn { get; set; }
-}
-
 /// <summary>
 /// Who must report for a month: every township with a target active in that month — designated in the
 /// campaign of that year by the month's end, and neither it nor its township closed before the month began.
@@ -41,38 +29,6 @@ public static class TargetDirectory
             ORDER BY t.village_code
             """, new { low, high, year = month.Year, first = month.FirstDay, last = month.LastDay })).ToList();
     }
-}
-
-public sealed class TargetsDesignatedConsumer(Database<ReportingModule> database, TimeProvider clock)
-    : IdempotentConsumer<ReportingModule, TargetsDesignated>(database, clock)
-{
-    protected override async Task HandleAsync(TargetsDesignated message, DbSession session)
-    {
-        var designatedOn = TimeZoneInfo.ConvertTime(message.OccurredAt, ShanghaiTime.Zone);
-        foreach (var target in message.Targets)
-        {
-            await session.ExecuteAsync("DELETE FROM directory_targets WHERE village_code = @VillageCode AND campaign_year = @year", new { target.VillageCode, year = message.CampaignYear });
-            await session.ExecuteAsync("""
-                INSERT INTO directory_targets (village_code, campaign_year, village_name, township_code, township_name, county_code, designated_on)
-                VALUES (@VillageCode, @year, @VillageName, @township, @TownshipName, @county, @on)
-                """, new
-            {
-                target.VillageCode, year = message.CampaignYear, target.VillageName, township = OrgCode.Parse(target.VillageCode).Parent!.Value.Value,
-                target.TownshipName, county = message.CountyCode, on = DateOnly.FromDateTime(designatedOn.DateTime),
-            });
-        }
-    }
-}
-
-/// <summary>A closed or merged unit leaves the denominators from the month after it closed.</summary>
-public sealed class UnitClosedConsumer(Database<ReportingModule> database, TimeProvider clock) : IdempotentConsumer<ReportingModule, UnitClosed>(database, clock)
-{
-    protected override Task HandleAsync(UnitClosed message, DbSession session) => Closures.RecordAsync(session, message.Code, message.ClosedOn);
-}
-
-public sealed class UnitMergedConsumer(Database<ReportingModule> database, TimeProvider clock) : IdempotentConsumer<ReportingModule, UnitMerged>(database, clock)
-{
-    protected override Task HandleAsync(UnitMerged message, DbSession session) => Closures.RecordAsync(session, message.Code, message.EffectiveOn);
 }
 
 internal static class Closures

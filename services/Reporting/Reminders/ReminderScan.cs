@@ -95,11 +95,3 @@ public sealed class ReminderScan(Database<ReportingModule> database, ReportingCa
         return (fresh.Count(e => e.Event is ReportDueSoon), fresh.Count(e => e.Event is ReportMissing));
     }
 }
-
-/// <summary>Runs the reminder scan at start and daily at the configured local time.</summary>
-public sealed class ReminderJob(ReminderScan scan, TimeProvider clock, ReportingOptions options, ILogger<ReminderJob> logger) : DailyJob(clock, logger)
-{
-    protected override bool Enabled => options.ScheduleScans;
-    protected override TimeOnly RunAt => options.DailyScanAt;
-    protected override Task RunAsync(CancellationToken ct) => scan.RunAsync(ct);
-}

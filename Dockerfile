@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# The Assessment service. Build from the repository root:
-#   docker build -f services/Assessment/Dockerfile -t rectify-assessment .
-# Every service image is the same `rectify` executable; only Rectify__Services differs.
+# The one Rectify image: the `rectify` host executable with every service module in it. Build from the repository root:
+#   docker build -t rectify .
+# Which modules a container runs is configuration, not a different image: Rectify__Services (`all` when unset, the
+# standalone default; docker-compose.yml sets one module per service, e.g. Rectify__Services=measures).
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -19,8 +20,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
-ENV Rectify__Services=assessment \
-    TZ=Asia/Shanghai \
+ENV TZ=Asia/Shanghai \
     # Kestrel's endpoints come from Rectify__GrpcUrl / Rectify__HttpUrl; drop the image's default :8080.
     ASPNETCORE_HTTP_PORTS=
 # 5400: gRPC (HTTP/2). 5401: HTTP/1.1 (/healthz).

@@ -1,0 +1,6 @@
+using Rectify.Platform.Messaging;
+
+namespace Rectify.Notifications.Delivery;
+
+/// <summary>Rings the sender when deliveries were queued.</summary>
+public sealed class DeliverySignal : Doorbell;

@@ -1,0 +1,7 @@
+namespace Rectify.Platform.Hosting;
+
+public enum BusTransport
+{
+    InMemory,
+    RabbitMq,
+}

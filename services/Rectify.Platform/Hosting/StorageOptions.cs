@@ -1,0 +1,8 @@
+using Rectify.Platform.Storage;
+
+namespace Rectify.Platform.Hosting;
+
+public sealed class StorageOptions
+{
+    public DbProvider Provider { get; set; } = DbProvider.Sqlite;
+}
