@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Gateway.ReadModel;
+using Rectify.Measures.V1;
 using Rectify.Platform.Hosting;
+using Rectify.Reporting.V1;
 
 namespace Rectify.Gateway;
 
@@ -17,6 +19,9 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     {
         AddDatabase(services, configuration);
         services.AddSingleton<ProgressModel>();
+        // The dashboard's live parts, read on the caller's behalf.
+        services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
+        services.AddServiceClient<ReportingService.ReportingServiceClient>("reporting");
     }
 
     public override void AddConsumers(IBusRegistrationConfigurator bus)

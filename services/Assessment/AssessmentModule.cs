@@ -7,6 +7,8 @@ using Rectify.Assessment.Acceptance;
 using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.Demo;
 using Rectify.Assessment.Identification;
+using Rectify.Measures.V1;
+using Rectify.Organizations.V1;
 using Rectify.Platform.Hosting;
 
 namespace Rectify.Assessment;
@@ -19,6 +21,9 @@ public sealed class AssessmentModule : ServiceModule<AssessmentModule>
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         AddDatabase(services, configuration);
+        // The county's villages for a campaign; its measures for acceptance and 回炉.
+        services.AddServiceClient<OrganizationService.OrganizationServiceClient>("organizations");
+        services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddSingleton<CampaignService>();
         services.AddSingleton<PastDesignationService>();
         services.AddSingleton<IdentificationService>();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Reporting.Demo;
@@ -21,6 +22,8 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
     {
         AddDatabase(services, configuration);
         services.AddSingleton<RequestReplies>();
+        // The ledger snapshot of a submitted report.
+        services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddSingleton<ReportService>();
         services.AddSingleton<ReminderScan>();
         services.AddHostedService<ReminderJob>();

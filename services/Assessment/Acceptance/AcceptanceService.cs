@@ -21,7 +21,7 @@ namespace Rectify.Assessment.Acceptance;
 /// measures service). A failure sends it back (回炉): AcceptanceFailed is
 /// published, and its measures are reopened from that event.
 /// </summary>
-public sealed class AcceptanceService(Database<AssessmentModule> database, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class AcceptanceService(Database<AssessmentModule> database, MeasureService.MeasureServiceClient measures, TimeProvider clock)
 {
     public const string AcceptanceStage = "acceptance";
     public const string LookBackStage = "look-back";
@@ -151,9 +151,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Servi
     /// <summary>Asks the measures service whether the target's plan exists and every measure in it is closed (销号).</summary>
     private async Task EnsureMeasuresClosedAsync(string village, int year, CancellationToken ct)
     {
-        var measures = new MeasureService.MeasureServiceClient(endpoints.Channel("measures"));
-        var counts = await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = village, CampaignYear = year },
-            endpoints.ServiceHeaders(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+        var counts = await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = village, CampaignYear = year }, cancellationToken: ct);
         if (counts.Total.Total == 0)
             throw new PreconditionFailedException("NO_PLAN", village, $"{village} has no plan with measures for {year}: there is nothing to accept yet.");
         if (counts.Total.Closed < counts.Total.Total)

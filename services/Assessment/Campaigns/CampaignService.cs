@@ -13,7 +13,7 @@ using Rectify.Platform.Storage;
 namespace Rectify.Assessment.Campaigns;
 
 /// <summary>Opening a county's campaign: its settings, and its branches as the organizations service knows them.</summary>
-public sealed class CampaignService(Database<AssessmentModule> database, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class CampaignService(Database<AssessmentModule> database, OrganizationService.OrganizationServiceClient organizations, TimeProvider clock)
 {
     public async Task<Campaign> CreateAsync(Caller caller, CreateCampaignRequest request, CancellationToken ct)
     {
@@ -82,9 +82,8 @@ public sealed class CampaignService(Database<AssessmentModule> database, Service
     /// <summary>The county's open villages and their townships, read from the organizations service over gRPC.</summary>
     private async Task<List<Branch>> BranchesOfAsync(OrgCode county, CancellationToken ct)
     {
-        var client = new OrganizationService.OrganizationServiceClient(endpoints.Channel("organizations"));
-        using var call = client.StreamSubtree(new StreamSubtreeRequest { Code = county.Value }, endpoints.ServiceHeaders(),
-            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+        // A county's whole subtree: longer than the default deadline.
+        using var call = organizations.StreamSubtree(new StreamSubtreeRequest { Code = county.Value }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
         var townships = new Dictionary<string, string>();
         var branches = new List<Branch>();
         await foreach (var unit in call.ResponseStream.ReadAllAsync(ct))

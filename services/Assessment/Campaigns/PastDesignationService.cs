@@ -19,7 +19,7 @@ namespace Rectify.Assessment.Campaigns;
 /// that year's 两评—调研—排序 again. The year's campaign record is created, marked entered as history, and holds only
 /// the recorded targets; TargetsDesignated lets the measures service take their plans.
 /// </summary>
-public sealed class PastDesignationService(Database<AssessmentModule> database, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class PastDesignationService(Database<AssessmentModule> database, OrganizationService.OrganizationServiceClient organizations, TimeProvider clock)
 {
     public async Task<PastDesignation> RecordAsync(Caller caller, RecordPastTargetsRequest request, CancellationToken ct)
     {
@@ -97,8 +97,6 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
     /// <summary>Each village and its township as the organizations service knows them now (closed ones too: history outlives units).</summary>
     private async Task<List<Branch>> BranchesAsync(IReadOnlyList<OrgCode> villages, CancellationToken ct)
     {
-        var client = new OrganizationService.OrganizationServiceClient(endpoints.Channel("organizations"));
-        var headers = endpoints.ServiceHeaders();
         var names = new Dictionary<string, string>();
         var v = new Violations();
         async Task<string?> NameAsync(OrgCode code)
@@ -106,7 +104,7 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
             if (names.TryGetValue(code.Value, out var known)) return known;
             try
             {
-                var unit = await client.GetUnitAsync(new GetUnitRequest { Code = code.Value }, headers, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+                var unit = await organizations.GetUnitAsync(new GetUnitRequest { Code = code.Value }, cancellationToken: ct);
                 return names[code.Value] = unit.Name;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { return null; }

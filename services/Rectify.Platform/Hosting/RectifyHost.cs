@@ -128,6 +128,7 @@ public static class RectifyHost
         var key = options.IssuerKeyPath is { } path ? IssuerKey.LoadOrCreate(path) : null;
         if (key is not null) services.AddSingleton(key);
         services.AddSingleton(sp => new ServiceTokens(options, sp.GetRequiredService<TimeProvider>(), key));
+        services.AddSingleton<IServiceCredential>(sp => sp.GetRequiredService<ServiceTokens>());
         services.AddSingleton<SecurityEvents>();
         services.AddRectifyAuthentication(options, key);
     }

@@ -1,30 +1,19 @@
-using System.Collections.Concurrent;
-using Grpc.Core;
-using Grpc.Net.Client;
 using Rectify.Platform.Identity;
 
 namespace Rectify.Platform.Hosting;
 
 /// <summary>
-/// How one service calls another over gRPC: where the other listens
-/// (Rectify:Endpoints:{service}; by default this process's own gRPC endpoint,
-/// which is where it is in standalone mode) and the service token the call
-/// carries (<see cref="ServiceTokens"/>). Calls go over the network either way, so both modes run one code path.
+/// Where one service calls another (Rectify:Endpoints:{service}; by default this process's own gRPC endpoint, which is
+/// where it is in standalone mode) and how the connection is made (<see cref="TlsSetup.Handler"/>). Calls go over the
+/// network either way, so both modes run one code path. Clients are taken by constructor: <see cref="ServiceClients"/>.
 /// </summary>
-public sealed class ServiceEndpoints(RectifyOptions options, ServiceTokens tokens)
+public sealed class ServiceEndpoints(RectifyOptions options)
 {
-    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new();
+    public Uri Address(string service) => new(options.Endpoints.GetValueOrDefault(service) ?? Loopback(options.GrpcUrl));
 
-    public GrpcChannel Channel(string service)
-    {
-        var configured = options.Endpoints.GetValueOrDefault(service);
-        var url = configured ?? Loopback(options.GrpcUrl);
-        // Over https the peer must present a certificate of the deployment's CAs (Rectify:Tls:TrustedCaFile).
-        return _channels.GetOrAdd(url, address => TlsSetup.Channel(address, options.Tls, self: configured is null));
-    }
-
-    /// <summary>Headers for a call made by the system itself (a consumer, a scheduler, a check another service asks for).</summary>
-    public Metadata ServiceHeaders() => new() { { "Authorization", "Bearer " + tokens.Current() } };
+    /// <summary>A call to this process's own endpoint also accepts its own certificate (see <see cref="TlsSetup.Handler"/>).</summary>
+    public SocketsHttpHandler Handler(string service) =>
+        TlsSetup.Handler(Address(service).ToString(), options.Tls, self: !options.Endpoints.ContainsKey(service));
 
     /// <summary>A listening address of "any interface" is called on loopback.</summary>
     private static string Loopback(string url)

@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Grpc.Net.Client;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Rectify.Platform.Hosting;
@@ -99,20 +98,16 @@ public static class TlsSetup
     }
 
     /// <summary>
-    /// A gRPC channel to another service. Over https the peer's chain must lead to one of the trusted CAs (or the
+    /// The HTTP handler of a gRPC channel to another service. Over https the peer's chain must lead to one of the trusted CAs (or the
     /// system store without them) and its name must match; a call to this process's own endpoint also accepts
     /// this process's own certificate, which it may present under a name (a host name) other than loopback's.
     /// </summary>
-    public static GrpcChannel Channel(string url, TlsOptions tls, bool self)
+    public static SocketsHttpHandler Handler(string url, TlsOptions tls, bool self)
     {
         // Straight to the other service, never through an HTTP_PROXY/HTTPS_PROXY from the environment: on an intranet
         // with a system-wide proxy the services' own calls must not leave through it.
         if (!url.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
-            return GrpcChannel.ForAddress(url, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true },
-                DisposeHttpClient = true,
-            });
+            return new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true };
         var authorities = TrustedAuthorities(tls);
         var own = self ? ServerCertificate(tls)?.GetCertHash(HashAlgorithmName.SHA256) : null;
         var ssl = new SslClientAuthenticationOptions();
@@ -131,8 +126,7 @@ public static class TlsSetup
         if (own is not null)
             ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 errors == SslPolicyErrors.None || (certificate is not null && certificate.GetCertHash(HashAlgorithmName.SHA256).AsSpan().SequenceEqual(own));
-        var handler = new SocketsHttpHandler { SslOptions = ssl, UseProxy = false, EnableMultipleHttp2Connections = true };
-        return GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        return new SocketsHttpHandler { SslOptions = ssl, UseProxy = false, EnableMultipleHttp2Connections = true };
     }
 
     private static Uri Parse(string setting, string url)

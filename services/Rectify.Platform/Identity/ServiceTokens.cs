@@ -9,12 +9,14 @@ namespace Rectify.Platform.Identity;
 /// holds the issuer key mints it; any other gets it from the identity service with its own client credentials
 /// (OAuth2 client_credentials at the authority's token endpoint). Either way it is short-lived and renewed early.
 /// </summary>
-public sealed class ServiceTokens(RectifyOptions options, TimeProvider clock, IssuerKey? key = null)
+public sealed class ServiceTokens(RectifyOptions options, TimeProvider clock, IssuerKey? key = null) : IServiceCredential
 {
     public const string ServiceSubject = "rectify-service";
     private readonly Lock _lock = new();
     private (string Token, DateTimeOffset RenewAfter)? _current;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public string AuthorizationHeader() => "Bearer " + Current();
 
     public string Current()
     {

@@ -13,19 +13,12 @@ public abstract class IdempotentConsumer<TService, TMessage>(Database<TService> 
 {
     public async Task Consume(ConsumeContext<TMessage> context)
     {
-        var messageId = context.MessageId?.ToString()
-            ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; it cannot be deduplicated.");
-        var consumer = GetType().Name;
+        var processed = ProcessedMessage.Of(context, GetType().Name, clock);
         var handled = await database.WriteAsync(async session =>
         {
-            var seen = await session.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM processed_messages WHERE message_id = @messageId AND consumer = @consumer",
-                new { messageId, consumer });
-            if (seen > 0) return false;
-            // Inserted first: a concurrent duplicate blocks on this key and then fails, and the bus retries it into the branch above.
-            await session.ExecuteAsync(
-                "INSERT INTO processed_messages (message_id, consumer, processed_at) VALUES (@messageId, @consumer, @now)",
-                new { messageId, consumer, now = clock.GetUtcNow().UtcDateTime });
+            if (await processed.SeenAsync(session)) return false;
+            // Recorded first, so a concurrent duplicate waits on the key instead of doing the work twice.
+            await processed.RecordAsync(session);
             await HandleAsync(context.Message, session);
             return true;
         }, context.CancellationToken);

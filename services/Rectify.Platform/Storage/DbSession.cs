@@ -58,10 +58,17 @@ public sealed class DbSession(DbConnection connection, DbTransaction? transactio
 
 public static class DatabaseSessions
 {
+    private static readonly AsyncLocal<bool> Writing = new();
+
+    /// <summary>Whether the current flow is inside <see cref="WriteAsync{T}"/>: remote calls refuse to run there (ServiceClients).</summary>
+    public static bool InWrite => Writing.Value;
+
     /// <summary>Runs <paramref name="work"/> in one transaction and wakes the outbox relay if it published.</summary>
     public static async Task<T> WriteAsync<T>(this Database database, Func<DbSession, Task<T>> work, CancellationToken ct = default)
     {
         if (database.WriterGate is { } gate) await gate.WaitAsync(ct);
+        // Set inside this async method, so it flows to the work it calls and is gone again for the caller.
+        Writing.Value = true;
         try
         {
             await using var connection = await database.OpenAsync(ct);

@@ -20,7 +20,7 @@ namespace Rectify.Reporting.Reports;
 /// summary to the city is made from its townships' reports and goes through
 /// the same cycle one level up.
 /// </summary>
-public sealed class ReportService(Database<ReportingModule> database, RequestReplies replies, ReportingCalendar calendar, ServiceEndpoints endpoints, TimeProvider clock)
+public sealed class ReportService(Database<ReportingModule> database, RequestReplies replies, ReportingCalendar calendar, MeasureService.MeasureServiceClient measures, TimeProvider clock)
 {
     private const int MaxTextLength = 4000;
 
@@ -144,9 +144,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
     /// <summary>The township's ledger per target village now, from the measures service: never typed in twice.</summary>
     private async Task<Dictionary<string, LedgerSnapshot>> LedgerAsync(OrgCode township, Month month, CancellationToken ct)
     {
-        var measures = new MeasureService.MeasureServiceClient(endpoints.Channel("measures"));
-        var counts = await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = township.Value, CampaignYear = month.Year },
-            endpoints.ServiceHeaders(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+        var counts = await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = township.Value, CampaignYear = month.Year }, cancellationToken: ct);
         return counts.Targets.ToDictionary(t => t.VillageCode, t => new LedgerSnapshot { Total = t.Counts.Total, Completed = t.Counts.Completed, Closed = t.Counts.Closed, Overdue = t.Counts.Overdue });
     }
 

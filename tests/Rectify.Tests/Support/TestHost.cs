@@ -37,7 +37,7 @@ public sealed class TestHost : IAsyncDisposable
         GrpcUrl = grpcUrl;
         HttpUrl = httpUrl;
         // Over https the test's client trusts what the host's own calls trust (Rectify:Tls:TrustedCaFile).
-        Channel = TlsSetup.Channel(grpcUrl, tls, self: false);
+        Channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions { HttpHandler = TlsSetup.Handler(grpcUrl, tls, self: false), DisposeHttpClient = true });
     }
 
     public FakeTimeProvider Clock { get; }
