@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Rectify.Common.V1;
 
 namespace Rectify.Platform;
@@ -96,6 +97,9 @@ public readonly record struct OrgCode
         if (length > SignificantLength) throw new ArgumentOutOfRangeException(nameof(level), $"{Value} is above {level}.");
         return new OrgCode(Value[..length].PadRight(Length, '0'));
     }
+
+    /// <summary>The township and village digits as a number: the unit's place inside its county (the demo seeds its choices with it).</summary>
+    public int NumberInCounty => int.Parse(Value.AsSpan(6), CultureInfo.InvariantCulture);
 
     public bool IsAncestorOrSelfOf(OrgCode other) => other.Value.StartsWith(Prefix, StringComparison.Ordinal);
 

@@ -52,7 +52,7 @@ public static class NotificationsBenchmark
                 {
                     var key = $"overdue:bench-{round}-{i}:20270430:1";
                     published[key] = Stopwatch.GetTimestamp();
-                    await bus.Publish(new MeasureOverdue(new MeasureSnapshot($"bench-{round}-{i}", "plan", "360731101201", "上坪村", 2027, "COLLECTIVE_ECONOMY", $"整改措施{i}", ["陈建国"], new DateOnly(2027, 4, 30), false, 2),
+                    await bus.Publish(new MeasureOverdue(new MeasureSnapshot($"bench-{round}-{i}", "plan", "360731101201", "上坪村", 2027, "COLLECTIVE_ECONOMY", $"整改措施{i}", ["陈建国"], new DateOnly(2027, 4, 30), false, MeasureStatus.InProgress),
                         1, new DateOnly(2027, 5, 1), key, DateTimeOffset.UtcNow), ct);
                 });
                 var deadline = DateTime.UtcNow.AddMinutes(5);

@@ -8,6 +8,9 @@ using Rectify.Events.Reporting;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;
+using OrgLevel = Rectify.Common.V1.OrgLevel;
+using ReportStatus = Rectify.Reporting.V1.ReportStatus;
+using TargetStatus = Rectify.Assessment.V1.TargetStatus;
 
 namespace Rectify.Gateway.ReadModel;
 
@@ -157,12 +160,12 @@ public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, Progr
         {
             // The designation names the village and its township: a unit the organizations events have not named yet gets these names.
             saved.AddRange(await NameAsync(s, target.VillageCode, target.VillageName));
-            saved.AddRange(await NameAsync(s, target.VillageCode[..9] + "000", target.TownshipName));
+            saved.AddRange(await NameAsync(s, OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.Township).Value, target.TownshipName));
             var existing = await ReadModelStore.TargetAsync(s, target.VillageCode, e.CampaignYear);
             if (existing is not null && existing.AsOf > e.OccurredAt.UtcDateTime) continue;
             saved.AddRange(await ReadModelStore.SaveAsync(s, new TargetRow
             {
-                VillageCode = target.VillageCode, CampaignYear = e.CampaignYear, VillageName = target.VillageName, Status = existing?.Status ?? 1,
+                VillageCode = target.VillageCode, CampaignYear = e.CampaignYear, VillageName = target.VillageName, Status = existing?.Status ?? TargetStatus.Designated,
                 DesignatedOn = LocalDate(e.OccurredAt), CampaignEndsOn = e.CampaignEndsOn, AsOf = e.OccurredAt.UtcDateTime,
             }));
         }
@@ -179,11 +182,11 @@ public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, Progr
     }
 }
 
-/// <summary>The target status changes: 转化 (2) on acceptance, 回炉 (3) on a failed acceptance or look-back.</summary>
+/// <summary>The target status changes: 转化 (transformed) on acceptance, 回炉 (reopened) on a failed acceptance or look-back.</summary>
 public abstract class TargetStatusProjection<TMessage>(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TMessage, TargetRow>(d, m, c)
     where TMessage : class, IIntegrationEvent
 {
-    protected async Task<IEnumerable<TargetRow>> SetAsync(DbSession s, string village, int year, int status, DateTimeOffset at)
+    protected async Task<IEnumerable<TargetRow>> SetAsync(DbSession s, string village, int year, TargetStatus status, DateTimeOffset at)
     {
         var target = await ReadModelStore.TargetAsync(s, village, year);
         if (target is null || target.AsOf > at.UtcDateTime) return [];
@@ -195,12 +198,12 @@ public abstract class TargetStatusProjection<TMessage>(Database<GatewayModule> d
 
 public sealed class TargetTransformedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : TargetStatusProjection<TargetTransformed>(d, m, c)
 {
-    protected override Task<IEnumerable<TargetRow>> ChangeAsync(TargetTransformed e, DbSession s) => SetAsync(s, e.VillageCode, e.CampaignYear, 2, e.OccurredAt);
+    protected override Task<IEnumerable<TargetRow>> ChangeAsync(TargetTransformed e, DbSession s) => SetAsync(s, e.VillageCode, e.CampaignYear, TargetStatus.Transformed, e.OccurredAt);
 }
 
 public sealed class AcceptanceFailedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : TargetStatusProjection<AcceptanceFailed>(d, m, c)
 {
-    protected override Task<IEnumerable<TargetRow>> ChangeAsync(AcceptanceFailed e, DbSession s) => SetAsync(s, e.VillageCode, e.CampaignYear, 3, e.OccurredAt);
+    protected override Task<IEnumerable<TargetRow>> ChangeAsync(AcceptanceFailed e, DbSession s) => SetAsync(s, e.VillageCode, e.CampaignYear, TargetStatus.Reopened, e.OccurredAt);
 }
 
 public sealed class PlanCreatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<PlanCreated, PlanRow>(d, m, c)
@@ -272,7 +275,8 @@ public sealed class ReportSubmittedProjection(Database<GatewayModule> d, Progres
         if (row is not null && row.AsOf > e.OccurredAt.UtcDateTime) return [];
         return await ReadModelStore.SaveAsync(s, new ReportRow
         {
-            UnitCode = e.UnitCode, Period = e.Period, Kind = e.Kind, Status = 2, Timeliness = row?.Timeliness is 2 or 3 ? row.Timeliness : e.Timeliness,
+            UnitCode = e.UnitCode, Period = e.Period, Kind = e.Kind, Status = ReportStatus.Submitted,
+            Timeliness = row?.Timeliness is Timeliness.OnTime or Timeliness.Late ? row.Timeliness : e.Timeliness,
             Totals = JsonSerializer.Serialize(e.Totals), AsOf = e.OccurredAt.UtcDateTime,
         });
     }
@@ -281,7 +285,7 @@ public sealed class ReportSubmittedProjection(Database<GatewayModule> d, Progres
 public abstract class ReportReviewProjection<TMessage>(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TMessage, ReportRow>(d, m, c)
     where TMessage : class, IIntegrationEvent
 {
-    protected async Task<IEnumerable<ReportRow>> SetAsync(DbSession s, string unit, string period, int status, DateTimeOffset at)
+    protected async Task<IEnumerable<ReportRow>> SetAsync(DbSession s, string unit, string period, ReportStatus status, DateTimeOffset at)
     {
         var row = await ReadModelStore.ReportAsync(s, unit, period);
         if (row is null || row.AsOf > at.UtcDateTime) return [];
@@ -293,10 +297,10 @@ public abstract class ReportReviewProjection<TMessage>(Database<GatewayModule> d
 
 public sealed class ReportAcceptedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReportReviewProjection<ReportAccepted>(d, m, c)
 {
-    protected override Task<IEnumerable<ReportRow>> ChangeAsync(ReportAccepted e, DbSession s) => SetAsync(s, e.UnitCode, e.Period, 3, e.OccurredAt);
+    protected override Task<IEnumerable<ReportRow>> ChangeAsync(ReportAccepted e, DbSession s) => SetAsync(s, e.UnitCode, e.Period, ReportStatus.Accepted, e.OccurredAt);
 }
 
 public sealed class ReportReturnedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReportReviewProjection<ReportReturned>(d, m, c)
 {
-    protected override Task<IEnumerable<ReportRow>> ChangeAsync(ReportReturned e, DbSession s) => SetAsync(s, e.UnitCode, e.Period, 4, e.OccurredAt);
+    protected override Task<IEnumerable<ReportRow>> ChangeAsync(ReportReturned e, DbSession s) => SetAsync(s, e.UnitCode, e.Period, ReportStatus.Returned, e.OccurredAt);
 }

@@ -1,8 +1,11 @@
 using Dapper;
 using Rectify.Common.V1;
+using Rectify.Events.Reporting;
 using Rectify.Gateway.V1;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
+using ReportStatus = Rectify.Reporting.V1.ReportStatus;
+using TargetStatus = Rectify.Assessment.V1.TargetStatus;
 
 namespace Rectify.Gateway.ReadModel;
 
@@ -145,12 +148,11 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
             var total = new Tally();
             var children = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
             var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Unspecified : scope.Level + 1;
-            var childLength = childLevel switch { OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, OrgLevel.Township => 9, _ => 12 };
             foreach (var target in ActiveTargets(scope, month))
             {
                 Count(total, target, asOf);
                 if (childLevel == OrgLevel.Unspecified) continue;
-                var child = target.VillageCode[..childLength].PadRight(OrgCode.Length, '0');
+                var child = target.Village.AncestorAt(childLevel).Value;
                 if (!children.TryGetValue(child, out var tally)) children[child] = tally = new Tally();
                 Count(tally, target, asOf);
             }
@@ -251,8 +253,8 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         tally.Targets.Total++;
         switch (target.Status)
         {
-            case 2: tally.Targets.Transformed++; break;
-            case 3: tally.Targets.Reopened++; break;
+            case TargetStatus.Transformed: tally.Targets.Transformed++; break;
+            case TargetStatus.Reopened: tally.Targets.Reopened++; break;
             default: tally.Targets.Designated++; break;
         }
         var phase = PhaseOf(target, asOf).Name;
@@ -279,11 +281,11 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         foreach (var township in townships)
         {
             counts.Expected++;
-            if (_reports.TryGetValue((township, period), out var report) && report.Timeliness is 2 or 3)
+            if (_reports.TryGetValue((township, period), out var report) && report.Timeliness is Timeliness.OnTime or Timeliness.Late)
             {
                 counts.Received++;
-                if (report.Timeliness == 2) counts.OnTime++; else counts.Late++;
-                if (report.Status == 3) counts.Accepted++;
+                if (report.Timeliness == Timeliness.OnTime) counts.OnTime++; else counts.Late++;
+                if (report.Status == ReportStatus.Accepted) counts.Accepted++;
             }
             else if (calendar.Missing(month, today)) counts.Missing++; // the period rule the reporting service applies
             else counts.Pending++;
@@ -291,7 +293,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         foreach (var county in counties)
         {
             counts.CountySummariesExpected++;
-            if (_reports.TryGetValue((county, period), out var summary) && summary.Timeliness is 2 or 3) counts.CountySummariesReceived++;
+            if (_reports.TryGetValue((county, period), out var summary) && summary.Timeliness is Timeliness.OnTime or Timeliness.Late) counts.CountySummariesReceived++;
         }
     }
 
@@ -300,7 +302,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         var sum = new Reporting.V1.Indicators();
         var period = month.ToString();
         var prefix = scope.Prefix;
-        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == 1 && r.Timeliness is 2 or 3 && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == ReportKind.Township && r.Timeliness is Timeliness.OnTime or Timeliness.Late && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var t = report.TotalList;
             sum.Add(new Reporting.V1.Indicators

@@ -1,6 +1,11 @@
 using System.Text.Json;
+using Rectify.Common.V1;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using Rectify.Platform;
+// Target and report statuses are the read model's own, derived from which event came: the proto's enums name them.
+using ReportStatus = Rectify.Reporting.V1.ReportStatus;
+using TargetStatus = Rectify.Assessment.V1.TargetStatus;
 
 namespace Rectify.Gateway.ReadModel;
 
@@ -13,22 +18,24 @@ public sealed class UnitRow
     public DateOnly? ClosedOn { get; set; }
 }
 
-/// <summary>A designated target and its status (1 designated, 2 transformed, 3 reopened).</summary>
+/// <summary>A designated target and its status (designated, transformed or reopened).</summary>
 public sealed class TargetRow
 {
     public string VillageCode { get; set; } = "";
     public int CampaignYear { get; set; }
     public string VillageName { get; set; } = "";
-    public int Status { get; set; }
+    public TargetStatus Status { get; set; }
     public DateOnly DesignatedOn { get; set; }
     /// <summary>From TargetsDesignated; null on rows written before it was kept.</summary>
     public DateOnly? CampaignEndsOn { get; set; }
     public DateTime AsOf { get; set; }
 
     // Derived once: every query groups targets by township and county.
+    private OrgCode? _village;
     private string? _township, _county;
-    public string TownshipCode => _township ??= VillageCode[..9] + "000";
-    public string CountyCode => _county ??= VillageCode[..6] + "000000";
+    public OrgCode Village => _village ??= OrgCode.Parse(VillageCode);
+    public string TownshipCode => _township ??= Village.AncestorAt(OrgLevel.Township).Value;
+    public string CountyCode => _county ??= Village.AncestorAt(OrgLevel.County).Value;
 }
 
 /// <summary>A target's plan, as far as progress needs it: its phases in order.</summary>
@@ -52,14 +59,17 @@ public sealed class StatusChange
     public string MeasureId { get; set; } = "";
     /// <summary>The event's time (UTC); OnDate is its date in Shanghai.</summary>
     public DateTime At { get; set; }
-    public int Status { get; set; }
+    public MeasureStatus Status { get; set; }
     public DateOnly OnDate { get; set; }
     public DateOnly Deadline { get; set; }
 
     // Of two changes at the same instant, the later step of the workflow is the later change.
     public static readonly IComparer<StatusChange> Order = Comparer<StatusChange>.Create((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : Rank(a.Status).CompareTo(Rank(b.Status)));
 
-    private static int Rank(int status) => status switch { 1 => 0, 5 => 1, 2 => 2, 3 => 3, _ => 4 };
+    private static int Rank(MeasureStatus status) => status switch
+    {
+        MeasureStatus.NotStarted => 0, MeasureStatus.Reopened => 1, MeasureStatus.InProgress => 2, MeasureStatus.Completed => 3, _ => 4,
+    };
 }
 
 /// <summary>
@@ -72,7 +82,7 @@ public sealed class MeasureRow
     public string VillageCode { get; set; } = "";
     public int CampaignYear { get; set; }
     public DateOnly Deadline { get; set; }
-    public int Status { get; set; }
+    public MeasureStatus Status { get; set; }
     public DateOnly? CompletedOn { get; set; }
     public DateOnly? ClosedOn { get; set; }
     public DateTime AsOf { get; set; }
@@ -88,10 +98,10 @@ public sealed class MeasureRow
     }
 
     /// <summary>Its status and deadline at the end of that date; null before it was created.</summary>
-    public (int Status, DateOnly Deadline)? StateOn(DateOnly date)
+    public (MeasureStatus Status, DateOnly Deadline)? StateOn(DateOnly date)
     {
         if (History.Count == 0) return LegacyStateOn(date);
-        (int, DateOnly)? state = null;
+        (MeasureStatus, DateOnly)? state = null;
         foreach (var change in History)
         {
             if (change.OnDate > date) break;
@@ -101,21 +111,25 @@ public sealed class MeasureRow
     }
 
     // Without history, only the current dates are known: completed from completed_on, closed from closed_on.
-    private (int Status, DateOnly Deadline) LegacyStateOn(DateOnly date) =>
-        (ClosedOn is { } closed && closed <= date ? 4 : CompletedOn is { } completed && completed <= date ? 3 : Status is 3 or 4 ? 2 : Status, Deadline);
+    private (MeasureStatus Status, DateOnly Deadline) LegacyStateOn(DateOnly date) =>
+        (ClosedOn is { } closed && closed <= date ? MeasureStatus.Closed
+            : CompletedOn is { } completed && completed <= date ? MeasureStatus.Completed
+            : Status is MeasureStatus.Completed or MeasureStatus.Closed ? MeasureStatus.InProgress : Status, Deadline);
 
     public bool ExistsOn(DateOnly date) => StateOn(date) is not null;
 
     /// <summary>Still owing work on that date: not started, in progress or reopened.</summary>
-    public bool IsOpenOn(DateOnly date) => StateOn(date) is { Status: 1 or 2 or 5 };
+    public bool IsOpenOn(DateOnly date) => StateOn(date) is { } state && IsOpen(state.Status);
 
     /// <summary>Open with the deadline it had on that date passed.</summary>
-    public bool IsOverdueOn(DateOnly date) => StateOn(date) is { Status: 1 or 2 or 5 } state && state.Deadline < date;
+    public bool IsOverdueOn(DateOnly date) => StateOn(date) is { } state && IsOpen(state.Status) && state.Deadline < date;
 
-    public bool IsClosedBy(DateOnly date) => StateOn(date) is { Status: 4 };
+    private static bool IsOpen(MeasureStatus status) => status is MeasureStatus.NotStarted or MeasureStatus.InProgress or MeasureStatus.Reopened;
+
+    public bool IsClosedBy(DateOnly date) => StateOn(date) is { Status: MeasureStatus.Closed };
 
     /// <summary>Reported completed and awaiting verification (销号) on that date.</summary>
-    public bool IsCompletedOn(DateOnly date) => StateOn(date) is { Status: 3 };
+    public bool IsCompletedOn(DateOnly date) => StateOn(date) is { Status: MeasureStatus.Completed };
 }
 
 /// <summary>The latest state of a unit's report for a month: status, its first submission's timeliness, its indicator totals.</summary>
@@ -123,9 +137,9 @@ public sealed class ReportRow
 {
     public string UnitCode { get; set; } = "";
     public string Period { get; set; } = "";
-    public int Kind { get; set; }
-    public int Status { get; set; }
-    public int Timeliness { get; set; }
+    public ReportKind Kind { get; set; }
+    public ReportStatus Status { get; set; }
+    public Timeliness Timeliness { get; set; }
     public string Totals { get; set; } = "";
     public DateTime AsOf { get; set; }
 

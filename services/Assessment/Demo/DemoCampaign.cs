@@ -47,7 +47,7 @@ public static class DemoCampaign
         var first = true;
         foreach (var branch in campaign.Branches)
         {
-            var random = new Random(int.Parse(branch.VillageCode[6..]));
+            var random = new Random(OrgCode.Parse(branch.VillageCode).NumberInCounty);
             var (rate, low, high) = targets.Contains(branch.VillageCode) ? (0.61 + random.NextDouble() * 0.05, 48, 58)
                 : runnersUp.Contains(branch.VillageCode) ? (0.68 + random.NextDouble() * 0.03, 60, 64)
                 : (0.78 + random.NextDouble() * 0.18, 70, 95);

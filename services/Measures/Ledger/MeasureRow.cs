@@ -2,6 +2,7 @@ using Rectify.Events.Measures;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
+using MeasureStatus = Rectify.Measures.V1.MeasureStatus;
 
 namespace Rectify.Measures.Ledger;
 
@@ -39,7 +40,7 @@ public sealed class MeasureRow
     public IReadOnlyList<string> Persons => ResponsiblePersonList.Split(ResponsiblePersons);
 
     public MeasureSnapshot Snapshot() => new(Id, PlanId, VillageCode, VillageName, CampaignYear, CategoryCode, Description,
-        Persons, Deadline, Ongoing, Status);
+        Persons, Deadline, Ongoing, State.ToEvent());
 
     public Measure ToProto(DateOnly today)
     {

@@ -6,6 +6,7 @@ using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
+using MeasureStatus = Rectify.Measures.V1.MeasureStatus;
 
 namespace Rectify.Measures.Ledger;
 

@@ -43,7 +43,7 @@ public static class DemoCounty
         var villages = await store.SubtreeAsync(OrgCode.Parse(CountyCode), null, false, Common.V1.OrgLevel.Village, UnitService.MaxPageSize, ct);
         for (var i = 0; i < villages.Count; i++)
         {
-            var random = new Random(int.Parse(villages[i].Code[6..]));
+            var random = new Random(OrgCode.Parse(villages[i].Code).NumberInCounty);
             await profiles.SetAsync(loader, new SetProfileRequest { Profile = Profile(villages[i].Code, year, random) }, ct);
             if (i % 8 == 3)
                 foreach (var assignment in FourOnes(villages[i].Code, year, random))

@@ -7,6 +7,7 @@ using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
+using OrgLevel = Rectify.Common.V1.OrgLevel;
 
 namespace Rectify.Organizations.Profiles;
 

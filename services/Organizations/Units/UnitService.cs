@@ -5,6 +5,7 @@ using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
+using OrgLevel = Rectify.Common.V1.OrgLevel;
 
 namespace Rectify.Organizations.Units;
 
@@ -113,7 +114,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         {
             Code = u.Code, Kind = (int)UnitChangeKind.Registered, NewName = u.Name, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
         }).ToList());
-        await session.PublishAllAsync(units.Select(u => new UnitRegistered(u.Code, u.Name, u.Level, u.ParentCode, now)).ToList());
+        await session.PublishAllAsync(units.Select(u => new UnitRegistered(u.Code, u.Name, ((OrgLevel)u.Level).ToEvent(), u.ParentCode, now)).ToList());
     }
 
     public async Task<Unit> RenameAsync(Caller caller, RenameUnitRequest request, CancellationToken ct)

@@ -3,7 +3,7 @@ namespace Rectify.Events.Measures;
 /// <summary>
 /// What a measure event says about the measure, so a consumer (notifications,
 /// dashboards) can act without calling back: where, what, who, by when.
-/// Status is the proto's MeasureStatus number (1 not started … 5 reopened).
+/// Status travels as its number (1 not started … 5 reopened), as in the proto's MeasureStatus.
 /// </summary>
 public sealed record MeasureSnapshot(
     string MeasureId,
@@ -16,4 +16,4 @@ public sealed record MeasureSnapshot(
     IReadOnlyList<string> ResponsiblePersons,
     DateOnly Deadline,
     bool Ongoing,
-    int Status);
+    MeasureStatus Status);

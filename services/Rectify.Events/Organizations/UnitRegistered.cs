@@ -1,4 +1,4 @@
 namespace Rectify.Events.Organizations;
 
-/// <summary>A unit joined the tree. Level is 1 province … 5 village, as in the proto's OrgLevel.</summary>
-public sealed record UnitRegistered(string Code, string Name, int Level, string? ParentCode, DateTimeOffset OccurredAt) : IIntegrationEvent;
+/// <summary>A unit joined the tree. Level travels as its number (1 province … 5 village), as in the proto's OrgLevel.</summary>
+public sealed record UnitRegistered(string Code, string Name, OrgLevel Level, string? ParentCode, DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -1,3 +1,3 @@
 namespace Rectify.Events.Reporting;
 
-public sealed record ReportAccepted(string ReportId, int Kind, string UnitCode, string CountyCode, string Period, int Revision, string AcceptedBy, DateTimeOffset OccurredAt) : IIntegrationEvent;
+public sealed record ReportAccepted(string ReportId, ReportKind Kind, string UnitCode, string CountyCode, string Period, int Revision, string AcceptedBy, DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -1,9 +1,9 @@
 namespace Rectify.Events.Reporting;
 
 /// <summary>
-/// A monthly report reached the unit above. Kind is the proto's ReportKind (1 township, 2 county summary);
-/// Period is "YYYY-MM"; Timeliness the proto's number (2 on time, 3 late).
+/// A monthly report reached the unit above: a township's report or a county summary; Period is "YYYY-MM";
+/// Timeliness is on time or late. Kind and Timeliness travel as their numbers, as in the proto's enums.
 /// </summary>
 public sealed record ReportSubmitted(
-    string ReportId, int Kind, string UnitCode, string CountyCode, string Period, int Revision, int Timeliness,
+    string ReportId, ReportKind Kind, string UnitCode, string CountyCode, string Period, int Revision, Timeliness Timeliness,
     DateOnly SubmittedOn, ReportIndicators Totals, int Villages, DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -22,5 +22,5 @@ public sealed class DemoClock : TimeProvider
     public static int CampaignYear(DateOnly today) => today.Month >= 4 ? today.Year : today.Year - 1;
 
     /// <summary>A seeded stream of choices, the same at every first start.</summary>
-    public static Random Seeded(string code, int salt = 0) => new(int.Parse(code[6..]) * 31 + salt);
+    public static Random Seeded(string code, int salt = 0) => new(OrgCode.Parse(code).NumberInCounty * 31 + salt);
 }

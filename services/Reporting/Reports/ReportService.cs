@@ -10,6 +10,8 @@ using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.Directory;
 using Rectify.Reporting.V1;
+using ReportKind = Rectify.Reporting.V1.ReportKind;
+using Timeliness = Rectify.Reporting.V1.Timeliness;
 
 namespace Rectify.Reporting.Reports;
 
@@ -112,7 +114,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             if (latest?.State == ReportStatus.Draft) await ReportStore.UpdateAsync(session, row);
             else await ReportStore.InsertAsync(session, row);
             if (request.Submit)
-                await session.PublishAsync(new ReportSubmitted(row.Id, row.Kind, row.UnitCode, row.CountyCode, row.Period, row.Revision, row.Timeliness!.Value,
+                await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness!.Value).ToEvent(),
                     today, ToEvent(report.Totals), report.Villages.Count, now));
             return row.ToProto();
         }, ct);
@@ -229,8 +231,8 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             latest.UpdatedAt = now.UtcDateTime;
             await ReportStore.UpdateAsync(session, latest);
             await session.PublishAsync(accept
-                ? new ReportAccepted(latest.Id, latest.Kind, latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now)
-                : new ReportReturned(latest.Id, latest.Kind, latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, reason!, caller.Subject, now));
+                ? new ReportAccepted(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now)
+                : new ReportReturned(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, reason!, caller.Subject, now));
             return latest.ToProto();
         }, ct);
     }
@@ -331,7 +333,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
                 Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
             };
             await ReportStore.InsertAsync(session, row);
-            await session.PublishAsync(new ReportSubmitted(row.Id, row.Kind, row.UnitCode, row.CountyCode, row.Period, row.Revision, row.Timeliness.Value,
+            await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness.Value).ToEvent(),
                 today, ToEvent(report.Totals), active.Count, now));
             return row.ToProto();
         }, ct);

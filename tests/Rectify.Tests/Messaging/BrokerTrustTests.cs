@@ -42,7 +42,7 @@ public sealed class BrokerTrustTests : IAsyncLifetime
     };
 
     private static MeasureCreated Created(string measureId) => new(
-        new MeasureSnapshot(measureId, "plan-1", "360731101201", "上坪村", 2027, "COLLECTIVE_ECONOMY", "整修通组产业路", ["陈建国"], new DateOnly(2027, 12, 15), false, 1),
+        new MeasureSnapshot(measureId, "plan-1", "360731101201", "上坪村", 2027, "COLLECTIVE_ECONOMY", "整修通组产业路", ["陈建国"], new DateOnly(2027, 12, 15), false, MeasureStatus.NotStarted),
         DateTimeOffset.UtcNow);
 
     private static async Task<bool> StoredAsync(TestHost gateway, string measureId) =>

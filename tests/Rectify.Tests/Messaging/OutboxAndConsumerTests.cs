@@ -64,7 +64,7 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
     public async Task A_message_delivered_twice_is_handled_once()
     {
         var id = NewId.NextGuid();
-        var message = new UnitRegistered("360731101201", "上坪村", 5, "360731101000", _clock.GetUtcNow());
+        var message = new UnitRegistered("360731101201", "上坪村", OrgLevel.Village, "360731101000", _clock.GetUtcNow());
         await _harness.Bus.Publish(message, context => context.MessageId = id);
         await _harness.Bus.Publish(message, context => context.MessageId = id);
         await _harness.Bus.Publish(message with { Code = "360731101202", Name = "黄屋村" }, context => context.MessageId = NewId.NextGuid());
@@ -90,7 +90,7 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
     {
         await _database.WriteAsync(async session =>
         {
-            await session.PublishAsync(new UnitRegistered("360731101201", "上坪村", 5, "360731101000", _clock.GetUtcNow()));
+            await session.PublishAsync(new UnitRegistered("360731101201", "上坪村", OrgLevel.Village, "360731101000", _clock.GetUtcNow()));
             await session.PublishAsync(new UnitRenamed("360731101201", "上坪村", "上坪新村", new DateOnly(2026, 5, 6), _clock.GetUtcNow()));
         });
         var ids = await _database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT message_id FROM outbox_messages ORDER BY id")).Select(Guid.Parse).ToList());
@@ -106,7 +106,7 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
     [Fact]
     public async Task A_crash_between_publishing_and_marking_republishes_and_the_consumer_ignores_the_duplicate()
     {
-        await _database.WriteAsync(session => session.PublishAsync(new UnitRegistered("360731101203", "石门村", 5, "360731101000", _clock.GetUtcNow())));
+        await _database.WriteAsync(session => session.PublishAsync(new UnitRegistered("360731101203", "石门村", OrgLevel.Village, "360731101000", _clock.GetUtcNow())));
         await Relay().RelayBatchAsync(CancellationToken.None);
         // The process died before its mark was written: the row is pending again and the next relay publishes it again.
         await _database.ReadAsync(c => c.ExecuteAsync("UPDATE outbox_messages SET dispatched_at = NULL"));

@@ -58,7 +58,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
         // The organizations process committed a change and died before its relay ran: the event sits in the outbox.
         var database = new Database<OrganizationsModule>("organizations", DbProvider.Sqlite, storage.ConnectionString("organizations"));
         await Migrator.MigrateAsync(database, typeof(OrganizationsModule).Assembly);
-        await database.WriteAsync(session => session.PublishAsync(new UnitRegistered("360731101201", "上坪村", 5, "360731101000", DateTimeOffset.UtcNow)));
+        await database.WriteAsync(session => session.PublishAsync(new UnitRegistered("360731101201", "上坪村", OrgLevel.Village, "360731101000", DateTimeOffset.UtcNow)));
 
         await using var restarted = await TestHost.StartAsync(DbProvider.Sqlite, [new OrganizationsModule()], OnRabbitMq(), storage: storage);
         var log = directory.Get<Database<DirectoryModule>>();

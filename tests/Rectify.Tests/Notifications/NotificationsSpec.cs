@@ -53,7 +53,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
     }
 
     internal static MeasureOverdue Overdue(string measureId = "m-1", int days = 1) => new(
-        new MeasureSnapshot(measureId, "plan-1", TargetA1, "上坪村", 2027, "COLLECTIVE_ECONOMY", "整修通组产业路430米", ["陈建国", "李春生"], new DateOnly(2027, 4, 30), false, 2),
+        new MeasureSnapshot(measureId, "plan-1", TargetA1, "上坪村", 2027, "COLLECTIVE_ECONOMY", "整修通组产业路430米", ["陈建国", "李春生"], new DateOnly(2027, 4, 30), false, MeasureStatus.InProgress),
         days, new DateOnly(2027, 5, 1), $"overdue:{measureId}:20270430:{days}", DateTimeOffset.UtcNow);
 
     private Task PublishAsync(object message) => Host.PublishAsync(message);

@@ -44,4 +44,12 @@ public class OrgCodeTests
         Assert.False(OrgCode.Parse("360731101201").IsAncestorOrSelfOf(county));
         Assert.True(OrgCode.Nation.IsAncestorOrSelfOf(county));
     }
+
+    [Fact]
+    public void The_number_in_the_county_is_the_township_and_village_digits()
+    {
+        Assert.Equal(101201, OrgCode.Parse("360731101201").NumberInCounty);
+        Assert.Equal(101000, OrgCode.Parse("360731101000").NumberInCounty);
+        Assert.Equal(0, OrgCode.Parse("360731000000").NumberInCounty);
+    }
 }
