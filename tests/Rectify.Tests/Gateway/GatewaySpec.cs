@@ -60,17 +60,15 @@ public sealed class GatewaySpec : IAsyncLifetime
     private static ProgressService.ProgressServiceClient Gateway(TestHost host, string org) => new(host.As(org));
 
     /// <summary>Polls the gateway until the condition holds: the read model follows the events within a moment.</summary>
-    internal static async Task<Progress> Until(TestHost host, string org, Period period, Func<Progress, bool> condition)
+    internal static Task<Progress> Until(TestHost host, string org, Period period, Func<Progress, bool> condition,
+        [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "")
     {
         var client = Gateway(host, org);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        return Poll.Until(async () =>
         {
             var progress = await client.GetProgressAsync(new GetProgressRequest { UnitCode = org, Period = period });
-            if (condition(progress)) return progress;
-            Assert.True(DateTime.UtcNow < deadline, $"the gateway never showed it: {progress}");
-            await Task.Delay(50);
-        }
+            return condition(progress) ? progress : throw new InvalidOperationException($"the gateway shows {progress}");
+        }, $"the gateway to show {what} to {org}");
     }
 
     private static VillageEntry Entry(string village) => new()

@@ -48,18 +48,18 @@ public sealed class ExecutableTests
         {
             using var channel = GrpcChannel.ForAddress(grpcUrl);
             var health = new Health.HealthClient(channel);
-            var deadline = DateTime.UtcNow.AddSeconds(90);
             HealthCheckResponse.Types.ServingStatus status = default;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
+            try
             {
-                try
+                status = await Poll.Until(async () =>
                 {
-                    status = (await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2))).Status;
-                    if (status == HealthCheckResponse.Types.ServingStatus.Serving) break;
-                }
-                catch (RpcException) { /* not listening yet */ }
-                await Task.Delay(200);
+                    if (process.HasExited) return default; // it will not serve: the assertion below shows its output
+                    // Not listening yet (RpcException) or not serving yet: look again.
+                    var now = (await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2))).Status;
+                    return now == HealthCheckResponse.Types.ServingStatus.Serving ? now : throw new InvalidOperationException($"health: {now}");
+                }, "the executable to serve", TimeSpan.FromSeconds(90));
             }
+            catch (TimeoutException e) { lock (output) output.AppendLine(e.Message); }
             Assert.True(status == HealthCheckResponse.Types.ServingStatus.Serving, $"not serving; output:\n{output}");
 
             var county = new OrganizationService.OrganizationServiceClient(channel);

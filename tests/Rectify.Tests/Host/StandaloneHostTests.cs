@@ -76,15 +76,13 @@ public sealed class StandaloneHostTests
 
         // The deadline scan at start publishes today's occurrences; the townships find them in their inboxes.
         var inboxes = new Rectify.Notifications.V1.NotificationService.NotificationServiceClient(host.As(DemoCounty.CountyCode));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var told = 0;
-        while (told == 0 && DateTime.UtcNow < deadline)
+        await Poll.Until(async () =>
         {
+            var told = 0;
             foreach (var township in counts.Children)
                 told += (await inboxes.ListNotificationsAsync(new Rectify.Notifications.V1.ListNotificationsRequest { UnitCode = township.Code, Kind = "measure-overdue" })).Notifications.Count;
-            if (told == 0) await Task.Delay(200);
-        }
-        Assert.True(told > 0, "no township was told of an overdue measure");
+            return told > 0 ? told : throw new InvalidOperationException("no township was told of an overdue measure");
+        }, "a township to be told of an overdue measure", TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -54,14 +54,10 @@ public static class MeasuresFixture
         var message = new TargetsDesignated(County, year, new DateOnly(year, 12, 31), targets.Select(t => new DesignatedTarget(t.Code, t.Village, t.Township)).ToList(), host.Clock.GetUtcNow());
         await host.PublishAsync(message);
         var database = host.Get<Database<MeasuresModule>>();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await database.ReadAsync(c => c.ExecuteScalarAsync<int>(
-                   $"SELECT COUNT(*) FROM targets WHERE campaign_year = @year AND {database.Sql.InList("village_code", "@codes")}",
-                   new { year, codes = targets.Select(t => t.Code).ToArray() })) < targets.Length)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("TargetsDesignated was not consumed.");
-            await Task.Delay(20);
-        }
+        await Poll.UntilCount(() => database.ReadAsync(c => c.ExecuteScalarAsync<int>(
+                $"SELECT COUNT(*) FROM targets WHERE campaign_year = @year AND {database.Sql.InList("village_code", "@codes")}",
+                new { year, codes = targets.Select(t => t.Code).ToArray() })),
+            targets.Length, $"targets of {year} recorded by measures (TargetsDesignated consumed)");
     }
 
     public static MeasureService.MeasureServiceClient Measures(this TestHost host, string org, Role role = Role.Officer, string subject = "tester") =>

@@ -68,12 +68,12 @@ public abstract class LatePlanChaseSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(5, inbox.Count);
         Assert.All(inbox, n => Assert.StartsWith("【逾期提醒】上坪村整改措施「", n.Text));
         Assert.Equal(2, (await InboxAsync(County, "measure-escalated", 2)).Count);
-        await Task.Delay(300);
+        await NotificationsSpec.SettledAsync(_host);
         Assert.Empty(Calls("/township", "measure-overdue"));
 
         SetShanghai(_host, new DateTime(2027, 6, 14, 7, 6, 0));
-        await Poll.Until(() => Task.FromResult(Calls("/township", "measure-overdue").Count + Calls("/county", "measure-escalated").Count == 2 ? true : throw new InvalidOperationException()));
-        await Task.Delay(500);
+        await Poll.UntilCount(() => Calls("/township", "measure-overdue").Count + Calls("/county", "measure-escalated").Count, 2, "bundled calls to the township and the county");
+        await NotificationsSpec.SettledAsync(_host);
         var township = Calls("/township", "measure-overdue").Single();
         using var body = JsonDocument.Parse(township.Body);
         var text = body.RootElement.GetProperty("text").GetString()!;
@@ -110,7 +110,7 @@ public abstract class LatePlanChaseSpec(DbProvider provider) : IAsyncLifetime
         await Poll.Until(() => Task.FromResult(Calls("/township", "measure-overdue").Count == 3 ? true : throw new InvalidOperationException()));
         Assert.Equal("【逾期提醒】上坪村整改措施「落实三会一课」完成时限为2027年5月20日，已逾期29天，整改责任人：刘文华。请督促整改并及时销号。",
             JsonDocument.Parse(Calls("/township", "measure-overdue").Last().Body).RootElement.GetProperty("text").GetString());
-        await Task.Delay(300);
+        await NotificationsSpec.SettledAsync(_host);
         Assert.Single(Calls("/county", "measure-escalated"));
     }
 }

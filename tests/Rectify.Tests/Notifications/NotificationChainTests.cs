@@ -45,7 +45,9 @@ public sealed class NotificationChainTests : IAsyncLifetime
         // The scheduler's run at start must be over, so that it waits for the next 06:00 on the clock moved below.
         var measures = host.Get<Database<Rectify.Measures.MeasuresModule>>();
         await Poll.Until(async () => await measures.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deadline_scans")) > 0 ? true : throw new InvalidOperationException("no scan yet"));
-        await Task.Delay(200);
+        // The job arms its timer right after that scan commits, which nothing outside it can see; the host settling
+        // (its events consumed, then a quiet moment) covers that step.
+        await host.SettledAsync();
         // The scheduler runs at 06:00 on 1 May: the day after the deadline.
         SetShanghai(host, new DateTime(2027, 5, 1, 6, 30, 0));
         await Poll.Until(async () => (await host.Notifications(TownshipA).ListNotificationsAsync(new ListNotificationsRequest { UnitCode = TownshipA, Kind = "measure-overdue" })).Notifications.Count == 3
@@ -53,7 +55,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
         // The three go to the township as one message once the bundle window (5 minutes) has passed.
         SetShanghai(host, new DateTime(2027, 5, 1, 6, 36, 0));
         await _receiver.WaitForAsync(2);
-        await Task.Delay(500);
+        await NotificationsSpec.SettledAsync(host);
         var call = _receiver.Requests.Single(c => c.Headers["X-Rectify-Event"] == "measure-overdue");
         var text = JsonDocument.Parse(call.Body).RootElement.GetProperty("text").GetString()!;
         Assert.StartsWith("【逾期提醒】今日新增逾期措施 3 项：", text);
@@ -74,7 +76,7 @@ public sealed class NotificationChainTests : IAsyncLifetime
         await using var second = await NotificationsSpec.StartHostAsync(DbProvider.Sqlite, storage);
         await second.PublishAsync(NotificationsSpec.Overdue()); // the same occurrence again, as a redelivery would bring it
         await _receiver.WaitForAsync(1);
-        await Task.Delay(500);
+        await NotificationsSpec.SettledAsync(second);
         Assert.Single(_receiver.Requests);
     }
 

@@ -58,15 +58,28 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
 
     private Task PublishAsync(object message) => Host.PublishAsync(message);
 
-    private async Task<ListNotificationsResponse> InboxAsync(NotificationService.NotificationServiceClient client, string unit, int atLeast)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+    private static Task<ListNotificationsResponse> InboxAsync(NotificationService.NotificationServiceClient client, string unit, int atLeast) =>
+        Poll.Until(async () =>
         {
             var inbox = await client.ListNotificationsAsync(new ListNotificationsRequest { UnitCode = unit });
-            if (inbox.Notifications.Count >= atLeast || DateTime.UtcNow > deadline) return inbox;
-            await Task.Delay(20);
-        }
+            return inbox.Notifications.Count >= atLeast ? inbox : throw new InvalidOperationException($"{inbox.Notifications.Count} of {atLeast} in the inbox");
+        }, $"{atLeast} notifications in {unit}'s inbox");
+
+    private static readonly int[] Waiting = [(int)DeliveryStatus.Pending, (int)DeliveryStatus.Held];
+
+    /// <summary>
+    /// Waits until nothing more will happen on its own: the host has settled (events consumed) and the delivery worker
+    /// has dealt with every delivery due now on the host's clock (one being sent stays due until its answer is recorded).
+    /// A test then asserts that something was NOT sent; a delivery wrongly due would have gone out by now.
+    /// </summary>
+    internal static async Task SettledAsync(TestHost host)
+    {
+        await host.SettledAsync();
+        var database = host.Get<Database<NotificationsModule>>();
+        await Poll.UntilCount(() => database.ReadAsync(c => c.ExecuteScalarAsync<int>(
+                $"SELECT COUNT(*) FROM deliveries WHERE {database.Sql.InList("status", "@waiting")} AND next_attempt_at <= @now",
+                new { waiting = Waiting, now = host.Clock.GetUtcNow().UtcDateTime })),
+            0, "deliveries due now");
     }
 
     private async Task<string> Snapshot() => await Host.Get<Database<NotificationsModule>>().ReadAsync(async c =>
@@ -126,7 +139,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         await PublishAsync(Overdue());
         await PublishAsync(Overdue());   // the same occurrence, published twice with different message ids
         await Receiver.WaitForAsync(1);
-        await Task.Delay(500);
+        await SettledAsync(Host);
         Assert.Single(Receiver.Requests);
         Assert.Single((await InboxAsync(_township, TownshipA, 1)).Notifications);
     }
@@ -139,7 +152,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         await PublishAsync(Overdue("m-retry"));
         await Receiver.WaitForAsync(1);
         Host.Clock.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(300);
+        await SettledAsync(Host);
         Assert.Single(Receiver.Requests);                      // not before 30 s
         Host.Clock.Advance(TimeSpan.FromSeconds(1));
         await Receiver.WaitForAsync(2);
@@ -163,7 +176,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         Assert.Contains(inbox.Notifications, n => n.Kind == "channel-failing" && n.Text.Contains("已连续3次发送失败"));
         await PublishAsync(Overdue("m-d"));
         await InboxAsync(_township, TownshipA, 6);
-        await Task.Delay(300);
+        await SettledAsync(Host);
         Assert.Equal(6, Receiver.Requests.Count);              // skipped: the channel is marked failing
         Assert.Contains((await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries, d => d.Status == DeliveryStatus.Skipped);
     }
@@ -182,7 +195,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         SetShanghai(Host, new DateTime(2027, 5, 1, 23, 0, 0));
         await PublishAsync(Overdue("m-night"));
         await InboxAsync(_township, TownshipA, 1);
-        await Task.Delay(300);
+        await SettledAsync(Host);
         Assert.Empty(Receiver.Requests);
         await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, QuietFrom = "", QuietUntil = "" });
         var request = (await Receiver.WaitForAsync(1)).Single();
@@ -197,7 +210,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         await _township.UpdateContactAsync(new UpdateContactRequest { ContactId = contact.Id, Active = true, Name = "乡镇党建办系统" });
         await PublishAsync(Overdue("m-on"));
         Assert.Equal(2, (await Receiver.WaitForAsync(2)).Count);
-        await Task.Delay(300);
+        await SettledAsync(Host);
         Assert.Equal(2, Receiver.Requests.Count);
 
         var before = await ContactsAsync();
@@ -249,7 +262,7 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         SetShanghai(Host, new DateTime(2027, 5, 1, 23, 0, 0));
         await PublishAsync(Overdue("m-night"));
         await InboxAsync(_township, TownshipA, 1);
-        await Task.Delay(300);
+        await SettledAsync(Host);
         Assert.Empty(Receiver.Requests);
         Assert.Equal(DeliveryStatus.Held, (await _township.ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries.Single().Status);
         SetShanghai(Host, new DateTime(2027, 5, 2, 7, 0, 0));

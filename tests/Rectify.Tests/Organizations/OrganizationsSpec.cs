@@ -383,14 +383,11 @@ public abstract class OrganizationsSpec(DbProvider provider) : IAsyncLifetime
     {
         await CountyOfficer.RegisterUnitAsync(new RegisterUnitRequest { Code = "360731101203", Name = "新村" });
         var database = Host.Get<Database<OrganizationsModule>>();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        int pending;
-        do
-        {
-            pending = await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
-            if (pending > 0) await Task.Delay(50);
-        } while (pending > 0 && DateTime.UtcNow < deadline);
-        Assert.Equal(0, pending);
+        // Written with the change, then relayed.
+        Assert.Equal(1, await database.ReadAsync(c => c.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM outbox_messages WHERE message_type LIKE '%.UnitRegistered' AND payload LIKE '%360731101203%'")));
+        await Poll.UntilCount(() => database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL")),
+            0, "undispatched outbox rows", TimeSpan.FromSeconds(10));
     }
 }
 

@@ -28,7 +28,7 @@ public abstract class ReportingSpec(DbProvider provider) : IAsyncLifetime
         SetShanghai(Host, new DateTime(2027, 3, 1, 10, 0, 0));
         await DesignateAsync(Host, (TargetA1, "上坪村", "铁山垅镇"), (TargetA2, "黄屋村", "铁山垅镇"), (TargetB1, "石门村", "盘古山镇"));
         var database = Host.Get<Database<ReportingModule>>();
-        while (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM directory_targets")) < 3) await Task.Delay(20);
+        await Poll.UntilCount(() => database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM directory_targets")), 3, "targets in reporting's directory");
         await Host.Measures(MeasuresFixture.TownshipA).CreatePlanAsync(SimplePlan(TargetA1, new DateOnly(2027, 3, 20)));
         _townshipA = Host.Reporting(MeasuresFixture.TownshipA, "铁山垅镇党建办");
         _county = Host.Reporting(County, "县委组织部", Role.Reviewer);

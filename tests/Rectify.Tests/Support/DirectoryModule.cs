@@ -33,17 +33,9 @@ public sealed class DirectoryModule : ServiceModule<DirectoryModule>
     public static async Task<List<string>> LoggedCodes(Database database) =>
         await database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT code FROM directory_log ORDER BY code")).ToList());
 
-    /// <summary>Waits until the log holds <paramref name="code"/>, or gives up after the timeout.</summary>
-    public static async Task<bool> WaitForAsync(Database database, string code, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await LoggedCodes(database)).Contains(code)) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    /// <summary>Waits until the log holds <paramref name="code"/>; fails naming <paramref name="what"/> after the timeout (30 s).</summary>
+    public static Task WaitForAsync(Database database, string code, string what, TimeSpan? timeout = null) =>
+        Poll.Until(async () => (await LoggedCodes(database)).Contains(code) ? true : throw new InvalidOperationException($"{code} not in the log"), what, timeout);
 }
 
 public sealed class UnitDirectoryConsumer(Database<DirectoryModule> database, TimeProvider clock)

@@ -27,18 +27,8 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         _management = new HttpClient { BaseAddress = new Uri($"http://{broker.Host}:15672/") };
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         // The management listener may come up a little after the broker itself.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                (await _management.PutAsync($"api/vhosts/{_name}", null)).EnsureSuccessStatusCode();
-                break;
-            }
-            catch (HttpRequestException) when (attempt < 40)
-            {
-                await Task.Delay(500);
-            }
-        }
+        await Poll.Until(async () => (await _management.PutAsync($"api/vhosts/{_name}", null)).EnsureSuccessStatusCode(),
+            $"the RabbitMQ management API to create virtual host {_name}", TimeSpan.FromSeconds(20));
         var user = credentials.Split(':')[0];
         (await _management.PutAsync($"api/permissions/{_name}/{user}",
             new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();

@@ -58,12 +58,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         foreach (var status in statuses) _answers.Enqueue(status);
     }
 
-    public async Task<List<Received>> WaitForAsync(int count, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (Requests.Count < count && DateTime.UtcNow < deadline) await Task.Delay(20);
-        return [.. Requests];
-    }
+    /// <summary>Waits until at least <paramref name="count"/> requests have arrived, and returns all that did; fails after the timeout (20 s).</summary>
+    public async Task<List<Received>> WaitForAsync(int count, TimeSpan? timeout = null) =>
+        await Poll.Until(() => Task.FromResult(Requests.Count >= count ? Requests.ToList() : throw new InvalidOperationException($"{Requests.Count} of {count} requests received")),
+            $"{count} webhook requests", timeout ?? TimeSpan.FromSeconds(20));
 
     public async ValueTask DisposeAsync()
     {
