@@ -174,7 +174,7 @@ public sealed class TestHost : IAsyncDisposable
     {
         var total = 0;
         foreach (var module in _modules)
-            total += await module.GetDatabase(Services).ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<int>(c, "SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
+            total += await module.GetDatabase(Services).ReadAsync(s => s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
         return total;
     }
 
