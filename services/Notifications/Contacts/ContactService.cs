@@ -14,21 +14,12 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
 {
     public async Task<Contact> AddAsync(Caller caller, AddContactRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = v.Code("unit_code", request.UnitCode);
-        var name = v.Text("name", request.Name, 100);
-        v.Check(Enum.IsDefined(request.Kind) && request.Kind != ChannelKind.Unspecified, "kind", "must be webhook, wecom or dingtalk");
-        var url = Url(v, request.Url);
-        var secret = v.Text("secret", request.Secret, 200, required: request.Kind is ChannelKind.Webhook or ChannelKind.Dingtalk);
-        var quietFrom = QuietTime(v, "quiet_from", request.QuietFrom);
-        var quietUntil = QuietTime(v, "quiet_until", request.QuietUntil);
-        v.Check((quietFrom is null) == (quietUntil is null), "quiet_until", "quiet hours need both a start and an end");
-        v.ThrowIfAny();
-        caller.EnsureCanWrite(unit!.Value);
+        var add = AddContactInput.Parse(request);
+        caller.EnsureCanWrite(add.Unit);
         var row = new ContactRow
         {
-            Id = Guid.NewGuid().ToString(), UnitCode = unit.Value.Value, Name = name!, Kind = (int)request.Kind, Url = url!, Secret = secret,
-            QuietFrom = quietFrom, QuietUntil = quietUntil, Active = true,
+            Id = Guid.NewGuid().ToString(), UnitCode = add.Unit.Value, Name = add.Name, Kind = (int)add.Kind, Url = add.Url, Secret = add.Secret,
+            QuietFrom = add.QuietFrom, QuietUntil = add.QuietUntil, Active = true,
         };
         await database.WriteAsync(session => session.ExecuteAsync("""
             INSERT INTO contacts (id, unit_code, name, kind, url, secret, quiet_from, quiet_until, active, failing, consecutive_failures, last_error, created_by, created_at)
@@ -37,25 +28,11 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
         return row.ToProto();
     }
 
-    private static string? Url(Violations v, string? text)
-    {
-        var url = v.Text("url", text, 1000);
-        if (url is not null)
-            v.Check(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps), "url", "must be an http or https address");
-        return url;
-    }
-
-    private static string? QuietTime(Violations v, string field, string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        return v.Check(QuietHours.TryParseTime(text.Trim(), out _), field, "must be a time HH:mm") ? text.Trim() : null;
-    }
-
     public async Task<ListContactsResponse> ListAsync(Caller caller, ListContactsRequest request, CancellationToken ct)
     {
-        var unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
-        caller.EnsureCanRead(unit);
-        var rows = await database.ReadAsync(c => c.QueryAsync<ContactRow>($"SELECT {ContactRow.Columns} FROM contacts WHERE unit_code = @code ORDER BY name, id", new { code = unit.Value }), ct);
+        var list = ListContactsInput.Parse(request);
+        caller.EnsureCanRead(list.Unit);
+        var rows = await database.ReadAsync(c => c.QueryAsync<ContactRow>($"SELECT {ContactRow.Columns} FROM contacts WHERE unit_code = @code ORDER BY name, id", new { code = list.Unit }), ct);
         var response = new ListContactsResponse();
         response.Contacts.AddRange(rows.Select(r => r.ToProto()));
         return response;
@@ -63,12 +40,12 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
 
     public async Task<Contact> RemoveAsync(Caller caller, RemoveContactRequest request, CancellationToken ct)
     {
-        if (!Guid.TryParse(request.ContactId, out _)) throw ValidationException.For("contact_id", "must be a contact id");
+        var remove = RemoveContactInput.Parse(request);
         return await database.WriteAsync(async session =>
         {
-            var row = await session.QuerySingleOrDefaultAsync<ContactRow>($"SELECT {ContactRow.Columns} FROM contacts WHERE id = @id", new { id = request.ContactId })
-                ?? throw new NotFoundException("contact", request.ContactId);
-            caller.EnsureCanWrite(new Owned("contact", request.ContactId, OrgCode.Parse(row.UnitCode)));
+            var row = await session.QuerySingleOrDefaultAsync<ContactRow>($"SELECT {ContactRow.Columns} FROM contacts WHERE id = @id", new { id = remove.ContactId })
+                ?? throw new NotFoundException("contact", remove.ContactId);
+            caller.EnsureCanWrite(new Owned("contact", remove.ContactId, OrgCode.Parse(row.UnitCode)));
             await session.ExecuteAsync("UPDATE contacts SET active = @no WHERE id = @id", new { no = false, id = row.Id });
             row.Active = false;
             return row.ToProto();
@@ -89,25 +66,17 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
     /// </summary>
     public async Task<Contact> UpdateAsync(Caller caller, UpdateContactRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        if (!v.Check(Guid.TryParse(request.ContactId, out _), "contact_id", "must be a contact id")) v.ThrowIfAny();
-        var name = request.HasName ? v.Text("name", request.Name, 100) : null;
-        var url = request.HasUrl ? Url(v, request.Url) : null;
-        var secret = request.HasSecret ? v.Text("secret", request.Secret, 200, required: false) : null;
-        var quietFrom = request.HasQuietFrom ? QuietTime(v, "quiet_from", request.QuietFrom) : null;
-        var quietUntil = request.HasQuietUntil ? QuietTime(v, "quiet_until", request.QuietUntil) : null;
-        v.Check(request.HasQuietFrom == request.HasQuietUntil, "quiet_until", "quiet hours change together: give both, or both empty to clear them");
-        v.ThrowIfAny();
+        var change = UpdateContactInput.Parse(request);
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            var row = await LoadForWriteAsync(session, caller, request.ContactId);
-            if (request.HasName) row.Name = name!;
-            if (request.HasUrl) row.Url = url!;
-            if (request.HasSecret) row.Secret = secret;
-            var quietChanged = request.HasQuietFrom && (row.QuietFrom != quietFrom || row.QuietUntil != quietUntil);
-            if (request.HasQuietFrom) (row.QuietFrom, row.QuietUntil) = (quietFrom, quietUntil);
-            if (request.HasActive) row.Active = request.Active;
+            var row = await LoadForWriteAsync(session, caller, change.ContactId);
+            if (change.Name is { } name) row.Name = name;
+            if (change.Url is { } url) row.Url = url;
+            if (change.ChangesSecret) row.Secret = change.Secret;
+            var quietChanged = change.ChangesQuietHours && (row.QuietFrom != change.QuietFrom || row.QuietUntil != change.QuietUntil);
+            if (change.ChangesQuietHours) (row.QuietFrom, row.QuietUntil) = (change.QuietFrom, change.QuietUntil);
+            if (change.Active is { } active) row.Active = active;
             // What depends on the stored kind is checked against it: webhooks and DingTalk robots sign with their secret.
             var after = new Violations();
             after.Check(!string.IsNullOrEmpty(row.Secret) || row.Channel is ChannelKind.Wecom, "secret", "is required for a webhook or a DingTalk robot");
@@ -154,8 +123,8 @@ public sealed class ContactService(Database<NotificationsModule> database, Chann
     /// </summary>
     public async Task<TestContactResponse> TestAsync(Caller caller, TestContactRequest request, CancellationToken ct)
     {
-        if (!Guid.TryParse(request.ContactId, out _)) throw ValidationException.For("contact_id", "must be a contact id");
-        var row = await database.WriteAsync(session => LoadForWriteAsync(session, caller, request.ContactId), ct);
+        var test = TestContactInput.Parse(request);
+        var row = await database.WriteAsync(session => LoadForWriteAsync(session, caller, test.ContactId), ct);
         var now = clock.GetUtcNow();
         var message = new Outgoing([new OutgoingRow
         {

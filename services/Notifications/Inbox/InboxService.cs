@@ -52,18 +52,14 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
 
     public async Task<ListNotificationsResponse> ListAsync(Caller caller, ListNotificationsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = v.Code("unit_code", request.UnitCode);
-        var paging = v.Page(request.Page, 50, MaxPageSize);
-        if (!string.IsNullOrEmpty(request.Kind)) v.Check(Kinds.Contains(request.Kind), "kind", $"must be one of {string.Join(", ", Kinds)}");
-        v.ThrowIfAny();
-        caller.EnsureCanRead(unit!.Value);
-        var filter = (request.UnreadOnly ? " AND read_at IS NULL" : "") + (string.IsNullOrEmpty(request.Kind) ? "" : " AND kind = @kind");
+        var list = ListNotificationsInput.Parse(request);
+        caller.EnsureCanRead(list.Unit);
+        var filter = (list.UnreadOnly ? " AND read_at IS NULL" : "") + (list.Kind is null ? "" : " AND kind = @kind");
         var (rows, unread) = await database.ReadAsync(async c => (
             (await c.QueryAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE unit_code = @code{filter} ORDER BY created_at DESC, id {database.Sql.Page("@size", "@offset")}",
-                new { code = unit.Value.Value, kind = request.Kind, size = paging.Size, offset = paging.Offset })).ToList(),
-            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM notifications WHERE unit_code = @code AND read_at IS NULL", new { code = unit.Value.Value })), ct);
-        var response = new ListNotificationsResponse { Unread = unread, Page = new Common.V1.PageResponse { NextPageToken = paging.NextToken(rows.Count) } };
+                new { code = list.Unit, kind = list.Kind, size = list.Page.Size, offset = list.Page.Offset })).ToList(),
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM notifications WHERE unit_code = @code AND read_at IS NULL", new { code = list.Unit })), ct);
+        var response = new ListNotificationsResponse { Unread = unread, Page = new Common.V1.PageResponse { NextPageToken = list.Page.NextToken(rows.Count) } };
         response.Notifications.AddRange(rows.Select(r => r.ToProto()));
         return response;
     }
@@ -76,13 +72,13 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
 
     private async Task<Notification> MarkAsync(Caller caller, MarkRequest request, string set, CancellationToken ct)
     {
-        if (!Guid.TryParse(request.NotificationId, out _)) throw ValidationException.For("notification_id", "must be a notification id");
+        var mark = MarkInput.Parse(request);
         return await database.WriteAsync(async session =>
         {
-            var row = await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = request.NotificationId })
-                ?? throw new NotFoundException("notification", request.NotificationId);
+            var row = await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = mark.NotificationId })
+                ?? throw new NotFoundException("notification", mark.NotificationId);
             // Marking is for the unit whose inbox it is, or a unit above it.
-            caller.EnsureCanWrite(new Owned("notification", request.NotificationId, OrgCode.Parse(row.UnitCode)));
+            caller.EnsureCanWrite(new Owned("notification", mark.NotificationId, OrgCode.Parse(row.UnitCode)));
             await session.ExecuteAsync($"UPDATE notifications SET {set} WHERE id = @id", new { now = clock.GetUtcNow().UtcDateTime, by = caller.Subject, id = row.Id });
             return (await session.QuerySingleOrDefaultAsync<NotificationRow>($"SELECT {Columns} FROM notifications WHERE id = @id", new { id = row.Id }))!.ToProto();
         }, ct);
@@ -110,11 +106,9 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
 
     public async Task<ListDeliveriesResponse> ListDeliveriesAsync(Caller caller, ListDeliveriesRequest request, CancellationToken ct)
     {
-        var unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
-        if (!string.IsNullOrEmpty(request.NotificationId) && !Guid.TryParse(request.NotificationId, out _))
-            throw ValidationException.For("notification_id", "must be a notification id");
-        caller.EnsureCanRead(unit);
-        var byNotification = string.IsNullOrEmpty(request.NotificationId) ? "" : " AND d.notification_id = @notification";
+        var list = ListDeliveriesInput.Parse(request);
+        caller.EnsureCanRead(list.Unit);
+        var byNotification = list.NotificationId is null ? "" : " AND d.notification_id = @notification";
         var (deliveries, attempts) = await database.ReadAsync(async c =>
         {
             var deliveries = (await c.QueryAsync<DeliveryRow>($"""
@@ -122,12 +116,12 @@ public sealed class InboxService(Database<NotificationsModule> database, TimePro
                        d.next_attempt_at AS NextAttemptAt, d.sent_at AS SentAt, d.batch_id AS BatchId
                 FROM deliveries d JOIN notifications n ON n.id = d.notification_id
                 WHERE n.unit_code = @code{byNotification} ORDER BY n.created_at DESC, d.id
-                """, new { code = unit.Value, notification = request.NotificationId })).ToList();
+                """, new { code = list.Unit, notification = list.NotificationId })).ToList();
             var attempts = (await c.QueryAsync<AttemptRow>($"""
                 SELECT a.delivery_id AS DeliveryId, a.at AS At, a.status_code AS StatusCode, a.error AS Error
                 FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN notifications n ON n.id = d.notification_id
                 WHERE n.unit_code = @code{byNotification} ORDER BY a.id
-                """, new { code = unit.Value, notification = request.NotificationId })).ToLookup(a => a.DeliveryId);
+                """, new { code = list.Unit, notification = list.NotificationId })).ToLookup(a => a.DeliveryId);
             return (deliveries, attempts);
         }, ct);
         var response = new ListDeliveriesResponse();

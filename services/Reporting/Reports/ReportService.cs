@@ -24,78 +24,51 @@ namespace Rectify.Reporting.Reports;
 /// </summary>
 public sealed class ReportService(Database<ReportingModule> database, RequestReplies replies, ReportingCalendar calendar, MeasureService.MeasureServiceClient measures, TimeProvider clock)
 {
-    private const int MaxTextLength = 4000;
-
     public async Task<Report> PushAsync(Caller caller, PushReportRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var requestId = v.Text("client_request_id", request.ClientRequestId, 64);
-        var township = v.Code("township_code", request.TownshipCode);
-        if (township is { } t) v.Check(t.Level == OrgLevel.Township, "township_code", "must be a township's code");
-        var month = Month.From(v, "period", request.Period);
         var today = clock.Today();
-        // The period rule (ReportingCalendar): drafts from the month's first day, submissions once it is over; the lock is checked with the exception below.
-        if (month is { } m)
-            switch (request.Submit ? calendar.ForSubmission(m, today, null) : calendar.ForDraft(m, today, null))
-            {
-                case PeriodOpening.InFuture: v.Add("period", $"{m} is in the future"); break;
-                case PeriodOpening.NotOver:
-                    v.Add("period", $"{m} is not over yet: keep it as a draft (submit = false) and submit it from {ReportingCalendar.SubmissionsOpenOn(m):yyyy-MM-dd}");
-                    break;
-            }
-        var seen = new HashSet<string>();
-        for (var i = 0; i < request.Villages.Count; i++)
-        {
-            var entry = request.Villages[i];
-            if (v.Code($"villages[{i}].village_code", entry.VillageCode) is { } code)
-                v.Check(seen.Add(code.Value), $"villages[{i}].village_code", "appears twice in the report");
-            v.Text($"villages[{i}].work_done", entry.WorkDone, MaxTextLength, required: request.Submit);
-            v.Text($"villages[{i}].problems_met", entry.ProblemsMet, MaxTextLength, required: false);
-            v.Text($"villages[{i}].next_month_plan", entry.NextMonthPlan, MaxTextLength, required: request.Submit);
-            CheckIndicators(v, $"villages[{i}].indicators", entry.Indicators ?? new Indicators());
-        }
-        v.ThrowIfAny();
-        caller.EnsureCanWrite(township!.Value);
+        var push = PushReportInput.Parse(request, calendar, today);
+        caller.EnsureCanWrite(push.Township);
 
-        var key = RequestReplies.For(caller, "PushReport", requestId!, township.Value.Value, request);
+        var key = RequestReplies.For(caller, "PushReport", push.RequestId, push.Township.Value, request);
         if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         // The ledger is read before the transaction: a remote call must not hold the database.
-        var ledger = request.Submit ? await LedgerAsync(township.Value, month!.Value, ct) : null;
+        var ledger = push.Submit ? await LedgerAsync(push.Township, push.Period, ct) : null;
         var now = clock.GetUtcNow();
         return await replies.RunOnceAsync(key, async session =>
         {
-            var active = await TargetDirectory.ActiveAsync(session, township.Value, month!.Value);
+            var active = await TargetDirectory.ActiveAsync(session, push.Township, push.Period);
             if (active.Count == 0)
-                throw ValidationException.For("period", $"{township.Value.Value} has no active target in {month}: the month is before the campaign, or after it");
+                throw ValidationException.For("period", $"{push.Township.Value} has no active target in {push.Period}: the month is before the campaign, or after it");
             var targets = active.ToDictionary(a => a.VillageCode);
             var late = new Violations();
-            for (var i = 0; i < request.Villages.Count; i++)
-                late.Check(targets.ContainsKey(request.Villages[i].VillageCode), $"villages[{i}].village_code",
-                    $"is not an active target of {township.Value.Value} in {month}");
-            if (request.Submit)
+            for (var i = 0; i < push.Villages.Count; i++)
+                late.Check(targets.ContainsKey(push.Villages[i].VillageCode), $"villages[{i}].village_code",
+                    $"is not an active target of {push.Township.Value} in {push.Period}");
+            if (push.Submit)
             {
-                var missing = targets.Keys.Except(request.Villages.Select(e => e.VillageCode)).ToList();
+                var missing = targets.Keys.Except(push.Villages.Select(e => e.VillageCode)).ToList();
                 late.Check(missing.Count == 0, "villages", $"must report on every active target; missing {string.Join(", ", missing)}");
             }
             late.ThrowIfAny();
 
-            var revisions = await ReportStore.RevisionsAsync(session, township.Value.Value, month.Value);
+            var revisions = await ReportStore.RevisionsAsync(session, push.Township, push.Period);
             var latest = revisions.LastOrDefault();
             if (latest?.State is ReportStatus.Submitted or ReportStatus.Accepted)
-                throw new PreconditionFailedException("REPORT_SUBMITTED", township.Value.Value, $"The {month} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
-            await EnsureOpenAsync(session, township.Value.Value, month.Value, today, request.Submit);
+                throw new PreconditionFailedException("REPORT_SUBMITTED", push.Township.Value, $"The {push.Period} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
+            await EnsureOpenAsync(session, push.Township, push.Period, today, push.Submit);
 
             var report = new Report
             {
-                Kind = ReportKind.Township, UnitCode = township.Value.Value, UnitName = active[0].TownshipName, Period = month.Value.ToProto(),
+                Kind = ReportKind.Township, UnitCode = push.Township.Value, UnitName = active[0].TownshipName, Period = push.Period.ToProto(),
                 Totals = new Indicators(), LedgerTotals = new LedgerSnapshot(),
             };
-            foreach (var entry in request.Villages.OrderBy(e => e.VillageCode))
+            foreach (var entry in push.Villages.OrderBy(e => e.VillageCode))
             {
                 var copy = entry.Clone();
                 copy.Indicators ??= new Indicators();
                 copy.VillageName = targets[entry.VillageCode].VillageName;
-                copy.Ledger = ledger?.GetValueOrDefault(entry.VillageCode) ?? (request.Submit ? new LedgerSnapshot() : null);
+                copy.Ledger = ledger?.GetValueOrDefault(entry.VillageCode) ?? (push.Submit ? new LedgerSnapshot() : null);
                 report.Totals.Add(copy.Indicators);
                 if (copy.Ledger is not null) Add(report.LedgerTotals, copy.Ledger);
                 report.Villages.Add(copy);
@@ -106,31 +79,19 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             {
                 Id = latest?.State == ReportStatus.Draft ? latest.Id : Guid.NewGuid().ToString(),
                 Kind = (int)ReportKind.Township, UnitCode = report.UnitCode, UnitName = report.UnitName, CountyCode = active[0].CountyCode,
-                Period = month.Value.ToString(), Revision = latest is null ? 1 : latest.State == ReportStatus.Draft ? latest.Revision : latest.Revision + 1,
-                Status = (int)(request.Submit ? ReportStatus.Submitted : ReportStatus.Draft),
-                Timeliness = request.Submit ? (int)(firstSubmission is null ? Timelines.OfSubmission(calendar, month.Value, today) : (Timeliness)firstSubmission.Timeliness!.Value) : null,
-                SubmittedOn = request.Submit ? today : null, Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
+                Period = push.Period.ToString(), Revision = latest is null ? 1 : latest.State == ReportStatus.Draft ? latest.Revision : latest.Revision + 1,
+                Status = (int)(push.Submit ? ReportStatus.Submitted : ReportStatus.Draft),
+                Timeliness = push.Submit ? (int)(firstSubmission is null ? Timelines.OfSubmission(calendar, push.Period, today) : (Timeliness)firstSubmission.Timeliness!.Value) : null,
+                SubmittedOn = push.Submit ? today : null, Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
             };
             if (latest?.State == ReportStatus.Draft) await ReportStore.UpdateAsync(session, row);
             else await ReportStore.InsertAsync(session, row);
-            if (request.Submit)
+            if (push.Submit)
                 await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness!.Value).ToEvent(),
                     today, ToEvent(report.Totals), report.Villages.Count, now));
             return row.ToProto();
         }, ct);
     }
-
-    private static void CheckIndicators(Violations v, string path, Indicators i)
-    {
-        void NonNegative(long value, string field) => v.Check(value >= 0, $"{path}.{field}", "must not be negative");
-        NonNegative(i.MeetingsHeld, "meetings_held");
-        NonNegative(i.Trainings, "trainings");
-        NonNegative(i.MembersDeveloped, "members_developed");
-        NonNegative(i.ServicesForPeople, "services_for_people");
-        NonNegative(i.DisputesMediated, "disputes_mediated");
-        NonNegative(i.CollectiveIncomeToDateYuan, "collective_income_to_date_yuan");
-    }
-
 
     private static void Add(LedgerSnapshot sum, LedgerSnapshot l)
     {
@@ -150,43 +111,37 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         return counts.Targets.ToDictionary(t => t.VillageCode, t => new LedgerSnapshot { Total = t.Counts.Total, Completed = t.Counts.Completed, Closed = t.Counts.Closed, Overdue = t.Counts.Overdue });
     }
 
-    private async Task EnsureOpenAsync(DbSession session, string unitCode, Month month, DateOnly today, bool submit)
+    private async Task EnsureOpenAsync(DbSession session, OrgCode unit, Month month, DateOnly today, bool submit)
     {
-        var until = await session.ExecuteScalarAsync<DateOnly?>("SELECT until FROM reporting_exceptions WHERE unit_code = @unitCode AND period = @period",
-            new { unitCode, period = month.ToString() });
+        var until = await session.ExecuteScalarAsync<DateOnly?>("SELECT until FROM reporting_exceptions WHERE unit_code = @unit AND period = @month",
+            new { unit, month });
         if ((submit ? calendar.ForSubmission(month, today, until) : calendar.ForDraft(month, today, until)) == PeriodOpening.Locked)
-            throw new PreconditionFailedException("REPORTING_LOCKED", unitCode,
+            throw new PreconditionFailedException("REPORTING_LOCKED", unit.Value,
                 $"Reports for {month} were taken until {calendar.LockedAfter(month):yyyy-MM-dd}; a late submission (补报) needs the county's exception.");
     }
 
     public async Task<Report> GetAsync(Caller caller, GetReportRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = v.Code("unit_code", request.UnitCode);
-        var month = Month.From(v, "period", request.Period);
-        v.Check(request.Revision >= 0, "revision", "must be 0 (the latest) or a revision number");
-        v.ThrowIfAny();
-        caller.EnsureCanRead(unit!.Value);
-        var revisions = await database.ReadAsync(c => ReportStore.RevisionsAsync(c, unit.Value.Value, month!.Value), ct);
-        var row = request.Revision == 0 ? revisions.LastOrDefault() : revisions.FirstOrDefault(r => r.Revision == request.Revision);
-        return row?.ToProto() ?? throw new NotFoundException("report", $"{unit.Value.Value}/{month}" + (request.Revision == 0 ? "" : $"/{request.Revision}"));
+        var read = GetReportInput.Parse(request);
+        caller.EnsureCanRead(read.Unit);
+        var revisions = await database.ReadAsync(c => ReportStore.RevisionsAsync(c, read.Unit, read.Period), ct);
+        var row = read.Revision == 0 ? revisions.LastOrDefault() : revisions.FirstOrDefault(r => r.Revision == read.Revision);
+        return row?.ToProto() ?? throw new NotFoundException("report", $"{read.Unit.Value}/{read.Period}" + (read.Revision == 0 ? "" : $"/{read.Revision}"));
     }
 
     public async Task<ListReportsResponse> ListAsync(Caller caller, ListReportsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var scope = v.Code("scope_code", request.ScopeCode);
-        var month = Month.From(v, "period", request.Period);
-        v.ThrowIfAny();
-        caller.EnsureCanRead(scope!.Value);
+        var list = ListReportsInput.Parse(request);
+        caller.EnsureCanRead(list.Scope);
         var today = clock.Today();
+        var month = list.Period;
         var (active, reports, exceptions) = await database.ReadAsync(async c => (
-            await TargetDirectory.ActiveAsync(c, scope.Value, month!.Value),
-            await ReportStore.UnderAsync(c, scope.Value, month.Value, (int)ReportKind.Township),
-            (await c.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @period", new { period = month.Value.ToString() })).ToHashSet()), ct);
+            await TargetDirectory.ActiveAsync(c, list.Scope, month),
+            await ReportStore.UnderAsync(c, list.Scope, month, (int)ReportKind.Township),
+            (await c.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @month", new { month })).ToHashSet()), ct);
         var response = new ListReportsResponse
         {
-            Period = month!.Value.ToProto(), DueOn = calendar.DueOn(month.Value).ToProto(), LockedAfter = calendar.LockedAfter(month.Value).ToProto(),
+            Period = month.ToProto(), DueOn = calendar.DueOn(month).ToProto(), LockedAfter = calendar.LockedAfter(month).ToProto(),
         };
         foreach (var township in active.GroupBy(a => a.TownshipCode).OrderBy(g => g.Key))
         {
@@ -195,7 +150,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             response.Reports.Add(new ExpectedReport
             {
                 UnitCode = township.Key, UnitName = township.First().TownshipName,
-                Timeliness = first is null ? Timelines.OfAbsence(calendar, month.Value, today) : (Timeliness)first.Timeliness!.Value,
+                Timeliness = first is null ? Timelines.OfAbsence(calendar, month, today) : (Timeliness)first.Timeliness!.Value,
                 Status = revisions.Count == 0 ? ReportStatus.Unspecified : revisions[^1].State,
                 Revision = revisions.Count == 0 ? 0 : revisions[^1].Revision,
                 ExceptionGranted = exceptions.Contains(township.Key),
@@ -211,55 +166,40 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
     /// <summary>The unit above decides on the latest submitted revision: accept it, or return it with a reason.</summary>
     private async Task<Report> ReviewAsync(Caller caller, ReviewReportRequest request, bool accept, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = v.Code("unit_code", request.UnitCode);
-        var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000, required: !accept, multiline: true);
-        v.ThrowIfAny();
-        caller.EnsureCanDecide(unit!.Value, "accept or return its report");
+        var review = ReviewReportInput.Parse(request, accept);
+        caller.EnsureCanDecide(review.Unit, "accept or return its report");
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            var latest = (await ReportStore.RevisionsAsync(session, unit.Value.Value, month!.Value)).LastOrDefault()
-                ?? throw new NotFoundException("report", $"{unit.Value.Value}/{month}");
+            var latest = (await ReportStore.RevisionsAsync(session, review.Unit, review.Period)).LastOrDefault()
+                ?? throw new NotFoundException("report", $"{review.Unit.Value}/{review.Period}");
             if (latest.State != ReportStatus.Submitted)
                 throw new PreconditionFailedException("NOT_SUBMITTED", latest.Id, $"Revision {latest.Revision} is {latest.State}; only a submitted report is reviewed.");
             latest.Status = (int)(accept ? ReportStatus.Accepted : ReportStatus.Returned);
-            latest.ReturnReason = accept ? null : reason;
+            latest.ReturnReason = accept ? null : review.Reason;
             latest.ReviewedBy = caller.Subject;
             latest.UpdatedBy = caller.Subject;
             latest.UpdatedAt = now.UtcDateTime;
             await ReportStore.UpdateAsync(session, latest);
             await session.PublishAsync(accept
                 ? new ReportAccepted(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now)
-                : new ReportReturned(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, reason!, caller.Subject, now));
+                : new ReportReturned(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, review.Reason, caller.Subject, now));
             return latest.ToProto();
         }, ct);
     }
 
     public async Task<ReportingException> GrantExceptionAsync(Caller caller, GrantExceptionRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var township = v.Code("township_code", request.TownshipCode);
-        var month = Month.From(v, "period", request.Period);
-        var reason = v.Text("reason", request.Reason, 1000, multiline: true);
-        var today = clock.Today();
-        // 补报 makes up a month that is over: a month still running or to come has no report to make up yet.
-        if (month is { } m) v.Check(ReportingCalendar.IsOver(m, today), "period", $"{m} is not over yet: an exception (补报) is for a past month");
-        // From today to the end of the year after the period's: a report is made up within its campaign or the look-back (回头看) year.
-        var until = month is { } p
-            ? v.DateWithin("until", request.Until, today, new DateOnly(p.Year + 1, 12, 31), $"from today to the end of {p.Year + 1}, the look-back year of {p}")
-            : v.Date("until", request.Until);
-        v.ThrowIfAny();
-        caller.EnsureCanDecide(township!.Value, "grant it a late submission (补报)");
+        var grant = GrantExceptionInput.Parse(request, clock.Today());
+        caller.EnsureCanDecide(grant.Township, "grant it a late submission (补报)");
         await database.WriteAsync(async session =>
         {
-            await session.ExecuteAsync("DELETE FROM reporting_exceptions WHERE unit_code = @code AND period = @period", new { code = township.Value.Value, period = month!.Value.ToString() });
+            await session.ExecuteAsync("DELETE FROM reporting_exceptions WHERE unit_code = @code AND period = @period", new { code = grant.Township, period = grant.Period });
             await session.ExecuteAsync("""
                 INSERT INTO reporting_exceptions (unit_code, period, reason, until, granted_by, granted_at) VALUES (@code, @period, @reason, @until, @by, @at)
-                """, new { code = township.Value.Value, period = month.Value.ToString(), reason, until, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
+                """, new { code = grant.Township, period = grant.Period, reason = grant.Reason, until = grant.Until, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
         }, ct);
-        return new ReportingException { TownshipCode = township.Value.Value, Period = month!.Value.ToProto(), Reason = reason!, Until = until!.Value.ToProto(), GrantedBy = caller.Subject };
+        return new ReportingException { TownshipCode = grant.Township.Value, Period = grant.Period.ToProto(), Reason = grant.Reason, Until = grant.Until.ToProto(), GrantedBy = caller.Subject };
     }
 
     /// <summary>
@@ -268,33 +208,22 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
     /// </summary>
     public async Task<Report> SubmitCountySummaryAsync(Caller caller, SubmitCountySummaryRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var requestId = v.Text("client_request_id", request.ClientRequestId, 64);
-        var county = v.Code("county_code", request.CountyCode);
-        if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
-        var month = Month.From(v, "period", request.Period);
         var today = clock.Today();
-        // The same months as its townships' submissions (ReportingCalendar.ForCountySummary).
-        if (month is { } m)
-            switch (ReportingCalendar.ForCountySummary(m, today))
-            {
-                case PeriodOpening.InFuture: v.Add("period", $"{m} is in the future"); break;
-                case PeriodOpening.NotOver: v.Add("period", $"{m} is not over yet: its summary can be submitted from {ReportingCalendar.SubmissionsOpenOn(m):yyyy-MM-dd}, like its townships' reports"); break;
-            }
-        v.ThrowIfAny();
-        caller.EnsureCanWrite(county!.Value);
-        var key = RequestReplies.For(caller, "SubmitCountySummary", requestId!, county.Value.Value, request);
+        var submission = SubmitCountySummaryInput.Parse(request, today);
+        caller.EnsureCanWrite(submission.County);
+        var key = RequestReplies.For(caller, "SubmitCountySummary", submission.RequestId, submission.County.Value, request);
         if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
+        var (county, month) = (submission.County, submission.Period);
         var now = clock.GetUtcNow();
         return await replies.RunOnceAsync(key, async session =>
         {
-            var active = await TargetDirectory.ActiveAsync(session, county.Value, month!.Value);
-            if (active.Count == 0) throw ValidationException.For("period", $"{county.Value.Value} has no active target in {month}");
-            var reports = await ReportStore.UnderAsync(session, county.Value, month.Value, (int)ReportKind.Township);
+            var active = await TargetDirectory.ActiveAsync(session, county, month);
+            if (active.Count == 0) throw ValidationException.For("period", $"{county.Value} has no active target in {month}");
+            var reports = await ReportStore.UnderAsync(session, county, month, (int)ReportKind.Township);
             var exceptions = (await session.QueryAsync<string>("SELECT unit_code FROM reporting_exceptions WHERE period = @period AND until >= @today",
-                new { period = month.Value.ToString(), today })).ToHashSet();
+                new { period = month, today })).ToHashSet();
             var summary = new CountySummary();
-            var report = new Report { Kind = ReportKind.CountySummary, UnitCode = county.Value.Value, UnitName = county.Value.Value, Period = month.Value.ToProto(), Totals = new Indicators(), LedgerTotals = new LedgerSnapshot(), Summary = summary };
+            var report = new Report { Kind = ReportKind.CountySummary, UnitCode = county.Value, UnitName = county.Value, Period = month.ToProto(), Totals = new Indicators(), LedgerTotals = new LedgerSnapshot(), Summary = summary };
             var waiting = new List<string>();
             foreach (var township in active.GroupBy(a => a.TownshipCode).Select(g => g.Key).Order())
             {
@@ -310,7 +239,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
                     if ((Timeliness)revisions.First(r => r.SubmittedOn is not null).Timeliness!.Value == Timeliness.OnTime) summary.OnTime++;
                     else summary.Late++;
                 }
-                else if (revisions.All(r => r.SubmittedOn is null) && calendar.IsLocked(month.Value, today, null) && !exceptions.Contains(township))
+                else if (revisions.All(r => r.SubmittedOn is null) && calendar.IsLocked(month, today, null) && !exceptions.Contains(township))
                 {
                     summary.TownshipsMissing++;
                     summary.MissingTownships.Add(township);
@@ -318,18 +247,18 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
                 else waiting.Add(township);
             }
             if (waiting.Count > 0)
-                throw new PreconditionFailedException("TOWNSHIP_REPORTS_OPEN", county.Value.Value,
+                throw new PreconditionFailedException("TOWNSHIP_REPORTS_OPEN", county.Value,
                     $"The reports of {string.Join(", ", waiting)} are neither accepted nor missing yet; the summary waits for them.");
-            var revisionsOfSummary = await ReportStore.RevisionsAsync(session, county.Value.Value, month.Value);
+            var revisionsOfSummary = await ReportStore.RevisionsAsync(session, county, month);
             var latestSummary = revisionsOfSummary.LastOrDefault();
             if (latestSummary?.State is ReportStatus.Submitted or ReportStatus.Accepted)
-                throw new PreconditionFailedException("REPORT_SUBMITTED", county.Value.Value, $"The {month} summary was submitted (revision {latestSummary.Revision}).");
+                throw new PreconditionFailedException("REPORT_SUBMITTED", county.Value, $"The {month} summary was submitted (revision {latestSummary.Revision}).");
             var first = revisionsOfSummary.FirstOrDefault(r => r.SubmittedOn is not null);
             var row = new ReportRow
             {
-                Id = Guid.NewGuid().ToString(), Kind = (int)ReportKind.CountySummary, UnitCode = county.Value.Value, UnitName = report.UnitName,
-                CountyCode = county.Value.Value, Period = month.Value.ToString(), Revision = (latestSummary?.Revision ?? 0) + 1, Status = (int)ReportStatus.Submitted,
-                Timeliness = (int)(first is null ? Timelines.OfSubmission(calendar, month.Value, today) : (Timeliness)first.Timeliness!.Value), SubmittedOn = today,
+                Id = Guid.NewGuid().ToString(), Kind = (int)ReportKind.CountySummary, UnitCode = county.Value, UnitName = report.UnitName,
+                CountyCode = county.Value, Period = month.ToString(), Revision = (latestSummary?.Revision ?? 0) + 1, Status = (int)ReportStatus.Submitted,
+                Timeliness = (int)(first is null ? Timelines.OfSubmission(calendar, month, today) : (Timeliness)first.Timeliness!.Value), SubmittedOn = today,
                 Content = JsonFormatter.Default.Format(report), UpdatedBy = caller.Subject, UpdatedAt = now.UtcDateTime,
             };
             await ReportStore.InsertAsync(session, row);

@@ -15,9 +15,9 @@ public static class ReportStore
         """;
 
     /// <summary>Every revision of a unit's report for a month, oldest first.</summary>
-    public static async Task<List<ReportRow>> RevisionsAsync(DbSession session, string unitCode, Month month) =>
-        (await session.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unitCode AND period = @period ORDER BY revision",
-            new { unitCode, period = month.ToString() })).ToList();
+    public static async Task<List<ReportRow>> RevisionsAsync(DbSession session, OrgCode unit, Month month) =>
+        (await session.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unit AND period = @month ORDER BY revision",
+            new { unit, month })).ToList();
 
     /// <summary>The latest revision of every report of a kind under a unit for a month, by unit code.</summary>
     public static async Task<Dictionary<string, List<ReportRow>>> UnderAsync(DbSession session, OrgCode scope, Month month, int kind)

@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Rectify.Events;
+using Rectify.Platform.Storage;
+
+namespace Rectify.Platform.Outbox;
+
+/// <summary>
+/// The transactional outbox: events published in a write are rows of outbox_messages in the same transaction, so a
+/// change and its events commit or vanish together; <see cref="OutboxRelay{TService}"/> then puts them on the bus.
+/// </summary>
+public static class Outbox
+{
+    private static readonly ConditionalWeakTable<Database, Doorbell> Doorbells = [];
+
+    public static Task PublishAsync(this DbSession session, IIntegrationEvent @event) => session.PublishAllAsync([@event]);
+
+    /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
+    public static async Task PublishAllAsync(this DbSession session, IReadOnlyCollection<IIntegrationEvent> events)
+    {
+        const string insert = """
+            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at)
+            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt)
+            """;
+        if (events.Count == 0) return;
+        await session.ExecuteAsync(insert, events.Select(e => new
+        {
+            MessageId = Guid.NewGuid().ToString(),
+            MessageType = EventTypes.NameOf(e.GetType()),
+            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
+            OccurredAt = e.OccurredAt.UtcDateTime,
+        }).ToList());
+        // Only after the commit: the relay reads committed rows.
+        session.AfterCommit(Doorbell(session.Database).Notify);
+    }
+
+    /// <summary>Rung after a commit that wrote outbox rows, so the relay publishes at once instead of at its next poll.</summary>
+    public static Doorbell Doorbell(Database database) => Doorbells.GetValue(database, _ => new Doorbell());
+}
