@@ -24,16 +24,12 @@ public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServi
     /// <summary>Changes arriving within this window are sent as one update.</summary>
     private static readonly TimeSpan WatchCoalescing = TimeSpan.FromMilliseconds(50);
 
-    private (OrgCode Scope, Month Month) Read(Caller caller, GetProgressRequest request)
+    private GetProgressInput Read(Caller caller, GetProgressRequest request)
     {
-        var v = new Violations();
-        var scope = v.Code("unit_code", request.UnitCode);
-        var month = Month.From(v, "period", request.Period);
-        if (month is { } m) v.Check(m <= Month.Of(clock.Today()), "period", $"{m} is in the future");
-        v.ThrowIfAny();
+        var input = GetProgressInput.Parse(request, clock.Today());
         // A county sees its townships, a city its counties; never a sibling's data.
-        caller.EnsureCanRead(scope!.Value);
-        return (scope.Value, month!.Value);
+        caller.EnsureCanRead(input.Unit);
+        return input;
     }
 
     public override Task<Progress> GetProgress(GetProgressRequest request, ServerCallContext context)

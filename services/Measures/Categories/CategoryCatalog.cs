@@ -97,14 +97,12 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
 
     public async Task<ListProblemCategoriesResponse> ListAsync(Caller caller, ListProblemCategoriesRequest request, CancellationToken ct)
     {
-        var unit = caller.Org;
-        if (!string.IsNullOrEmpty(request.UnitCode))
-            unit = OrgCode.TryParse(request.UnitCode, out var code, out var error) ? code : throw ValidationException.For("unit_code", error);
+        var (unit, activeOnly) = ListProblemCategoriesInput.Parse(request, caller.Org);
         // Everyone in the unit's subtree reads its list; a unit beside it (another county) does not.
         caller.EnsureCanRead(unit);
         var categories = await database.ReadAsync(c => EffectiveAsync(c, unit), ct);
         var response = new ListProblemCategoriesResponse { UnitCode = unit.Value };
-        response.Categories.AddRange(categories.Where(c => !request.ActiveOnly || !c.Retired).Select(c => c.ToProto()));
+        response.Categories.AddRange(categories.Where(c => !activeOnly || !c.Retired).Select(c => c.ToProto()));
         return response;
     }
 
@@ -120,83 +118,53 @@ public sealed class CategoryCatalog(Database<MeasuresModule> database, TimeProvi
 
     private async Task<ProblemCategory> DefineAsync(Caller caller, Define kind, DefineProblemCategoryRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = CheckUnit(v, caller, request.UnitCode);
-        var code = CheckCode(v, request.Code);
-        var name = v.Text("name", request.Name, 100);
-        v.Check(request.HelpingDepartments.Count <= 20, "helping_departments", "may list at most 20 departments");
-        var departments = new List<string>();
-        for (var i = 0; i < request.HelpingDepartments.Count; i++)
-            if (v.Text($"helping_departments[{i}]", request.HelpingDepartments[i], 50) is { } department
-                && v.Check(!department.Contains('|'), $"helping_departments[{i}]", "may not contain |"))
-                departments.Add(department);
-        v.ThrowIfAny();
-        EnsureMayDefine(caller, unit!.Value);
+        var (unit, code, name, departments) = DefineProblemCategoryInput.Parse(request, caller.Org);
+        EnsureMayDefine(caller, unit);
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await database.WriteAsync(async session =>
         {
-            var seen = (await EffectiveAsync(session, unit.Value)).Find(c => c.Code == code);
+            var seen = (await EffectiveAsync(session, unit)).Find(c => c.Code == code);
             if (kind == Define.Add && seen is not null)
                 throw new AlreadyExistsException("problem category", $"{code} (defined by {seen.DefinedBy}; override it instead)");
             if (kind == Define.Override && seen is null)
-                throw new NotFoundException("problem category", $"{code} in {unit.Value}'s list");
+                throw new NotFoundException("problem category", $"{code} in {unit}'s list");
             var joined = string.Join("|", departments);
-            if (await HasRowAsync(session, unit.Value, code!))
+            if (await HasRowAsync(session, unit, code))
                 await session.ExecuteAsync("""
                     UPDATE problem_category_definitions SET name = @name, helping_departments = @joined, updated_by = @by, updated_at = @now
                     WHERE unit_code = @unit AND code = @code
-                    """, new { name, joined, by = caller.Subject, now, unit = unit.Value.Value, code });
+                    """, new { name, joined, by = caller.Subject, now, unit, code });
             else
-                await InsertAsync(session, unit.Value, code!, name, joined, null, caller, now);
-            await RecordAsync(session, unit.Value, code!, seen is null ? "added" : "overridden", name, joined, caller, now);
-            return (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code).ToProto();
+                await InsertAsync(session, unit, code, name, joined, null, caller, now);
+            await RecordAsync(session, unit, code, seen is null ? "added" : "overridden", name, joined, caller, now);
+            return (await EffectiveAsync(session, unit)).Single(c => c.Code == code).ToProto();
         }, ct);
     }
 
     public async Task<ProblemCategory> RetireAsync(Caller caller, ProblemCategoryKey request, bool retire, CancellationToken ct)
     {
-        var v = new Violations();
-        var unit = CheckUnit(v, caller, request.UnitCode);
-        var code = CheckCode(v, request.Code);
-        v.ThrowIfAny();
-        EnsureMayDefine(caller, unit!.Value);
+        var (unit, code) = ProblemCategoryKeyInput.Parse(request, caller.Org);
+        EnsureMayDefine(caller, unit);
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await database.WriteAsync(async session =>
         {
-            _ = (await EffectiveAsync(session, unit.Value)).Find(c => c.Code == code)
-                ?? throw new NotFoundException("problem category", $"{code} in {unit.Value}'s list");
-            if (!await HasRowAsync(session, unit.Value, code!))
-                await InsertAsync(session, unit.Value, code!, null, null, retire ? true : null, caller, now);
+            _ = (await EffectiveAsync(session, unit)).Find(c => c.Code == code)
+                ?? throw new NotFoundException("problem category", $"{code} in {unit}'s list");
+            if (!await HasRowAsync(session, unit, code))
+                await InsertAsync(session, unit, code, null, null, retire ? true : null, caller, now);
             // Restoring first clears the unit's own word; only if a unit above still retires it does the unit say "active".
-            await SetRetiredAsync(session, unit.Value, code!, retire ? true : null, caller, now);
-            var after = (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code);
+            await SetRetiredAsync(session, unit, code, retire ? true : null, caller, now);
+            var after = (await EffectiveAsync(session, unit)).Single(c => c.Code == code);
             if (!retire && after.Retired)
             {
-                await SetRetiredAsync(session, unit.Value, code!, false, caller, now);
-                after = (await EffectiveAsync(session, unit.Value)).Single(c => c.Code == code);
+                await SetRetiredAsync(session, unit, code, false, caller, now);
+                after = (await EffectiveAsync(session, unit)).Single(c => c.Code == code);
             }
-            await RecordAsync(session, unit.Value, code!, retire ? "retired" : "restored", null, null, caller, now);
+            await RecordAsync(session, unit, code, retire ? "retired" : "restored", null, null, caller, now);
             return after.ToProto();
         }, ct);
-    }
-
-    /// <summary>The unit a change is for: the one named, or the caller's own. Only a province, a city or a county holds definitions.</summary>
-    private static OrgCode? CheckUnit(Violations v, Caller caller, string unitCode)
-    {
-        if (string.IsNullOrEmpty(unitCode)) return caller.Org;
-        var unit = v.Code("unit_code", unitCode);
-        if (unit is { } code)
-            v.Check(MayDefine(code), "unit_code", "must be a province, a city or a county: a township or a village uses its county's categories");
-        return unit;
-    }
-
-    private static string? CheckCode(Violations v, string text)
-    {
-        var code = v.Text("code", text, 40);
-        if (code is not null) v.Check(code.All(ch => char.IsAsciiLetterUpper(ch) || char.IsAsciiDigit(ch) || ch == '_'), "code", "may hold A-Z, 0-9 and _ only");
-        return code;
     }
 
     /// <summary>An admin of the unit or of a unit above it, or the system; never a unit beside it or below it.</summary>

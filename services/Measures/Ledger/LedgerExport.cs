@@ -53,8 +53,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
 
     public async Task ExportAsync(Caller caller, ExportLedgerRequest request, Func<ExportChunk, Task> write, CancellationToken ct)
     {
-        var scope = OrgCode.TryParse(request.ScopeCode, out var code, out var error) ? code : throw ValidationException.For("scope_code", error);
-        if (!Enum.IsDefined(request.Format)) throw ValidationException.For("format", "must be xlsx or csv");
+        var (scope, year, format) = ExportLedgerInput.Parse(request);
         caller.EnsureCanRead(scope);
         var today = clock.Today();
         var (low, high) = scope.SubtreeRange;
@@ -68,11 +67,11 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
             JOIN problems p ON p.id = m.problem_id
             WHERE m.village_code >= @low AND m.village_code <= @high AND (@year = 0 OR m.campaign_year = @year)
             ORDER BY m.village_code, m.campaign_year, p.position, m.position
-            """, new { low, high, year = request.CampaignYear })).ToList(), ct);
+            """, new { low, high, year })).ToList(), ct);
         await NameCategoriesAsync(lines, ct);
 
         var table = lines.Select((line, i) => Cells(i + 1, line, today)).ToList();
-        var csv = request.Format == ExportFormat.Csv;
+        var csv = format == ExportFormat.Csv;
         var bytes = csv ? Csv(table) : Workbook(table, $"{scope.Value} 整顿台账");
         var fileName = $"整顿台账-{scope.Value}-{today:yyyyMMdd}.{(csv ? "csv" : "xlsx")}";
         var contentType = csv ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -31,20 +31,17 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
 
     public async Task<ListMeasuresResponse> ListAsync(Caller caller, ListMeasuresRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var scope = v.Code("scope_code", request.ScopeCode);
-        var paging = v.Page(request.Page, DefaultPageSize, MaxPageSize);
-        v.Check(Enum.IsDefined(request.Sort), "sort", "is not a known sort order");
         var today = clock.Today();
-        var filter = BuildFilter(v, request, today);
-        v.ThrowIfAny();
-        caller.EnsureCanRead(scope!.Value);
-        var (low, high) = scope.Value.SubtreeRange;
+        var input = ListMeasuresInput.Parse(request, today);
+        caller.EnsureCanRead(input.Scope);
+        var paging = input.Page;
+        var filter = BuildFilter(input, today);
+        var (low, high) = input.Scope.SubtreeRange;
         filter.Clauses.Insert(0, "village_code >= @low AND village_code <= @high");
         filter.Parameters.Add("low", low);
         filter.Parameters.Add("high", high);
 
-        var order = request.Sort switch
+        var order = input.Sort switch
         {
             MeasureSort.Village => "village_code, deadline, id",
             MeasureSort.Updated => "updated_at DESC, id",
@@ -86,50 +83,46 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         }
     }
 
-    private Filter BuildFilter(Violations v, ListMeasuresRequest request, DateOnly today)
+    private Filter BuildFilter(ListMeasuresInput input, DateOnly today)
     {
         var filter = new Filter();
         var where = filter.Clauses;
         var parameters = filter.Parameters;
-        if (request.Statuses.Count > 0)
+        if (input.Statuses.Count > 0)
         {
-            v.Check(request.Statuses.All(s => Enum.IsDefined(s) && s != MeasureStatus.Unspecified), "statuses", "lists an unknown status");
             where.Add(database.Sql.InList("status", "@statuses"));
-            parameters.Add("statuses", request.Statuses.Select(s => (int)s).ToArray());
+            parameters.Add("statuses", input.Statuses.Select(s => (int)s).ToArray());
         }
-        if (request.OverdueOnly)
+        if (input.OverdueOnly)
         {
             where.Add($"{database.Sql.InList("status", "@open")} AND deadline < @today");
             parameters.Add("open", MeasureRules.OpenStatuses);
             parameters.Add("today", today);
         }
-        if (!string.IsNullOrEmpty(request.CategoryCode))
+        if (input.CategoryCode is { } category)
         {
             where.Add("category_code = @category");
-            parameters.Add("category", request.CategoryCode.Trim());
+            parameters.Add("category", category);
         }
-        if (v.Text("responsible_person", request.ResponsiblePerson, 50, required: false) is { } person)
+        if (input.ResponsiblePerson is { } person)
         {
             where.Add(@"responsible_persons LIKE @person ESCAPE '\'");
             parameters.Add("person", "%|" + person.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "|%");
         }
-        var from = v.Date("deadline_from", request.DeadlineFrom, required: false);
-        var to = v.Date("deadline_to", request.DeadlineTo, required: false);
-        if (from is { } f)
+        if (input.DeadlineFrom is { } from)
         {
             where.Add("deadline >= @from");
-            parameters.Add("from", f);
+            parameters.Add("from", from);
         }
-        if (to is { } t)
+        if (input.DeadlineTo is { } to)
         {
-            v.Check(from is null || from <= t, "deadline_to", "must not be before deadline_from");
             where.Add("deadline <= @to");
-            parameters.Add("to", t);
+            parameters.Add("to", to);
         }
-        if (CampaignYear(v, "campaign_year", request.CampaignYear, today))
+        if (input.CampaignYear != 0)
         {
             where.Add("campaign_year = @year");
-            parameters.Add("year", request.CampaignYear);
+            parameters.Add("year", input.CampaignYear);
         }
         return filter;
     }
@@ -143,14 +136,11 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
 
     public async Task<LedgerCounts> CountsAsync(Caller caller, GetLedgerCountsRequest request, CancellationToken ct)
     {
-        var scope = OrgCode.TryParse(request.ScopeCode, out var code, out var error) ? code : throw ValidationException.For("scope_code", error);
-        var v = new Violations();
-        CampaignYear(v, "campaign_year", request.CampaignYear, clock.Today());
-        v.ThrowIfAny();
-        caller.EnsureCanRead(scope);
         var today = clock.Today();
+        var (scope, year) = GetLedgerCountsInput.Parse(request, today);
+        caller.EnsureCanRead(scope);
         var (low, high) = scope.SubtreeRange;
-        var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year = request.CampaignYear };
+        var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year };
         var (rows, plans) = await database.ReadAsync(async c =>
         {
             // Grouped from the village index alone; names and plan ids come from the (much smaller) plans and targets.

@@ -19,7 +19,7 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
 {
     public async Task<MeasureDetail> GetAsync(Caller caller, GetMeasureRequest request, CancellationToken ct)
     {
-        var id = RequireId(request.MeasureId);
+        var id = GetMeasureInput.Parse(request).MeasureId;
         var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<MeasureRow>($"SELECT {MeasureRow.Columns} FROM measures WHERE id = @id", new { id }), ct)
             ?? throw new NotFoundException("measure", id);
         caller.EnsureCanRead(new Owned("measure", id, OrgCode.Parse(row.VillageCode)));
@@ -30,21 +30,14 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
 
     public async Task<Measure> RecordProgressAsync(Caller caller, RecordProgressRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var id = CheckId(v, request.MeasureId);
-        var today = clock.Today();
-        var on = v.Date("on", request.On, required: false) ?? today;
-        v.Check(on <= today, "on", "must not be in the future");
-        v.Check(request.Percent is >= 0 and <= 100, "percent", "must be between 0 and 100");
-        var note = v.Text("note", request.Note, 4000, required: false);
-        var evidence = CheckEvidence(v, request.Evidence);
-        v.ThrowIfAny();
-        return await TransitionAsync(caller, id!, Authority.Write, MeasureRules.CanRecordProgress, "record progress on", (row, now) =>
+        var progress = RecordProgressInput.Parse(request, clock.Today());
+        var on = progress.On;
+        return await TransitionAsync(caller, progress.MeasureId, Authority.Write, MeasureRules.CanRecordProgress, "record progress on", (row, now) =>
         {
             row.Status = (int)MeasureStatus.InProgress;
-            row.Percent = request.Percent;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Progressed, OnDate = on, Percent = request.Percent, Note = note, Evidence = evidence },
-                new MeasureProgressed(row.Snapshot(), on, request.Percent, now));
+            row.Percent = progress.Percent;
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Progressed, OnDate = on, Percent = progress.Percent, Note = progress.Note, Evidence = progress.Evidence },
+                new MeasureProgressed(row.Snapshot(), on, progress.Percent, now));
         }, ct, async (session, row) =>
         {
             // Work on a measure starts with its plan: progress dated before the plan's start (or in 1900) is a typing error.
@@ -58,54 +51,39 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
 
     public async Task<Measure> CompleteAsync(Caller caller, CompleteMeasureRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var id = CheckId(v, request.MeasureId);
-        var note = v.Text("note", request.Note, 4000, required: false);
-        var evidence = CheckEvidence(v, request.Evidence);
-        var occurredOn = OccurredOn(v, request.OccurredOn);
-        v.ThrowIfAny();
-        return await TransitionAsync(caller, id!, Authority.Write, MeasureRules.CanComplete, "complete", (row, now) =>
+        var completion = CompleteMeasureInput.Parse(request, clock.Today());
+        var occurredOn = completion.OccurredOn;
+        return await TransitionAsync(caller, completion.MeasureId, Authority.Write, MeasureRules.CanComplete, "complete", (row, now) =>
         {
             row.Status = (int)MeasureStatus.Completed;
             row.Percent = 100;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Completed, OnDate = occurredOn ?? clock.Today(), Percent = 100, Note = note, Evidence = evidence },
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Completed, OnDate = occurredOn ?? clock.Today(), Percent = 100, Note = completion.Note, Evidence = completion.Evidence },
                 new MeasureCompleted(row.Snapshot(), now, occurredOn));
         }, ct, (session, row) => CheckHistoryAsync(session, row, occurredOn));
     }
 
     public async Task<Measure> CloseAsync(Caller caller, CloseMeasureRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var id = CheckId(v, request.MeasureId);
-        var verifier = v.Text("verifier", request.Verifier, 50);
-        var note = v.Text("note", request.Note, 4000, required: false);
-        var occurredOn = OccurredOn(v, request.OccurredOn);
-        v.ThrowIfAny();
-        return await TransitionAsync(caller, id!, Authority.Verify, MeasureRules.CanClose, "close", (row, now) =>
+        var closing = CloseMeasureInput.Parse(request, clock.Today());
+        var (verifier, occurredOn) = (closing.Verifier, closing.OccurredOn);
+        return await TransitionAsync(caller, closing.MeasureId, Authority.Verify, MeasureRules.CanClose, "close", (row, now) =>
         {
             row.Status = (int)MeasureStatus.Closed;
-            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Closed, OnDate = occurredOn ?? clock.Today(), Verifier = verifier, Note = note },
+            return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Closed, OnDate = occurredOn ?? clock.Today(), Verifier = verifier, Note = closing.Note },
                 new MeasureClosed(row.Snapshot(), verifier!, now, occurredOn));
         }, ct, (session, row) => CheckHistoryAsync(session, row, occurredOn));
     }
 
     public async Task<Measure> ReopenAsync(Caller caller, ReopenMeasureRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var id = CheckId(v, request.MeasureId);
-        var reason = v.Text("reason", request.Reason, 4000);
-        var newDeadline = v.Date("new_deadline", request.NewDeadline);
         var today = clock.Today();
-        var occurredOn = OccurredOn(v, request.OccurredOn);
-        // Reopened today: a deadline after today; entered as history: after the day it was reopened.
-        if (newDeadline is not null)
-            v.Check(newDeadline > (occurredOn ?? today), "new_deadline", occurredOn is null ? "must be after today" : "must be after occurred_on");
-        v.ThrowIfAny();
-        return await TransitionAsync(caller, id!, Authority.Verify, MeasureRules.CanReopen, "reopen", (row, now) =>
+        var reopening = ReopenMeasureInput.Parse(request, today);
+        var (reason, newDeadline, occurredOn) = (reopening.Reason, reopening.NewDeadline, reopening.OccurredOn);
+        return await TransitionAsync(caller, reopening.MeasureId, Authority.Verify, MeasureRules.CanReopen, "reopen", (row, now) =>
         {
             var previous = row.Deadline;
             row.Status = (int)MeasureStatus.Reopened;
-            row.Deadline = newDeadline!.Value;
+            row.Deadline = newDeadline;
             row.ReopenCount++;
             return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Reopened, OnDate = occurredOn ?? today, Note = reason, NewDeadline = newDeadline },
                 new MeasureReopened(row.Snapshot(), reason!, previous, now, occurredOn));
@@ -168,10 +146,10 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
     }
 
     /// <summary>The date a change happened, for history: a real date, not in the future; the rest is checked against the measure.</summary>
-    private DateOnly? OccurredOn(Violations v, Common.V1.Date? occurredOn)
+    internal static DateOnly? OccurredOn(Violations v, Common.V1.Date? occurredOn, DateOnly today)
     {
         var date = v.Date("occurred_on", occurredOn, required: false);
-        if (date is { } d) v.Check(d <= clock.Today(), "occurred_on", "must not be in the future");
+        if (date is { } d) v.Check(d <= today, "occurred_on", "must not be in the future");
         return date;
     }
 
@@ -208,12 +186,10 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
         return dates.Any() ? dates.Max() : null;
     }
 
-    private static string RequireId(string id) =>
-        Guid.TryParse(id, out _) ? id : throw ValidationException.For("measure_id", "must be a measure id");
+    internal static string? CheckId(Violations v, string id) => v.Check(Guid.TryParse(id, out _), "measure_id", "must be a measure id") ? id : null;
 
-    private static string? CheckId(Violations v, string id) => v.Check(Guid.TryParse(id, out _), "measure_id", "must be a measure id") ? id : null;
-
-    private static string? CheckEvidence(Violations v, IReadOnlyList<string> evidence)
+    /// <summary>The evidence references (trimmed) as stored: a JSON list, or null when none.</summary>
+    internal static string? CheckEvidence(Violations v, IReadOnlyList<string> evidence)
     {
         v.Check(evidence.Count <= 20, "evidence", "may list at most 20 references");
         for (var i = 0; i < evidence.Count; i++) v.Text($"evidence[{i}]", evidence[i], 500);

@@ -33,7 +33,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         public DateTime CreatedAt { get; set; }
     }
 
-    private sealed record PhaseRecord(string Name, DateOnly EndsOn);
+    /// <summary>A phase as the plan stores it (JSON in plans.phases).</summary>
+    public sealed record PhaseRecord(string Name, DateOnly EndsOn);
 
     internal sealed class TargetRow
     {
@@ -62,121 +63,96 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
     public async Task<Plan> CreatePlanAsync(Caller caller, CreatePlanRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var village = v.Code("village_code", request.VillageCode);
-        if (village is { } code) v.Check(code.Level == OrgLevel.Village, "village_code", "must be a village's code");
         var today = clock.Today();
-        v.Check(request.CampaignYear >= 2000 && request.CampaignYear <= today.Year + 1, "campaign_year", $"must be between 2000 and {today.Year + 1}");
-        var startsOn = v.Date("starts_on", request.StartsOn);
-        var basicSituation = v.Text("basic_situation", request.BasicSituation, 10_000);
-        v.Check(request.Goals.Count is > 0 and <= 50, "goals", "must list 1 to 50 goals");
-        for (var i = 0; i < request.Goals.Count; i++) v.Text($"goals[{i}]", request.Goals[i], 4000);
-        var phases = CheckPhases(v, request.Phases);
-        v.Check(request.Problems.Count is > 0 and <= 50, "problems", "must list 1 to 50 problems");
-        v.Check(request.Problems.Any(p => p.Measures.Count > 0), "problems", "must hold at least one measure");
-        for (var i = 0; i < request.Problems.Count; i++)
-        {
-            var problem = request.Problems[i];
-            v.Text($"problems[{i}].category_code", problem.CategoryCode, 40);
-            v.Text($"problems[{i}].description", problem.Description, 4000);
-            // A problem may wait for its measures (seed 002 lists measures apart from problems), but the plan needs some.
-            v.Check(problem.Measures.Count <= 100, $"problems[{i}].measures", "may list at most 100 measures");
-            for (var j = 0; j < problem.Measures.Count; j++) CheckMeasure(v, $"problems[{i}].measures[{j}]", problem.Measures[j]);
-        }
-        v.ThrowIfAny();
+        var input = CreatePlanInput.Parse(request, today);
         // The township (or the county) writes a village's plan; the village reports progress on it.
-        caller.EnsureCanManage(village!.Value, "write its plan");
+        caller.EnsureCanManage(input.Village, "write its plan");
 
         var now = clock.GetUtcNow();
         var planId = Guid.NewGuid().ToString();
         return await database.WriteAsync(async session =>
         {
-            var target = await FindTargetAsync(session, village.Value.Value, request.CampaignYear)
-                ?? throw new PreconditionFailedException("NOT_A_TARGET", village.Value.Value,
-                    $"{village.Value.Value} is not a designated target of the {request.CampaignYear} campaign; plans are made for targets only.");
+            var target = await FindTargetAsync(session, input.Village.Value, input.CampaignYear)
+                ?? throw new PreconditionFailedException("NOT_A_TARGET", input.Village.Value,
+                    $"{input.Village} is not a designated target of the {input.CampaignYear} campaign; plans are made for targets only.");
             if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans WHERE village_code = @code AND campaign_year = @year",
                     new { code = target.VillageCode, year = target.CampaignYear }) > 0)
                 throw new AlreadyExistsException("plan", $"{target.VillageCode}/{target.CampaignYear}");
 
             // The checks that need the target's campaign and the category list; still before any write.
             // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
-            var categories = (await CategoryCatalog.EffectiveAsync(session, village.Value)).ToDictionary(c => c.Code);
+            var categories = (await CategoryCatalog.EffectiveAsync(session, input.Village)).ToDictionary(c => c.Code);
             var late = new Violations();
-            for (var p = 0; p < phases.Count; p++)
-                late.Check(phases[p].EndsOn >= startsOn!.Value && phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
-                    $"must fall between the plan's start {startsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
-            for (var i = 0; i < request.Problems.Count; i++)
+            for (var p = 0; p < input.Phases.Count; p++)
+                late.Check(input.Phases[p].EndsOn >= input.StartsOn && input.Phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
+                    $"must fall between the plan's start {input.StartsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
+            for (var i = 0; i < input.Problems.Count; i++)
             {
-                if (late.Check(categories.TryGetValue(request.Problems[i].CategoryCode.Trim(), out var category), $"problems[{i}].category_code", "is not a problem category of this village's county"))
+                if (late.Check(categories.TryGetValue(input.Problems[i].CategoryCode, out var category), $"problems[{i}].category_code", "is not a problem category of this village's county"))
                     late.Check(!category!.Retired, $"problems[{i}].category_code", $"is retired (by {category.RetiredBy}) and takes no new problems");
-                for (var j = 0; j < request.Problems[i].Measures.Count; j++)
-                    CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", request.Problems[i].Measures[j], startsOn!.Value, target.CampaignEndsOn);
+                for (var j = 0; j < input.Problems[i].Measures.Count; j++)
+                    input.Problems[i].Measures[j].CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", input.StartsOn, target.CampaignEndsOn);
             }
             late.ThrowIfAny();
 
             var plan = new PlanRow
             {
-                Id = planId, VillageCode = target.VillageCode, CampaignYear = target.CampaignYear, StartsOn = startsOn!.Value,
-                BasicSituation = basicSituation!, Goals = JsonSerializer.Serialize(request.Goals.Select(g => g.Trim())),
-                Phases = JsonSerializer.Serialize(phases), CreatedBy = caller.Subject, CreatedAt = now.UtcDateTime,
+                Id = planId, VillageCode = target.VillageCode, CampaignYear = target.CampaignYear, StartsOn = input.StartsOn,
+                BasicSituation = input.BasicSituation, Goals = JsonSerializer.Serialize(input.Goals),
+                Phases = JsonSerializer.Serialize(input.Phases), CreatedBy = caller.Subject, CreatedAt = now.UtcDateTime,
             };
             await session.ExecuteAsync("""
                 INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at)
                 VALUES (@Id, @VillageCode, @CampaignYear, @StartsOn, @BasicSituation, @Goals, @Phases, @CreatedBy, @CreatedAt)
                 """, plan);
             var measureCount = 0;
-            for (var i = 0; i < request.Problems.Count; i++)
+            for (var i = 0; i < input.Problems.Count; i++)
             {
-                var problem = new ProblemRow { Id = Guid.NewGuid().ToString(), Position = i + 1, CategoryCode = request.Problems[i].CategoryCode.Trim(), Description = request.Problems[i].Description.Trim() };
+                var problem = new ProblemRow { Id = Guid.NewGuid().ToString(), Position = i + 1, CategoryCode = input.Problems[i].CategoryCode, Description = input.Problems[i].Description };
                 await session.ExecuteAsync("""
                     INSERT INTO problems (id, plan_id, position, category_code, description)
                     VALUES (@Id, @PlanId, @Position, @CategoryCode, @Description)
                     """, new { problem.Id, PlanId = planId, problem.Position, problem.CategoryCode, problem.Description });
-                for (var j = 0; j < request.Problems[i].Measures.Count; j++, measureCount++)
-                    await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, request.Problems[i].Measures[j], caller, now);
+                for (var j = 0; j < input.Problems[i].Measures.Count; j++, measureCount++)
+                    await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, input.Problems[i].Measures[j], caller, now);
             }
-            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, request.Problems.Count, measureCount,
-                phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, startsOn, target.CampaignEndsOn));
+            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, input.Problems.Count, measureCount,
+                input.Phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, input.StartsOn, target.CampaignEndsOn));
             return await LoadPlanAsync(session, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
         }, ct);
     }
 
     public async Task<Measure> AddMeasureAsync(Caller caller, AddMeasureRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        v.Check(Guid.TryParse(request.PlanId, out _), "plan_id", "must be a plan id");
-        v.Check(Guid.TryParse(request.ProblemId, out _), "problem_id", "must be a problem id");
-        if (v.Check(request.Measure is not null, "measure", "is required")) CheckMeasure(v, "measure", request.Measure!);
-        v.ThrowIfAny();
+        var input = AddMeasureInput.Parse(request);
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
             var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
-                "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = request.PlanId })
-                ?? throw new NotFoundException("plan", request.PlanId);
-            caller.EnsureCanManage(new Owned("plan", request.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
+                "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = input.PlanId })
+                ?? throw new NotFoundException("plan", input.PlanId);
+            caller.EnsureCanManage(new Owned("plan", input.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
             var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
                 "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
-                new { id = request.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", request.ProblemId);
+                new { id = input.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", input.ProblemId);
             var target = (await FindTargetAsync(session, plan.VillageCode, plan.CampaignYear))!;
             var late = new Violations();
-            CheckDeadline(late, "measure.deadline", request.Measure!, plan.StartsOn, target.CampaignEndsOn);
+            input.Measure.CheckDeadline(late, "measure.deadline", plan.StartsOn, target.CampaignEndsOn);
             late.ThrowIfAny();
             var position = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM measures WHERE problem_id = @id", new { id = problem.Id }) + 1;
-            var row = await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, request.Measure!, caller, now);
+            var row = await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, input.Measure, caller, now);
             return row.ToProto(clock.Today());
         }, ct);
     }
 
-    private static async Task<MeasureRow> InsertMeasureAsync(DbSession session, TargetRow target, string planId, string problemId, string category, int position, MeasureInput input, Caller caller, DateTimeOffset now)
+    private static async Task<MeasureRow> InsertMeasureAsync(DbSession session, TargetRow target, string planId, string problemId, string category, int position, PlannedMeasure input, Caller caller, DateTimeOffset now)
     {
         var row = new MeasureRow
         {
             Id = Guid.NewGuid().ToString(), PlanId = planId, ProblemId = problemId, Position = position,
             VillageCode = target.VillageCode, VillageName = target.VillageName, CampaignYear = target.CampaignYear,
-            CategoryCode = category, Description = input.Description.Trim(),
-            ResponsiblePersons = ResponsiblePersonList.Join(input.ResponsiblePersons.Select(p => p.Trim())),
-            Deadline = input.Deadline.TryToDateOnly(out var deadline) ? deadline : throw new InvalidOperationException("validated"),
+            CategoryCode = category, Description = input.Description,
+            ResponsiblePersons = ResponsiblePersonList.Join(input.ResponsiblePersons), Deadline = input.Deadline,
             Ongoing = input.Ongoing, Status = (int)MeasureStatus.NotStarted, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime,
         };
         await session.ExecuteAsync("""
@@ -198,21 +174,15 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
     public async Task<Plan> GetPlanAsync(Caller caller, GetPlanRequest request, CancellationToken ct)
     {
-        string? planId;
-        if (request.KeyCase == GetPlanRequest.KeyOneofCase.PlanId)
+        var key = GetPlanInput.Parse(request);
+        var planId = key.PlanId;
+        if (planId is null)
         {
-            if (!Guid.TryParse(request.PlanId, out _)) throw ValidationException.For("plan_id", "must be a plan id");
-            planId = request.PlanId;
-        }
-        else if (request.KeyCase == GetPlanRequest.KeyOneofCase.VillageYear)
-        {
-            var code = OrgCode.TryParse(request.VillageYear.VillageCode, out var c, out var error) ? c : throw ValidationException.For("village_year.village_code", error);
-            caller.EnsureCanRead(code);
+            caller.EnsureCanRead(key.Village);
             planId = await database.ReadAsync(connection => connection.ExecuteScalarAsync<string?>(
-                "SELECT id FROM plans WHERE village_code = @code AND campaign_year = @year", new { code = code.Value, year = request.VillageYear.CampaignYear }), ct)
-                ?? throw new NotFoundException("plan", $"{code.Value}/{request.VillageYear.CampaignYear}");
+                "SELECT id FROM plans WHERE village_code = @code AND campaign_year = @year", new { code = key.Village, year = key.CampaignYear }), ct)
+                ?? throw new NotFoundException("plan", $"{key.Village}/{key.CampaignYear}");
         }
-        else throw ValidationException.For("key", "give plan_id or village_year");
 
         var plan = await database.ReadAsync(connection => LoadPlanAsync(connection, planId, clock.Today()), ct)
             ?? throw new NotFoundException("plan", planId);
@@ -257,39 +227,5 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             plan.Problems.Add(proto);
         }
         return plan;
-    }
-
-    private static List<PhaseRecord> CheckPhases(Violations v, IReadOnlyList<Phase> phases)
-    {
-        var result = new List<PhaseRecord>();
-        v.Check(phases.Count is > 0 and <= 10, "phases", "must list 1 to 10 phases");
-        for (var i = 0; i < phases.Count; i++)
-        {
-            var name = v.Text($"phases[{i}].name", phases[i].Name, 50);
-            var endsOn = v.Date($"phases[{i}].ends_on", phases[i].EndsOn);
-            if (name is null || endsOn is null) continue;
-            if (result.Count > 0) v.Check(endsOn > result[^1].EndsOn, $"phases[{i}].ends_on", "must come after the previous phase's end");
-            result.Add(new PhaseRecord(name, endsOn.Value));
-        }
-        return result;
-    }
-
-    /// <summary>The checks a measure passes on its own: what, who, and a real date.</summary>
-    internal static void CheckMeasure(Violations v, string path, MeasureInput measure)
-    {
-        v.Text($"{path}.description", measure.Description, 4000);
-        if (v.Check(measure.ResponsiblePersons.Count is > 0 and <= 20, $"{path}.responsible_persons", "must name 1 to 20 responsible persons"))
-            for (var k = 0; k < measure.ResponsiblePersons.Count; k++)
-                if (v.Text($"{path}.responsible_persons[{k}]", measure.ResponsiblePersons[k], 50) is { } person)
-                    v.Check(!person.Contains('|'), $"{path}.responsible_persons[{k}]", "may not contain |");
-        v.Date($"{path}.deadline", measure.Deadline);
-    }
-
-    /// <summary>A deadline falls within the plan: not before its start, not after the campaign's end unless the measure is ongoing (长期坚持).</summary>
-    internal static void CheckDeadline(Violations v, string field, MeasureInput measure, DateOnly startsOn, DateOnly campaignEndsOn)
-    {
-        if (!measure.Deadline.TryToDateOnly(out var deadline)) return;
-        v.Check(deadline >= startsOn, field, $"must not be before the plan's start {startsOn:yyyy-MM-dd}");
-        v.Check(measure.Ongoing || deadline <= campaignEndsOn, field, $"must not be after the campaign's end {campaignEndsOn:yyyy-MM-dd} unless the measure is ongoing");
     }
 }

@@ -230,6 +230,21 @@ public abstract class MeasuresSpec(DbProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_wrong_field_of_a_counts_or_export_request_is_named_at_once()
+    {
+        var counts = await Rpc.Refused(StatusCode.InvalidArgument, () => CountyOffice.GetLedgerCountsAsync(
+            new GetLedgerCountsRequest { ScopeCode = "36073", CampaignYear = 1999 }));
+        Assert.Equal(["campaign_year", "scope_code"], counts.Fields().Order());
+
+        var export = await Rpc.Refused(StatusCode.InvalidArgument, async () =>
+        {
+            using var call = CountyOffice.ExportLedger(new ExportLedgerRequest { ScopeCode = "36073", Format = (ExportFormat)9 });
+            while (await call.ResponseStream.MoveNext(CancellationToken.None)) { }
+        });
+        Assert.Equal(["format", "scope_code"], export.Fields().Order());
+    }
+
+    [Fact]
     public async Task Categories_are_reference_data_set_by_an_admin_of_a_county_or_above()
     {
         var categories = await TownshipA.ListProblemCategoriesAsync(new ListProblemCategoriesRequest());
