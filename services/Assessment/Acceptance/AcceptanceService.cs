@@ -61,44 +61,32 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
 
     private async Task<AcceptanceResult> ReviewAsync(Caller caller, RecordAcceptanceRequest request, ReviewKind kind, CancellationToken ct)
     {
-        var v = new Violations();
-        var village = v.Code("village_code", request.VillageCode);
         var today = clock.Today();
-        var heldOn = v.Date("held_on", request.HeldOn, required: false) ?? today;
-        v.Check(heldOn <= today, "held_on", "must not be in the future");
-        v.Check(request.Aspects.Count is > 0 and <= 20, "aspects", "must score 1 to 20 aspects");
-        for (var i = 0; i < request.Aspects.Count; i++)
-        {
-            v.Text($"aspects[{i}].aspect", request.Aspects[i].Aspect, 50);
-            v.Check(request.Aspects[i].Score is >= 0 and <= 100, $"aspects[{i}].score", "must be between 0 and 100");
-        }
-        IdentificationService.CheckVotes(v, "votes", request.Votes);
-        var newDeadline = v.Date("new_deadline", request.NewDeadline);
-        v.ThrowIfAny();
+        var (campaignId, village, heldOn, heldOnGiven, aspects, votes, newDeadline) = RecordAcceptanceInput.Parse(request, today);
         // Another county's campaign id is NotFound before anything is said about the village.
-        var history = (await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct));
+        var history = (await database.ReadAsync(c => CampaignStore.LoadAsync(c, campaignId), ct));
         caller.EnsureInLine(history.Owned);
-        caller.EnsureCanDecide(village!.Value, "record its acceptance (验收) or look-back (回头看)");
+        caller.EnsureCanDecide(village, "record its acceptance (验收) or look-back (回头看)");
         // Today's review reopens from today; one entered as history happened on its own date and reopened from then.
         if (history.EnteredAsHistory)
         {
             var past = new Violations();
-            if (past.Check(request.HeldOn is not null, "held_on", "is required for a campaign entered as history: the date the review was held"))
+            if (past.Check(heldOnGiven, "held_on", "is required for a campaign entered as history: the date the review was held"))
             {
                 past.Check(newDeadline > heldOn, "new_deadline", "must be after held_on");
                 past.Check(newDeadline <= new DateOnly(history.Year + 1, 12, 31), "new_deadline", $"must be at the latest {history.Year + 1}-12-31, the end of the campaign's look-back year");
             }
             past.ThrowIfAny();
         }
-        else if (!(newDeadline > today)) throw ValidationException.For("new_deadline", "must be after today");
+        else if (newDeadline <= today) throw ValidationException.For("new_deadline", "must be after today");
 
         var (campaign, target, branch) = await database.ReadAsync(async c =>
         {
-            var campaign = await CampaignStore.LoadAsync(c, request.CampaignId);
+            var campaign = await CampaignStore.LoadAsync(c, campaignId);
             caller.EnsureInLine(campaign.Owned);
             var target = await c.QuerySingleOrDefaultAsync<TargetRow>(
                 $"SELECT {TargetColumns} FROM targets WHERE campaign_id = @Id AND village_code = @code",
-                new { campaign.Id, code = village.Value.Value }) ?? throw new NotFoundException("target", $"{village.Value.Value} in campaign {campaign.Id}");
+                new { campaign.Id, code = village }) ?? throw new NotFoundException("target", $"{village} in campaign {campaign.Id}");
             var branch = (await CampaignStore.BranchesAsync(c, campaign.Id)).Single(b => b.VillageCode == target.VillageCode);
             return (campaign, target, branch);
         }, ct);
@@ -110,7 +98,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
         if (kind == ReviewKind.Acceptance) await EnsureMeasuresClosedAsync(target.VillageCode, campaign.Year, ct);
 
         var rules = campaign.Rules;
-        var (passed, score, share, reasons) = Judge(request.Aspects.Select(a => a.Score).ToList(), request.Votes, rules);
+        var (passed, score, share, reasons) = Judge(aspects.Select(a => a.Score).ToList(), votes, rules);
         var after = passed ? TargetStatus.Transformed : TargetStatus.Reopened;
         var now = clock.GetUtcNow();
         await database.WriteAsync(async session =>
@@ -130,19 +118,19 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
                 """, new
             {
                 campaign.Id, village = target.VillageCode, kind = (int)kind, heldOn, score, share, passed, reasons = JsonSerializer.Serialize(reasons),
-                after = (int)after, newDeadline = passed ? (DateOnly?)null : newDeadline, detail = JsonSerializer.Serialize(new { request.Aspects, request.Votes }),
+                after = (int)after, newDeadline = passed ? (DateOnly?)null : newDeadline, detail = JsonSerializer.Serialize(new { Aspects = aspects, Votes = votes }),
                 by = caller.Subject, at = now.UtcDateTime,
             });
             if (passed && kind == ReviewKind.Acceptance)
                 await session.PublishAsync(new TargetTransformed(campaign.Id, campaign.Year, target.VillageCode, branch.VillageName, score, heldOn, now));
             if (!passed)
                 await session.PublishAsync(new AcceptanceFailed(campaign.Id, campaign.CountyCode, campaign.Year, target.VillageCode, branch.VillageName,
-                    kind == ReviewKind.Acceptance ? AcceptanceStage : LookBackStage, score, share, reasons, newDeadline!.Value, now));
+                    kind == ReviewKind.Acceptance ? AcceptanceStage : LookBackStage, score, share, reasons, newDeadline, now));
         }, ct);
         var result = new AcceptanceResult
         {
             Kind = kind, VillageCode = target.VillageCode, HeldOn = heldOn.ToProto(), Score = score, DissatisfiedShare = share, Passed = passed,
-            StatusAfter = after, NewDeadline = passed ? null : newDeadline!.Value.ToProto(), RecordedBy = caller.Subject,
+            StatusAfter = after, NewDeadline = passed ? null : newDeadline.ToProto(), RecordedBy = caller.Subject,
         };
         result.Reasons.AddRange(reasons);
         return result;

@@ -17,28 +17,22 @@ public sealed class CampaignService(Database<AssessmentModule> database, Organiz
 {
     public async Task<Campaign> CreateAsync(Caller caller, CreateCampaignRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var county = v.Code("county_code", request.CountyCode);
-        if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
-        var today = clock.Today();
-        v.Check(request.Year >= 2000 && request.Year <= today.Year + 1, "year", $"must be between 2000 and {today.Year + 1}");
-        var settings = Settings.From(request.Settings, request.Year, v);
-        v.ThrowIfAny();
-        caller.EnsureCanWrite(county!.Value);
+        var (county, year, settings) = CreateCampaignInput.Parse(request, clock.Today());
+        caller.EnsureCanWrite(county);
 
-        var branches = await BranchesOfAsync(county.Value, ct);
+        var branches = await BranchesOfAsync(county, ct);
         if (branches.Count == 0)
-            throw new PreconditionFailedException("NO_BRANCHES", county.Value.Value, $"{county.Value.Value} has no open villages in the organizations service.");
+            throw new PreconditionFailedException("NO_BRANCHES", county.Value, $"{county} has no open villages in the organizations service.");
         var id = Guid.NewGuid().ToString();
         await database.WriteAsync(async session =>
         {
             if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaigns WHERE county_code = @county AND year = @year",
-                    new { county = county.Value.Value, year = request.Year }) > 0)
-                throw new AlreadyExistsException("campaign", $"{county.Value.Value}/{request.Year}");
+                    new { county, year }) > 0)
+                throw new AlreadyExistsException("campaign", $"{county}/{year}");
             await session.ExecuteAsync("""
                 INSERT INTO campaigns (id, county_code, year, settings, confirmed_at, created_by, created_at)
                 VALUES (@id, @county, @year, @settings, NULL, @by, @at)
-                """, new { id, county = county.Value.Value, year = request.Year, settings = JsonSerializer.Serialize(settings), by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
+                """, new { id, county, year, settings = JsonSerializer.Serialize(settings), by = caller.Subject, at = clock.GetUtcNow().UtcDateTime });
             await session.ExecuteAsync("""
                 INSERT INTO campaign_branches (campaign_id, village_code, village_name, township_code, township_name)
                 VALUES (@id, @VillageCode, @VillageName, @TownshipCode, @TownshipName)
@@ -63,11 +57,11 @@ public sealed class CampaignService(Database<AssessmentModule> database, Organiz
 
     public async Task<ListCampaignsResponse> ListAsync(Caller caller, ListCampaignsRequest request, CancellationToken ct)
     {
-        var county = OrgCode.TryParse(request.CountyCode, out var code, out var error) ? code : throw ValidationException.For("county_code", error);
+        var county = ListCampaignsInput.Parse(request).County;
         caller.EnsureInLine(county);
         var rows = await database.ReadAsync(c => c.QueryAsync<CampaignRow>(
             $"SELECT {CampaignRow.Columns} FROM campaigns WHERE county_code = @county ORDER BY year DESC",
-            new { county = county.Value }), ct);
+            new { county }), ct);
         var response = new ListCampaignsResponse();
         response.Campaigns.AddRange(rows.Select(ToProto));
         return response;

@@ -23,58 +23,34 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
 {
     public async Task<PastDesignation> RecordAsync(Caller caller, RecordPastTargetsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var county = v.Code("county_code", request.CountyCode);
-        if (county is { } c) v.Check(c.Level == OrgLevel.County, "county_code", "must be a county's code");
-        var today = clock.Today();
-        // History is an earlier year; this year's targets come from this year's review.
-        var yearOk = v.Check(request.Year >= 2000 && request.Year < today.Year, "year", $"must be an earlier year, from 2000 to {today.Year - 1}");
-        var endsOn = yearOk
-            ? v.DateWithin("ends_on", request.EndsOn, new DateOnly(request.Year, 1, 1), Min(new DateOnly(request.Year + 1, 12, 31), today.AddDays(-1)),
-                  "a past campaign ends in its year or the next, and has ended", required: false)
-              ?? new DateOnly(request.Year, 12, 31)
-            : default;
-        var decidedOn = yearOk
-            ? v.DateWithin("decided_on", request.DecidedOn, new DateOnly(request.Year - 1, 1, 1), Min(endsOn, today), "a designation is decided from the year before the campaign to its end, and not in the future")
-            : null;
-        var basis = v.Text("basis", request.Basis, 1000);
-        v.Check(request.VillageCodes.Count is > 0 and <= 500, "village_codes", "must list 1 to 500 villages");
-        var villages = new List<OrgCode>();
-        for (var i = 0; i < request.VillageCodes.Count; i++)
-        {
-            if (v.Code($"village_codes[{i}]", request.VillageCodes[i]) is not { } code) continue;
-            if (!v.Check(code.Level == OrgLevel.Village, $"village_codes[{i}]", "must be a village's code")) continue;
-            if (county is { } k && !v.Check(k.IsAncestorOrSelfOf(code), $"village_codes[{i}]", $"is not in the county {k.Value}")) continue;
-            if (v.Check(!villages.Contains(code), $"village_codes[{i}]", "is listed twice")) villages.Add(code);
-        }
-        v.ThrowIfAny();
-        caller.EnsureCountyDecision(county!.Value, "Recording an earlier year's targets");
+        var (county, year, endsOn, endsOnGiven, decidedOn, basis, villages) = RecordPastTargetsInput.Parse(request, clock.Today());
+        caller.EnsureCountyDecision(county, "Recording an earlier year's targets");
 
         var branches = await BranchesAsync(villages, ct);
         var now = clock.GetUtcNow();
         var campaignId = await database.WriteAsync(async session =>
         {
             var campaign = await session.QuerySingleOrDefaultAsync<CampaignRow>(
-                $"SELECT {CampaignRow.Columns} FROM campaigns WHERE county_code = @county AND year = @year", new { county = county.Value.Value, year = request.Year });
+                $"SELECT {CampaignRow.Columns} FROM campaigns WHERE county_code = @county AND year = @year", new { county, year });
             if (campaign is { EnteredAsHistory: false })
                 throw new PreconditionFailedException("CAMPAIGN_RUN_HERE", campaign.Id,
-                    $"The {request.Year} campaign of {county.Value.Value} was run in this system; its targets come from its own review and confirmation.");
+                    $"The {year} campaign of {county} was run in this system; its targets come from its own review and confirmation.");
             var campaignEndsOn = campaign?.Rules.EndsOn ?? endsOn;
             if (campaign is null)
             {
-                var settings = Settings.From(new CampaignSettings { EndsOn = endsOn.ToProto() }, request.Year, new Violations());
-                campaign = new CampaignRow { Id = Guid.NewGuid().ToString(), CountyCode = county.Value.Value, Year = request.Year, EnteredAsHistory = true };
+                var settings = Settings.From(new CampaignSettings { EndsOn = endsOn.ToProto() }, year, new Violations());
+                campaign = new CampaignRow { Id = Guid.NewGuid().ToString(), CountyCode = county.Value, Year = year, EnteredAsHistory = true };
                 // Confirmed from the start: a past campaign takes no assessments or proposals, only its recorded targets.
                 await session.ExecuteAsync("""
                     INSERT INTO campaigns (id, county_code, year, settings, confirmed_at, created_by, created_at, entered_as_history)
                     VALUES (@id, @county, @year, @settings, @at, @by, @at, @history)
                     """, new { id = campaign.Id, county = campaign.CountyCode, year = campaign.Year, settings = JsonSerializer.Serialize(settings), at = now.UtcDateTime, by = caller.Subject, history = true });
             }
-            else if (request.EndsOn is not null && campaignEndsOn != endsOn)
-                throw ValidationException.For("ends_on", $"the {request.Year} campaign is already recorded as ending on {campaignEndsOn:yyyy-MM-dd}");
+            else if (endsOnGiven && campaignEndsOn != endsOn)
+                throw ValidationException.For("ends_on", $"the {year} campaign is already recorded as ending on {campaignEndsOn:yyyy-MM-dd}");
             var known = (await session.QueryAsync<string>("SELECT village_code FROM targets WHERE campaign_id = @Id", new { campaign.Id })).ToHashSet();
             if (branches.FirstOrDefault(b => known.Contains(b.VillageCode)) is { } twice)
-                throw new AlreadyExistsException("target", $"{twice.VillageCode} in the {request.Year} campaign");
+                throw new AlreadyExistsException("target", $"{twice.VillageCode} in the {year} campaign");
             await session.ExecuteAsync("""
                 INSERT INTO campaign_branches (campaign_id, village_code, village_name, township_code, township_name)
                 VALUES (@id, @VillageCode, @VillageName, @TownshipCode, @TownshipName)
@@ -82,17 +58,15 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
             await session.ExecuteAsync("""
                 INSERT INTO targets (campaign_id, village_code, status, accepted_on, decided_on, basis, recorded_by, recorded_at)
                 VALUES (@id, @VillageCode, @status, NULL, @decidedOn, @basis, @by, @at)
-                """, branches.Select(b => new { id = campaign.Id, b.VillageCode, status = (int)TargetStatus.Designated, decidedOn = decidedOn!.Value, basis, by = caller.Subject, at = now.UtcDateTime }).ToList());
+                """, branches.Select(b => new { id = campaign.Id, b.VillageCode, status = (int)TargetStatus.Designated, decidedOn, basis, by = caller.Subject, at = now.UtcDateTime }).ToList());
             await session.PublishAsync(new TargetsDesignated(campaign.CountyCode, campaign.Year, campaignEndsOn,
                 branches.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName)).ToList(), now, EnteredAsHistory: true));
             return campaign.Id;
         }, ct);
-        var result = new PastDesignation { CampaignId = campaignId, DecidedOn = decidedOn!.Value.ToProto(), Basis = basis!, RecordedBy = caller.Subject, RecordedAt = now.ToProto() };
+        var result = new PastDesignation { CampaignId = campaignId, DecidedOn = decidedOn.ToProto(), Basis = basis, RecordedBy = caller.Subject, RecordedAt = now.ToProto() };
         result.Targets.AddRange(branches);
         return result;
     }
-
-    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 
     /// <summary>Each village and its township as the organizations service knows them now (closed ones too: history outlives units).</summary>
     private async Task<List<Branch>> BranchesAsync(IReadOnlyList<OrgCode> villages, CancellationToken ct)

@@ -18,66 +18,52 @@ namespace Rectify.Assessment.Identification;
 public sealed class IdentificationService(Database<AssessmentModule> database, TimeProvider clock)
 {
     public Task<BranchAssessment> RecordAsync(Caller caller, RecordAssessmentRequest request, CancellationToken ct) =>
-        WriteAssessmentAsync(caller, request, correctionReason: null, ct);
+        WriteAssessmentAsync(caller, RecordAssessmentInput.Parse(request), correctionReason: null, ct);
 
     public Task<BranchAssessment> CorrectAsync(Caller caller, CorrectAssessmentRequest request, CancellationToken ct)
     {
-        var reason = request.Reason?.Trim() ?? "";
-        if (reason.Length is 0 or > 1000) throw ValidationException.For("reason", "must say why the confirmed scores are corrected (1 to 1000 characters)");
-        return WriteAssessmentAsync(caller, request.Assessment ?? throw ValidationException.For("assessment", "is required"), reason, ct);
+        var (assessment, reason) = CorrectAssessmentInput.Parse(request);
+        return WriteAssessmentAsync(caller, assessment, reason, ct);
     }
 
-    private async Task<BranchAssessment> WriteAssessmentAsync(Caller caller, RecordAssessmentRequest request, string? correctionReason, CancellationToken ct)
+    private async Task<BranchAssessment> WriteAssessmentAsync(Caller caller, RecordAssessmentInput assessment, string? correctionReason, CancellationToken ct)
     {
-        var v = new Violations();
-        var village = v.Code("village_code", request.VillageCode);
-        if (village is { } code) v.Check(code.Level == OrgLevel.Village, "village_code", "must be a village's code");
-        CheckVotes(v, "votes", request.Votes);
-        var committee = request.Committee;
-        if (v.Check(committee is not null, "committee", "is required"))
-        {
-            void Score(double value, string field) => v.Check(value is >= 0 and <= 100 && !double.IsNaN(value), $"committee.{field}", "must be between 0 and 100");
-            Score(committee!.TeamOperation, "team_operation");
-            Score(committee.OrganizationalSystems, "organizational_systems");
-            Score(committee.CadreTeam, "cadre_team");
-            Score(committee.VanguardRole, "vanguard_role");
-        }
-        v.ThrowIfAny();
+        var village = assessment.Village;
         // Another county's campaign id is NotFound before anything is said about the village.
-        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct)).Owned);
-        if (correctionReason is null) caller.EnsureCanManage(village!.Value, "assess it");
-        else caller.EnsureCanDecide(village!.Value, "correct its confirmed scores");
+        caller.EnsureInLine((await database.ReadAsync(c => CampaignStore.LoadAsync(c, assessment.CampaignId), ct)).Owned);
+        if (correctionReason is null) caller.EnsureCanManage(village, "assess it");
+        else caller.EnsureCanDecide(village, "correct its confirmed scores");
         var now = clock.GetUtcNow();
         return await database.WriteAsync(async session =>
         {
-            var campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
+            var campaign = await CampaignStore.LoadAsync(session, assessment.CampaignId);
             caller.EnsureInLine(campaign.Owned);
             var rules = campaign.Rules;
             var late = new Violations();
-            late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village.Value), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
-            for (var i = 0; i < request.Findings.Count; i++)
+            late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
+            for (var i = 0; i < assessment.Findings.Count; i++)
             {
-                late.Check(rules.FindRule(request.Findings[i].Code) is not null, $"findings[{i}].code", "is not one of the campaign's finding kinds");
-                late.Check((request.Findings[i].Note?.Length ?? 0) <= 1000, $"findings[{i}].note", "must be at most 1000 characters");
+                late.Check(rules.FindRule(assessment.Findings[i].Code) is not null, $"findings[{i}].code", "is not one of the campaign's finding kinds");
+                late.Check((assessment.Findings[i].Note?.Length ?? 0) <= 1000, $"findings[{i}].note", "must be at most 1000 characters");
             }
-            late.Check(request.Findings.Select(f => f.Code).Distinct().Count() == request.Findings.Count, "findings", "repeat a finding kind");
+            late.Check(assessment.Findings.Select(f => f.Code).Distinct().Count() == assessment.Findings.Count, "findings", "repeat a finding kind");
             late.ThrowIfAny();
             if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaign_branches WHERE campaign_id = @Id AND village_code = @code",
-                    new { campaign.Id, code = village.Value.Value }) == 0)
-                throw new NotFoundException("branch", $"{village.Value.Value} in campaign {campaign.Id}");
+                    new { campaign.Id, code = village }) == 0)
+                throw new NotFoundException("branch", $"{village} in campaign {campaign.Id}");
             if (campaign.Confirmed && correctionReason is null)
                 throw new PreconditionFailedException("SCORES_FROZEN", campaign.Id, "The targets are confirmed and the scores frozen; a correction needs CorrectAssessment with a reason.");
             if (!campaign.Confirmed && correctionReason is not null)
                 throw new PreconditionFailedException("NOT_CONFIRMED", campaign.Id, "Before confirmation assessments are recorded, not corrected.");
 
             var revision = await session.ExecuteScalarAsync<int>(
-                "SELECT COALESCE(MAX(revision), 0) + 1 FROM assessments WHERE campaign_id = @Id AND village_code = @code", new { campaign.Id, code = village.Value.Value });
+                "SELECT COALESCE(MAX(revision), 0) + 1 FROM assessments WHERE campaign_id = @Id AND village_code = @code", new { campaign.Id, code = village });
             var row = new AssessmentRow
             {
-                CampaignId = campaign.Id, VillageCode = village.Value.Value, Revision = revision,
-                Satisfied = request.Votes.Satisfied, BasicallySatisfied = request.Votes.BasicallySatisfied, Dissatisfied = request.Votes.Dissatisfied, Ballots = request.Votes.Ballots,
-                TeamOperation = committee!.TeamOperation, OrganizationalSystems = committee.OrganizationalSystems, CadreTeam = committee.CadreTeam, VanguardRole = committee.VanguardRole,
-                Findings = JsonSerializer.Serialize(request.Findings.Select(f => new AssessmentRow.FindingRecord(f.Code, f.Note ?? ""))),
+                CampaignId = campaign.Id, VillageCode = village.Value, Revision = revision,
+                Satisfied = assessment.Votes.Satisfied, BasicallySatisfied = assessment.Votes.BasicallySatisfied, Dissatisfied = assessment.Votes.Dissatisfied, Ballots = assessment.Votes.Ballots,
+                TeamOperation = assessment.Committee.TeamOperation, OrganizationalSystems = assessment.Committee.OrganizationalSystems, CadreTeam = assessment.Committee.CadreTeam, VanguardRole = assessment.Committee.VanguardRole,
+                Findings = JsonSerializer.Serialize(assessment.Findings.Select(f => new AssessmentRow.FindingRecord(f.Code, f.Note ?? ""))),
                 CorrectionReason = correctionReason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
             };
             await session.ExecuteAsync("""
@@ -104,10 +90,10 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     {
         var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
         caller.EnsureInLine(campaign.Owned);
+        // Parsed after the campaign is found in line: another county's campaign id is NotFound whatever the township.
         // A township reads its own villages' ranking, the county all of it; a village reads none of it.
-        if (!string.IsNullOrEmpty(request.TownshipCode))
+        if (GetRankingInput.Parse(request).Township is { } township)
         {
-            var township = OrgCode.TryParse(request.TownshipCode, out var t, out var error) ? t : throw ValidationException.For("township_code", error);
             caller.EnsureCanRead(township);
             branches = branches.Where(b => b.TownshipCode == township.Value).ToList();
         }
@@ -191,33 +177,29 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
 
     public async Task<Proposal> ReviewAsync(Caller caller, ReviewProposalRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        v.Code("village_code", request.VillageCode);
-        var reason = v.Text("reason", request.Reason, 1000);
-        var overrideReason = v.Text("override_reason", request.OverrideReason, 1000, required: false);
-        v.ThrowIfAny();
-        var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, request.CampaignId), ct);
+        var (campaignId, village, confirm, reason, overrideReason) = ReviewProposalInput.Parse(request);
+        var campaign = await database.ReadAsync(c => CampaignStore.LoadAsync(c, campaignId), ct);
         EnsureCountyDecision(caller, campaign, "Confirming or rejecting a proposal");
         await database.WriteAsync(async session =>
         {
-            campaign = await CampaignStore.LoadAsync(session, request.CampaignId);
+            campaign = await CampaignStore.LoadAsync(session, campaignId);
             if (campaign.Confirmed) throw new PreconditionFailedException("ALREADY_CONFIRMED", campaign.Id, "The targets are already confirmed.");
-            var row = (await ProposalRowsAsync(session, campaign.Id)).SingleOrDefault(p => p.VillageCode == request.VillageCode)
-                ?? throw new NotFoundException("proposal", $"{request.VillageCode} in campaign {campaign.Id}");
+            var row = (await ProposalRowsAsync(session, campaign.Id)).SingleOrDefault(p => p.VillageCode == village.Value)
+                ?? throw new NotFoundException("proposal", $"{village} in campaign {campaign.Id}");
             var auto = JsonSerializer.Deserialize<List<string>>(row.AutoReasons)!;
             // 直接认定 overrides rank: rejecting such a branch takes a recorded reason for overriding it.
-            if (!request.Confirm && auto.Count > 0 && overrideReason is null)
+            if (!confirm && auto.Count > 0 && overrideReason is null)
                 throw ValidationException.For("override_reason", $"is required to reject a branch designated directly ({string.Join(", ", auto)})");
             await session.ExecuteAsync("""
                 UPDATE proposals SET status = @status, review_reason = @reason, override_reason = @overrideReason, reviewed_by = @by, reviewed_at = @at
                 WHERE campaign_id = @Id AND village_code = @village
                 """, new
             {
-                status = (int)(request.Confirm ? ProposalStatus.Confirmed : ProposalStatus.Rejected), reason,
-                overrideReason = request.Confirm ? null : overrideReason, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime, campaign.Id, village = row.VillageCode,
+                status = (int)(confirm ? ProposalStatus.Confirmed : ProposalStatus.Rejected), reason,
+                overrideReason = confirm ? null : overrideReason, by = caller.Subject, at = clock.GetUtcNow().UtcDateTime, campaign.Id, village = row.VillageCode,
             });
         }, ct);
-        return (await ListProposalsAsync(caller, new ListProposalsRequest { CampaignId = campaign.Id }, ct)).Proposals.Single(p => p.Branch.VillageCode == request.VillageCode);
+        return (await ListProposalsAsync(caller, new ListProposalsRequest { CampaignId = campaign.Id }, ct)).Proposals.Single(p => p.Branch.VillageCode == village.Value);
     }
 
     public async Task<Designation> ConfirmAsync(Caller caller, ConfirmTargetsRequest request, CancellationToken ct)

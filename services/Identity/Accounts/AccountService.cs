@@ -37,19 +37,12 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
 
     public async Task<Account> CreateAsync(Caller caller, CreateAccountRequest request, string? remote, CancellationToken ct)
     {
-        var v = new Violations();
-        var userName = CheckUserName(v, request.UserName);
-        var displayName = v.Text("display_name", request.DisplayName, 100);
-        var org = v.Code("org_code", request.OrgCode);
-        var role = Roles.FromProto(request.Role);
-        v.Check(role is not null, "role", "must be viewer, officer, reviewer or admin");
-        Passwords.Check(v, "password", request.Password, userName);
-        v.ThrowIfAny();
-        caller.EnsureAdmin(org!.Value, "Creating accounts");
+        var (userName, displayName, org, role, password) = CreateAccountInput.Parse(request);
+        caller.EnsureAdmin(org, "Creating accounts");
         var now = clock.GetUtcNow();
         var row = new AccountRow
         {
-            UserName = userName!, DisplayName = displayName!, OrgCode = org.Value.Value, Role = (int)role!.Value, PasswordHash = Passwords.Hash(request.Password),
+            UserName = userName, DisplayName = displayName, OrgCode = org.Value, Role = (int)role, PasswordHash = Passwords.Hash(password),
             // The admin chose this password: the person replaces it at first sign-in.
             MustChangePassword = true, CreatedAt = now.UtcDateTime, CreatedBy = caller.Subject,
         };
@@ -59,18 +52,15 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
                 throw new AlreadyExistsException("account", row.UserName);
             await InsertAsync(session, row);
         }, ct);
-        security.Record(new SecurityEvent(SecurityEvent.AccountCreated, caller.Subject, row.OrgCode, $"created {row.UserName} as {role.Value.ToString().ToLowerInvariant()}", remote));
+        security.Record(new SecurityEvent(SecurityEvent.AccountCreated, caller.Subject, row.OrgCode, $"created {row.UserName} as {role.ToString().ToLowerInvariant()}", remote));
         return row.ToProto(now);
     }
 
     public async Task<ListAccountsResponse> ListAsync(Caller caller, ListAccountsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var paging = v.Page(request.Page, 100, MaxPageSize);
-        v.ThrowIfAny();
-        caller.EnsureAdmin(org!.Value, "Listing accounts");
-        var (low, high) = org.Value.SubtreeRange;
+        var (org, paging) = ListAccountsInput.Parse(request, caller.Org);
+        caller.EnsureAdmin(org, "Listing accounts");
+        var (low, high) = org.SubtreeRange;
         var rows = (await database.ReadAsync(c => c.QueryAsync<AccountRow>($"""
             SELECT {AccountRow.Columns} FROM accounts WHERE org_code BETWEEN @low AND @high ORDER BY org_code, user_name
             {database.Sql.Page("@size", "@offset")}
@@ -95,14 +85,12 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
 
     public Task<Account> ResetPasswordAsync(Caller caller, ResetPasswordRequest request, string? remote, CancellationToken ct)
     {
-        var v = new Violations();
-        Passwords.Check(v, "new_password", request.NewPassword, request.UserName);
-        v.ThrowIfAny();
-        return ChangeAsync(caller, request.UserName, remote, SecurityEvent.PasswordReset, "password reset", async (session, row, now) =>
+        var (userName, newPassword) = ResetPasswordInput.Parse(request);
+        return ChangeAsync(caller, userName, remote, SecurityEvent.PasswordReset, "password reset", async (session, row, now) =>
         {
             await session.ExecuteAsync("""
                 UPDATE accounts SET password_hash = @hash, must_change_password = @yes, failed_logins = 0, locked_until = NULL WHERE user_name = @UserName
-                """, new { hash = Passwords.Hash(request.NewPassword), yes = true, row.UserName });
+                """, new { hash = Passwords.Hash(newPassword), yes = true, row.UserName });
             await SignInService.RevokeAllAsync(session, row.UserName, now);
         }, ct);
     }
@@ -110,15 +98,11 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
     /// <summary>The caller's own password; the current one is required, and every other sign-in of the account ends.</summary>
     public async Task<Account> ChangePasswordAsync(Caller caller, ChangePasswordRequest request, string? remote, CancellationToken ct)
     {
-        var v = new Violations();
-        v.Check(!string.IsNullOrEmpty(request.CurrentPassword), "current_password", "is required");
-        Passwords.Check(v, "new_password", request.NewPassword, caller.Subject);
-        v.Check(request.NewPassword != request.CurrentPassword, "new_password", "must differ from the current password");
-        v.ThrowIfAny();
+        var (currentPassword, newPassword) = ChangePasswordInput.Parse(request, caller.Subject);
         var now = clock.GetUtcNow();
         var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<AccountRow>($"SELECT {AccountRow.Columns} FROM accounts WHERE user_name = @user", new { user = caller.Subject }), ct)
             ?? throw new PreconditionFailedException("NOT_A_PERSON", caller.Subject, "Only a person's account has a password to change.");
-        if (Passwords.Verify(row.PasswordHash, request.CurrentPassword) == PasswordVerificationResult.Failed)
+        if (Passwords.Verify(row.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
         {
             security.Record(new SecurityEvent(SecurityEvent.LoginFailed, row.UserName, row.OrgCode, "wrong current password on a password change", remote));
             throw ValidationException.For("current_password", "is wrong");
@@ -126,7 +110,7 @@ public sealed partial class AccountService(Database<IdentityModule> database, Se
         await database.WriteAsync(async session =>
         {
             await session.ExecuteAsync("UPDATE accounts SET password_hash = @hash, must_change_password = @no WHERE user_name = @UserName",
-                new { hash = Passwords.Hash(request.NewPassword), no = false, row.UserName });
+                new { hash = Passwords.Hash(newPassword), no = false, row.UserName });
             await SignInService.RevokeAllAsync(session, row.UserName, now);
         }, ct);
         security.Record(new SecurityEvent(SecurityEvent.PasswordChanged, row.UserName, row.OrgCode, "changed own password", remote));

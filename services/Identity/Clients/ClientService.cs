@@ -45,18 +45,12 @@ public sealed class ClientService(Database<IdentityModule> database, IssuerKey k
 
     public async Task<CreatedClient> CreateAsync(Caller caller, CreateClientRequest request, string? remote, CancellationToken ct)
     {
-        var v = new Violations();
-        var name = v.Text("name", request.Name, 100);
-        var org = v.Code("org_code", request.OrgCode);
-        var role = request.Role == V1.Role.Unspecified ? Role.Officer : Roles.FromProto(request.Role);
-        // A machine pushes and reads; decisions and administration stay with people.
-        v.Check(role is Role.Viewer or Role.Officer, "role", "must be viewer or officer");
-        v.ThrowIfAny();
-        caller.EnsureAdmin(org!.Value, "Creating machine clients");
+        var (name, org, role) = CreateClientInput.Parse(request);
+        caller.EnsureAdmin(org, "Creating machine clients");
         var secret = Passwords.NewSecret();
         var row = new ClientRow
         {
-            ClientId = $"{org.Value.Value}-{Passwords.NewSecret()[..8].ToLowerInvariant()}", Name = name!, OrgCode = org.Value.Value, Role = (int)role!.Value,
+            ClientId = $"{org.Value}-{Passwords.NewSecret()[..8].ToLowerInvariant()}", Name = name, OrgCode = org.Value, Role = (int)role,
             SecretHash = Passwords.HashSecret(secret), CreatedAt = clock.GetUtcNow().UtcDateTime, CreatedBy = caller.Subject,
         };
         await database.WriteAsync(session => session.ExecuteAsync("""
@@ -69,11 +63,9 @@ public sealed class ClientService(Database<IdentityModule> database, IssuerKey k
 
     public async Task<ListClientsResponse> ListAsync(Caller caller, ListClientsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        v.ThrowIfAny();
-        caller.EnsureAdmin(org!.Value, "Listing machine clients");
-        var (low, high) = org.Value.SubtreeRange;
+        var org = ListClientsInput.Parse(request, caller.Org).Org;
+        caller.EnsureAdmin(org, "Listing machine clients");
+        var (low, high) = org.SubtreeRange;
         var rows = await database.ReadAsync(c => c.QueryAsync<ClientRow>(
             $"SELECT {ClientRow.Columns} FROM clients WHERE org_code BETWEEN @low AND @high ORDER BY org_code, client_id", new { low, high }), ct);
         var response = new ListClientsResponse();

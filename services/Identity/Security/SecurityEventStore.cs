@@ -66,12 +66,9 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
     /// <summary>Events concerning the subtree (and the caller's own sign-ins and denials), newest first.</summary>
     public async Task<ListSecurityEventsResponse> ListAsync(Caller caller, ListSecurityEventsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var org = string.IsNullOrEmpty(request.OrgCode) ? caller.Org : v.Code("org_code", request.OrgCode);
-        var paging = v.Page(request.Page, 50, MaxPageSize);
-        v.ThrowIfAny();
-        caller.EnsureAdmin(org!.Value, "Security events");
-        var (low, high) = org.Value.SubtreeRange;
+        var (org, paging) = ListSecurityEventsInput.Parse(request, caller.Org);
+        caller.EnsureAdmin(org, "Security events");
+        var (low, high) = org.SubtreeRange;
         var rows = (await database.ReadAsync(c => c.QueryAsync<Row>($"""
             SELECT at AS At, kind AS Kind, subject AS Subject, org_code AS OrgCode, detail AS Detail, remote AS Remote
             FROM security_events

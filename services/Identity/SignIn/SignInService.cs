@@ -83,10 +83,10 @@ public sealed class SignInService(
 
     public async Task<TokenResponse> RefreshAsync(RefreshRequest request, string? remote, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.RefreshToken)) throw ValidationException.For("refresh_token", "is required");
+        var refresh = RefreshInput.Parse(request);
         if (!throttle.TryEnter(remote)) throw new RpcException(new Status(StatusCode.ResourceExhausted, "Too many token requests from this address; wait a minute."));
         var now = clock.GetUtcNow();
-        var hash = Passwords.HashSecret(request.RefreshToken);
+        var hash = Passwords.HashSecret(refresh.RefreshToken);
         var (response, refusal) = await database.WriteAsync(async session =>
         {
             var token = await session.QuerySingleOrDefaultAsync<RefreshRow>(
@@ -127,16 +127,11 @@ public sealed class SignInService(
     public async Task<Account> BootstrapAsync(BootstrapRequest request, string? remote, CancellationToken ct)
     {
         if (!throttle.TryEnter(remote)) throw new RpcException(new Status(StatusCode.ResourceExhausted, "Too many attempts from this address; wait a minute."));
-        var v = new Violations();
-        var userName = AccountService.CheckUserName(v, request.UserName);
-        var displayName = v.Text("display_name", request.DisplayName, 100);
-        var org = v.Code("org_code", request.OrgCode);
-        Passwords.Check(v, "password", request.Password, userName);
-        v.ThrowIfAny();
+        var admin = BootstrapInput.Parse(request);
         var code = _bootstrapCode;
-        if (code is null || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(code), System.Text.Encoding.UTF8.GetBytes(request.Code ?? "")))
+        if (code is null || !CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(code), System.Text.Encoding.UTF8.GetBytes(admin.Code)))
         {
-            security.Record(new SecurityEvent(SecurityEvent.LoginFailed, userName!, org!.Value.Value, "wrong or used bootstrap code", remote));
+            security.Record(new SecurityEvent(SecurityEvent.LoginFailed, admin.UserName, admin.Org.Value, "wrong or used bootstrap code", remote));
             throw new PermissionDeniedException("The bootstrap code is wrong, or the first admin exists already.");
         }
         var now = clock.GetUtcNow();
@@ -145,7 +140,7 @@ public sealed class SignInService(
             if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM accounts") > 0) return null;
             var row = new AccountRow
             {
-                UserName = userName!, DisplayName = displayName!, OrgCode = org!.Value.Value, Role = (int)Role.Admin, PasswordHash = Passwords.Hash(request.Password),
+                UserName = admin.UserName, DisplayName = admin.DisplayName, OrgCode = admin.Org.Value, Role = (int)Role.Admin, PasswordHash = Passwords.Hash(admin.Password),
                 CreatedAt = now.UtcDateTime, CreatedBy = "bootstrap",
             };
             await AccountService.InsertAsync(session, row);

@@ -32,16 +32,13 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
 
     public async Task<ListAssignmentsResponse> ListAsync(Caller caller, ListAssignmentsRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var code = v.Code("village_code", request.VillageCode);
-        v.Check(request.Year is >= 2000 and <= 9999, "year", "must be a campaign year");
-        v.ThrowIfAny();
-        caller.EnsureCanRead(code!.Value);
+        var list = ListAssignmentsInput.Parse(request);
+        caller.EnsureCanRead(list.Village);
         var rows = await units.Database.ReadAsync(async c => (await c.QueryAsync<AssignmentRow>($"""
             SELECT {Columns} FROM assignments
             WHERE village_code = @code AND year = @year AND (@includeRemoved = 1 OR removed_on IS NULL)
             ORDER BY kind, assigned_on, id
-            """, new { code = code.Value.Value, year = request.Year, includeRemoved = request.IncludeRemoved ? 1 : 0 })).ToList(), ct);
+            """, new { code = list.Village, year = list.Year, includeRemoved = list.IncludeRemoved ? 1 : 0 })).ToList(), ct);
         var today = clock.Today();
         var response = new ListAssignmentsResponse();
         response.Assignments.AddRange(rows.Select(r => r.ToProto(today)));
@@ -50,29 +47,14 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
 
     public async Task<Assignment> AddAsync(Caller caller, AddAssignmentRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        var code = v.Code("village_code", request.VillageCode);
-        if (code is { } c) v.Check(c.Level == OrgLevel.Village, "village_code", "must be a village's code");
         var today = clock.Today();
-        v.Check(request.Year >= 2000 && request.Year <= today.Year + 1, "year", $"must be between 2000 and {today.Year + 1}");
-        v.Check(Enum.IsDefined(request.Kind) && request.Kind != AssignmentKind.Unspecified, "kind", "must be one of the assignment kinds");
-        var assignee = v.Text("assignee", request.Assignee, 100);
-        var position = v.Text("position", request.Position, 100, required: false);
-        var phone = v.Text("phone", request.Phone, 30, required: false);
-        if (phone is not null) v.Check(phone.All(ch => char.IsAsciiDigit(ch) || ch is '-' or '+' or ' '), "phone", "may hold digits, spaces, + and - only");
-        // 四个一 are sent for a campaign year: at the earliest in the year before it (teams are picked as the targets are identified),
-        // at the latest by its end. Nothing in 1900 or 2099.
-        var yearKnown = request.Year >= 2000 && request.Year <= today.Year + 1;
-        var assignedOn = (yearKnown
-            ? v.DateWithin("assigned_on", request.AssignedOn, new DateOnly(request.Year - 1, 1, 1), new DateOnly(request.Year, 12, 31), $"from the year before campaign year {request.Year} to its end", required: false)
-            : v.Date("assigned_on", request.AssignedOn, required: false)) ?? today;
-        v.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value, "assign people to it");
+        var add = AddAssignmentInput.Parse(request, today);
+        caller.EnsureCanManage(add.Village, "assign people to it");
 
         var row = new AssignmentRow
         {
-            Id = Guid.NewGuid().ToString(), VillageCode = code.Value.Value, Year = request.Year, Kind = (int)request.Kind,
-            Assignee = assignee!, Position = position, Phone = phone, AssignedOn = assignedOn,
+            Id = Guid.NewGuid().ToString(), VillageCode = add.Village.Value, Year = add.Year, Kind = (int)add.Kind,
+            Assignee = add.Assignee, Position = add.Position, Phone = add.Phone, AssignedOn = add.AssignedOn,
         };
         await units.Database.WriteAsync(async session =>
         {
@@ -88,16 +70,13 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
 
     public async Task<Assignment> RemoveAsync(Caller caller, RemoveAssignmentRequest request, CancellationToken ct)
     {
-        var v = new Violations();
-        v.Check(Guid.TryParse(request.Id, out _), "id", "must be an assignment id");
-        var reason = v.Text("reason", request.Reason, 500);
-        v.ThrowIfAny();
+        var (id, reason) = RemoveAssignmentInput.Parse(request);
         var today = clock.Today();
         return await units.Database.WriteAsync(async session =>
         {
-            var row = await session.QuerySingleOrDefaultAsync<AssignmentRow>($"SELECT {Columns} FROM assignments WHERE id = @id", new { id = request.Id })
-                ?? throw new NotFoundException("assignment", request.Id);
-            caller.EnsureCanManage(new Owned("assignment", request.Id, OrgCode.Parse(row.VillageCode)), "withdraw its assignments");
+            var row = await session.QuerySingleOrDefaultAsync<AssignmentRow>($"SELECT {Columns} FROM assignments WHERE id = @id", new { id })
+                ?? throw new NotFoundException("assignment", id);
+            caller.EnsureCanManage(new Owned("assignment", id, OrgCode.Parse(row.VillageCode)), "withdraw its assignments");
             if (row.RemovedOn is not null)
                 throw new PreconditionFailedException("ALREADY_REMOVED", row.Id, $"The assignment was removed on {row.RemovedOn:yyyy-MM-dd}.");
             if (IsLocked((AssignmentKind)row.Kind, row.Year, today))

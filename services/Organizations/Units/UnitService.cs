@@ -18,44 +18,39 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
 
     public async Task<Unit> GetAsync(Caller caller, GetUnitRequest request, CancellationToken ct)
     {
-        var code = RequireCode(request.Code, "code");
+        var code = UnitKey.Parse(request).Code;
         caller.EnsureCanRead(code);
         return ToProto(Existing(await store.FindAsync(code.Value, ct), code));
     }
 
     public async Task<ListUnitsResponse> ChildrenAsync(Caller caller, ListChildrenRequest request, CancellationToken ct)
     {
-        var code = RequireCode(request.Code, "code");
-        caller.EnsureCanRead(code);
-        await EnsureExistsAsync(code, ct);
+        var children = ListChildrenInput.Parse(request);
+        caller.EnsureCanRead(children.Code);
+        await EnsureExistsAsync(children.Code, ct);
         var response = new ListUnitsResponse { Page = new PageResponse() };
-        response.Units.AddRange((await store.ChildrenAsync(code, request.IncludeClosed, ct)).Select(ToProto));
+        response.Units.AddRange((await store.ChildrenAsync(children.Code, children.IncludeClosed, ct)).Select(ToProto));
         return response;
     }
 
     public async Task<ListUnitsResponse> SubtreeAsync(Caller caller, ListSubtreeRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var code = violations.Code("code", request.Code);
-        var (size, after) = Page(violations, request.Page);
-        violations.Known("level", request.Level, unspecifiedMeansAny: true);
-        violations.ThrowIfAny();
-        caller.EnsureCanRead(code!.Value);
-        await EnsureExistsAsync(code.Value, ct);
-        var rows = await store.SubtreeAsync(code.Value, after, request.IncludeClosed, request.Level, size, ct);
-        return PageOf(rows, size);
+        var subtree = ListSubtreeInput.Parse(request);
+        caller.EnsureCanRead(subtree.Code);
+        await EnsureExistsAsync(subtree.Code, ct);
+        var rows = await store.SubtreeAsync(subtree.Code, subtree.Page.After, subtree.IncludeClosed, subtree.Level, subtree.Page.Size, ct);
+        return PageOf(rows, subtree.Page.Size);
     }
 
     public async Task StreamSubtreeAsync(Caller caller, StreamSubtreeRequest request, Func<Unit, Task> write, CancellationToken ct)
     {
-        var code = RequireCode(request.Code, "code");
-        if (!Enum.IsDefined(request.Level)) throw ValidationException.For("level", "is not a known value");
-        caller.EnsureCanRead(code);
-        await EnsureExistsAsync(code, ct);
+        var subtree = StreamSubtreeInput.Parse(request);
+        caller.EnsureCanRead(subtree.Code);
+        await EnsureExistsAsync(subtree.Code, ct);
         string? after = null;
         while (true)
         {
-            var rows = await store.SubtreeAsync(code, after, request.IncludeClosed, request.Level, MaxPageSize, ct);
+            var rows = await store.SubtreeAsync(subtree.Code, after, subtree.IncludeClosed, subtree.Level, MaxPageSize, ct);
             foreach (var row in rows) await write(ToProto(row));
             if (rows.Count < MaxPageSize) return;
             after = rows[^1].Code;
@@ -64,33 +59,18 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
 
     public async Task<ListUnitsResponse> SearchAsync(Caller caller, SearchUnitsRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var query = violations.Text("query", request.Query, 50);
-        var within = string.IsNullOrEmpty(request.WithinCode) ? caller.Org : violations.Code("within_code", request.WithinCode);
-        var (size, after) = Page(violations, request.Page);
-        violations.Known("level", request.Level, unspecifiedMeansAny: true);
-        violations.ThrowIfAny();
-        caller.EnsureCanRead(within!.Value);
-        var rows = await store.SearchAsync(within.Value, query!, after, request.IncludeClosed, request.Level, size, ct);
-        return PageOf(rows, size);
+        var search = SearchUnitsInput.Parse(request, caller.Org);
+        caller.EnsureCanRead(search.Within);
+        var rows = await store.SearchAsync(search.Within, search.Query, search.Page.After, search.IncludeClosed, search.Level, search.Page.Size, ct);
+        return PageOf(rows, search.Page.Size);
     }
 
     public async Task<Unit> RegisterAsync(Caller caller, RegisterUnitRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var code = violations.Code("code", request.Code);
-        var name = violations.Text("name", request.Name, MaxNameLength);
-        if (code is { } c)
-        {
-            violations.Check(c.Level != OrgLevel.Unspecified, "code", "is the nation's code, not a unit's");
-            var derived = c.Parent?.Value ?? "";
-            violations.Check(string.IsNullOrEmpty(request.ParentCode) || request.ParentCode == derived, "parent_code",
-                derived.Length == 0 ? "must be empty for a province" : $"must be {derived}, the parent the code names");
-        }
-        violations.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value);
+        var register = RegisterUnitInput.Parse(request);
+        caller.EnsureCanManage(register.Code);
 
-        var unit = new UnitRow { Code = code.Value.Value, Name = name!, Level = (int)code.Value.Level, ParentCode = code.Value.Parent?.Value, Status = (int)UnitStatus.Active };
+        var unit = new UnitRow { Code = register.Code.Value, Name = register.Name, Level = (int)register.Code.Level, ParentCode = register.Code.Parent?.Value, Status = (int)UnitStatus.Active };
         var now = clock.GetUtcNow();
         await store.Database.WriteAsync(async session =>
         {
@@ -119,52 +99,43 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
 
     public async Task<Unit> RenameAsync(Caller caller, RenameUnitRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var code = violations.Code("code", request.Code);
-        var name = violations.Text("new_name", request.NewName, MaxNameLength);
-        var effectiveOn = violations.Date("effective_on", request.EffectiveOn, required: false) ?? clock.Today();
-        var reason = violations.Text("reason", request.Reason, 500, required: false);
-        violations.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value);
+        var (code, name, effectiveOn, reason) = RenameUnitInput.Parse(request, clock.Today());
+        caller.EnsureCanManage(code);
 
         var now = clock.GetUtcNow();
         return await store.Database.WriteAsync(async session =>
         {
-            var unit = await Active(session, code.Value);
+            var unit = await Active(session, code);
             if (unit.Name == name) throw ValidationException.For("new_name", "is already the unit's name");
-            await UnitStore.RenameAsync(session, unit.Code, name!);
+            await UnitStore.RenameAsync(session, unit.Code, name);
             await UnitStore.RecordAsync(session, [new UnitChangeRow
             {
                 Code = unit.Code, Kind = (int)UnitChangeKind.Renamed, OldName = unit.Name, NewName = name, EffectiveOn = effectiveOn,
                 Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
             }]);
-            await session.PublishAsync(new UnitRenamed(unit.Code, unit.Name, name!, effectiveOn, now));
-            unit.Name = name!;
+            await session.PublishAsync(new UnitRenamed(unit.Code, unit.Name, name, effectiveOn, now));
+            unit.Name = name;
             return ToProto(unit);
         }, ct);
     }
 
     public async Task<Unit> CloseAsync(Caller caller, CloseUnitRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var code = violations.Code("code", request.Code);
-        var closedOn = violations.Date("closed_on", request.ClosedOn);
-        var reason = violations.Text("reason", request.Reason, 500);
-        violations.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value);
+        var (code, closedOn, reason) = CloseUnitInput.Parse(request);
+        caller.EnsureCanManage(code);
 
         var now = clock.GetUtcNow();
         return await store.Database.WriteAsync(async session =>
         {
-            var unit = await Active(session, code.Value);
+            var unit = await Active(session, code);
             await EnsureNoOpenChildren(session, unit.Code);
-            await UnitStore.EndAsync(session, unit.Code, UnitStatus.Closed, closedOn!.Value, null);
+            await UnitStore.EndAsync(session, unit.Code, UnitStatus.Closed, closedOn, null);
             await UnitStore.RecordAsync(session, [new UnitChangeRow
             {
                 Code = unit.Code, Kind = (int)UnitChangeKind.Closed, OldName = unit.Name, EffectiveOn = closedOn,
                 Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
             }]);
-            await session.PublishAsync(new UnitClosed(unit.Code, closedOn.Value, reason!, now));
+            await session.PublishAsync(new UnitClosed(unit.Code, closedOn, reason, now));
             unit.Status = (int)UnitStatus.Closed;
             unit.ClosedOn = closedOn;
             return ToProto(unit);
@@ -173,31 +144,25 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
 
     public async Task<Unit> MergeAsync(Caller caller, MergeUnitRequest request, CancellationToken ct)
     {
-        var violations = new Violations();
-        var code = violations.Code("code", request.Code);
-        var into = violations.Code("into_code", request.IntoCode);
-        var effectiveOn = violations.Date("effective_on", request.EffectiveOn);
-        var reason = violations.Text("reason", request.Reason, 500, required: false);
-        if (code is not null && into is not null) violations.Check(code != into, "into_code", "must differ from code");
-        violations.ThrowIfAny();
-        caller.EnsureCanManage(code!.Value);
-        caller.EnsureCanManage(into!.Value);
+        var (code, into, effectiveOn, reason) = MergeUnitInput.Parse(request);
+        caller.EnsureCanManage(code);
+        caller.EnsureCanManage(into);
 
         var now = clock.GetUtcNow();
         return await store.Database.WriteAsync(async session =>
         {
-            var source = await Active(session, code.Value);
-            var target = await Active(session, into.Value);
+            var source = await Active(session, code);
+            var target = await Active(session, into);
             if (source.Level != target.Level)
                 throw new PreconditionFailedException("LEVEL_MISMATCH", target.Code, $"{source.Code} and {target.Code} are not of the same level.");
             // Descendants' codes carry their parent's prefix, so they cannot move: they are closed or merged first.
             await EnsureNoOpenChildren(session, source.Code);
-            await UnitStore.EndAsync(session, source.Code, UnitStatus.Merged, effectiveOn!.Value, target.Code);
+            await UnitStore.EndAsync(session, source.Code, UnitStatus.Merged, effectiveOn, target.Code);
             await UnitStore.RecordAsync(session, [
                 new UnitChangeRow { Code = source.Code, Kind = (int)UnitChangeKind.MergedAway, OldName = source.Name, RelatedCode = target.Code, EffectiveOn = effectiveOn, Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime },
                 new UnitChangeRow { Code = target.Code, Kind = (int)UnitChangeKind.Absorbed, OldName = source.Name, RelatedCode = source.Code, EffectiveOn = effectiveOn, Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime },
             ]);
-            await session.PublishAsync(new UnitMerged(source.Code, target.Code, effectiveOn.Value, now));
+            await session.PublishAsync(new UnitMerged(source.Code, target.Code, effectiveOn, now));
             source.Status = (int)UnitStatus.Merged;
             source.ClosedOn = effectiveOn;
             source.MergedInto = target.Code;
@@ -207,7 +172,7 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
 
     public async Task<GetUnitHistoryResponse> HistoryAsync(Caller caller, GetUnitHistoryRequest request, CancellationToken ct)
     {
-        var code = RequireCode(request.Code, "code");
+        var code = UnitKey.Parse(request).Code;
         caller.EnsureCanRead(code);
         Existing(await store.FindAsync(code.Value, ct), code);
         var response = new GetUnitHistoryResponse();
@@ -224,9 +189,6 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         }));
         return response;
     }
-
-    internal static OrgCode RequireCode(string text, string field) =>
-        OrgCode.TryParse(text, out var code, out var error) ? code : throw ValidationException.For(field, error);
 
     /// <summary>A unit to read below must exist; the nation, the root above the provinces, always does.</summary>
     private async Task EnsureExistsAsync(OrgCode code, CancellationToken ct)
@@ -247,18 +209,6 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
     {
         if (await UnitStore.HasActiveChildrenAsync(session, code))
             throw new PreconditionFailedException("HAS_OPEN_CHILDREN", code, $"{code} still has open units below it; close or merge them first.");
-    }
-
-    /// <summary>Reads a page request: size within (0, MaxPageSize], token = the last code of the previous page.</summary>
-    private static (int Size, string? After) Page(Violations violations, PageRequest? page)
-    {
-        var size = page?.PageSize ?? 0;
-        if (size == 0) size = DefaultPageSize;
-        violations.Check(size is > 0 and <= MaxPageSize, "page.page_size", $"must be between 1 and {MaxPageSize}");
-        var token = page?.PageToken;
-        if (string.IsNullOrEmpty(token)) return (size, null);
-        return violations.Check(token.Length == OrgCode.Length && token.All(char.IsAsciiDigit), "page.page_token", "is not a token this service issued")
-            ? (size, token) : (size, null);
     }
 
     private static ListUnitsResponse PageOf(List<UnitRow> rows, int size)
