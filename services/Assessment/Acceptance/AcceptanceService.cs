@@ -10,6 +10,7 @@ using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Assessment.Acceptance;

@@ -7,6 +7,7 @@ using Rectify.Events;
 using Rectify.Events.Assessment;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Assessment.Acceptance;

@@ -7,6 +7,7 @@ using Rectify.Events.Assessment;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Assessment.Identification;

@@ -4,6 +4,7 @@ using Rectify.Common.V1;
 using Rectify.Events;
 using Rectify.Events.Measures;
 using Rectify.Measures.Ledger;
+using Rectify.Platform.Outbox;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
 

@@ -5,6 +5,7 @@ using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using MeasureStatus = Rectify.Measures.V1.MeasureStatus;
 

@@ -1,4 +1,4 @@
-using Rectify.Platform.Messaging;
+using Rectify.Platform;
 
 namespace Rectify.Notifications.Delivery;
 

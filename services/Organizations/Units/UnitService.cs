@@ -4,6 +4,7 @@ using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using OrgLevel = Rectify.Common.V1.OrgLevel;
 

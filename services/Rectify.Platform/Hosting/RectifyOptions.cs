@@ -39,6 +39,7 @@ public sealed class RectifyOptions
     public BusOptions Bus { get; set; } = new();
     public AuthOptions Auth { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();
+    public Outbox.OutboxOptions Outbox { get; set; } = new();
     /// <summary>
     /// Addresses of the reverse proxies in front of this host: only their X-Forwarded-For and X-Forwarded-Proto are
     /// believed, so that security events name the real client. Empty: no forwarded header is believed.
@@ -73,6 +74,9 @@ public sealed class RectifyOptions
                 "Rectify:Auth:SigningKey (a shared secret) is no longer accepted: give the identity service Rectify:Auth:SigningKeyFile (a PEM private key) and the other services Rectify:Auth:Authority with their client credentials.");
         if (Auth.AccessTokenLifetime <= TimeSpan.Zero || Auth.AccessTokenLifetime > AuthOptions.MaxAccessTokenLifetime)
             throw new InvalidOperationException($"Rectify:Auth:AccessTokenLifetime must be above zero and at most {AuthOptions.MaxAccessTokenLifetime}.");
+        // A record of a handled message kept shorter than a redelivery can take would let a late duplicate apply twice.
+        if (Outbox.KeepProcessedFor < TimeSpan.FromDays(1) || Outbox.KeepDispatchedFor < TimeSpan.Zero || Outbox.PruneEvery <= TimeSpan.Zero)
+            throw new InvalidOperationException("Rectify:Outbox: KeepProcessedFor must be at least one day, KeepDispatchedFor not negative, PruneEvery above zero.");
         if (IssuerKeyPath is null && Auth.Authority is null)
             throw new InvalidOperationException(
                 "Distributed mode needs Rectify:Auth:SigningKeyFile (the process hosting the identity service) or Rectify:Auth:Authority (every other process).");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Platform.Messaging;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Hosting;
@@ -52,6 +53,8 @@ public abstract class ServiceModule<TSelf> : ServiceModule where TSelf : Service
                 : throw new InvalidOperationException($"ConnectionStrings:{Name} is required for {provider}."));
         services.AddSingleton(new Database<TSelf>(Name, provider, connectionString));
         services.AddHostedService<OutboxRelay<TSelf>>();
+        services.AddSingleton<OutboxRetention<TSelf>>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRetention<TSelf>>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck<TSelf>>(Name);
     }
 }

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Rectify.Platform.Messaging;
 
 namespace Rectify.Platform.Storage;
 
@@ -32,9 +31,6 @@ public class Database
     public DbProvider Provider { get; }
     public Sql Sql { get; }
     public string ConnectionString { get; }
-
-    /// <summary>Rung after a commit that wrote outbox rows, so the relay publishes at once instead of at its next poll.</summary>
-    public Doorbell OutboxSignal { get; } = new();
 
     /// <summary>
     /// SQLite takes one writer at a time and makes the others sleep and retry; queueing this process's writers here

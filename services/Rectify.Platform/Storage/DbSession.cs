@@ -1,24 +1,21 @@
 using System.Data.Common;
-using System.Text.Json;
 using Dapper;
-using Rectify.Events;
-using Rectify.Platform.Messaging;
 
 namespace Rectify.Platform.Storage;
 
 /// <summary>
-/// Work on a service's database: a write (<see cref="DatabaseSessions.WriteAsync{T}"/>) runs in one transaction, and
-/// events published there are written to the outbox table inside it, so a change and its events commit or vanish
-/// together; a read (<see cref="DatabaseSessions.ReadAsync{T}"/>) runs on an open connection without a transaction.
+/// Work on a service's database: a write (<see cref="DatabaseSessions.WriteAsync{T}"/>) runs in one transaction (the
+/// events it publishes go into the outbox inside it: Outbox.PublishAsync); a read (<see cref="DatabaseSessions.ReadAsync{T}"/>) runs on an open connection without a transaction.
 /// Queries take the session either way, so one method serves both.
 /// </summary>
-public sealed class DbSession(DbConnection connection, DbTransaction? transaction, Sql sql, CancellationToken cancellationToken)
+public sealed class DbSession(Database database, DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
 {
+    private readonly List<Action> _afterCommit = [];
     private DbConnection Connection { get; } = connection;
     private DbTransaction? Transaction { get; } = transaction;
-    public Sql Sql { get; } = sql;
+    public Database Database { get; } = database;
+    public Sql Sql => Database.Sql;
     public CancellationToken CancellationToken { get; } = cancellationToken;
-    internal int Published { get; private set; }
 
     private CommandDefinition Command(string sql, object? param) => new(sql, param, Transaction, cancellationToken: CancellationToken);
 
@@ -34,25 +31,16 @@ public sealed class DbSession(DbConnection connection, DbTransaction? transactio
 
     public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, object? param = null) => Connection.QueryFirstOrDefaultAsync<T>(Command(sql, param));
 
-    public Task PublishAsync(IIntegrationEvent @event) => PublishAllAsync([@event]);
-
-    /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
-    public async Task PublishAllAsync(IReadOnlyCollection<IIntegrationEvent> events)
+    /// <summary>Runs <paramref name="action"/> once this write has committed (e.g. to wake the worker that acts on it); never on a rollback.</summary>
+    public void AfterCommit(Action action)
     {
-        if (Transaction is null) throw new InvalidOperationException("Events are published only inside a write, with the change they announce.");
-        const string insert = """
-            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at)
-            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt)
-            """;
-        if (events.Count == 0) return;
-        await ExecuteAsync(insert, events.Select(e => new
-        {
-            MessageId = Guid.NewGuid().ToString(),
-            MessageType = EventTypes.NameOf(e.GetType()),
-            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
-            OccurredAt = e.OccurredAt.UtcDateTime,
-        }).ToList());
-        Published += events.Count;
+        if (Transaction is null) throw new InvalidOperationException("Only a write commits.");
+        _afterCommit.Add(action);
+    }
+
+    internal void Committed()
+    {
+        foreach (var action in _afterCommit) action();
     }
 }
 
@@ -63,7 +51,7 @@ public static class DatabaseSessions
     /// <summary>Whether the current flow is inside <see cref="WriteAsync{T}"/>: remote calls refuse to run there (ServiceClients).</summary>
     public static bool InWrite => Writing.Value;
 
-    /// <summary>Runs <paramref name="work"/> in one transaction and wakes the outbox relay if it published.</summary>
+    /// <summary>Runs <paramref name="work"/> in one transaction, then what it asked to run after the commit.</summary>
     public static async Task<T> WriteAsync<T>(this Database database, Func<DbSession, Task<T>> work, CancellationToken ct = default)
     {
         if (database.WriterGate is { } gate) await gate.WaitAsync(ct);
@@ -73,10 +61,10 @@ public static class DatabaseSessions
         {
             await using var connection = await database.OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var session = new DbSession(connection, transaction, database.Sql, ct);
+            var session = new DbSession(database, connection, transaction, ct);
             var result = await work(session);
             await transaction.CommitAsync(ct);
-            if (session.Published > 0) database.OutboxSignal.Notify();
+            session.Committed();
             return result;
         }
         finally
@@ -92,6 +80,6 @@ public static class DatabaseSessions
     public static async Task<T> ReadAsync<T>(this Database database, Func<DbSession, Task<T>> query, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await query(new DbSession(connection, null, database.Sql, ct));
+        return await query(new DbSession(database, connection, null, ct));
     }
 }

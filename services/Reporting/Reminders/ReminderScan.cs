@@ -4,6 +4,7 @@ using Rectify.Events;
 using Rectify.Events.Reporting;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.Directory;
 using Rectify.Reporting.Reports;

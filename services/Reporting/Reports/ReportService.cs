@@ -7,6 +7,7 @@ using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.Directory;
 using Rectify.Reporting.V1;

@@ -6,6 +6,7 @@ using Rectify.Events.Measures;
 using Rectify.Events.Organizations;
 using Rectify.Events.Reporting;
 using Rectify.Platform.Messaging;
+using Rectify.Platform.Outbox;
 
 namespace Rectify.Tests.Events;
 

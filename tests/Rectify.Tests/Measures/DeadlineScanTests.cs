@@ -3,6 +3,7 @@ using Rectify.Events.Measures;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.V1;
 using Rectify.Platform.Messaging;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
 using static Rectify.Tests.Measures.MeasuresFixture;

@@ -5,6 +5,7 @@ using Rectify.Measures.V1;
 using Rectify.Notifications.Inbox;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
 using static Rectify.Tests.Measures.MeasuresFixture;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Rectify.Events.Organizations;
 using Rectify.Platform.Messaging;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
 

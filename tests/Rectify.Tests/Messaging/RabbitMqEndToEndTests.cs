@@ -2,6 +2,7 @@ using Rectify.Events.Organizations;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;
+using Rectify.Platform.Outbox;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
 

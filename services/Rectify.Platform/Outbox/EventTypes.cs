@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Rectify.Events;
 
-namespace Rectify.Platform.Messaging;
+namespace Rectify.Platform.Outbox;
 
 /// <summary>Names outbox rows by event type and finds the type again when relaying them.</summary>
 public static class EventTypes

@@ -1,11 +1,10 @@
-using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using Rectify.Platform.Storage;
 
-namespace Rectify.Platform.Messaging;
+namespace Rectify.Platform.Outbox;
 
 /// <summary>
 /// Publishes a service's committed outbox rows to the bus, oldest first, and
@@ -32,7 +31,7 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
             {
                 while (await RelayBatchAsync(stoppingToken) == BatchSize) { }
                 backoff = TimeSpan.FromMilliseconds(250);
-                await database.OutboxSignal.WaitAsync(PollInterval, stoppingToken);
+                await Outbox.Doorbell(database).WaitAsync(PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -50,14 +49,13 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct);
-        var pending = (await connection.QueryAsync<Row>(new CommandDefinition($"""
+        var pending = (await database.ReadAsync(session => session.QueryAsync<Row>($"""
             SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload
             FROM outbox_messages
             WHERE dispatched_at IS NULL
             ORDER BY id
             {database.Sql.Limit("@BatchSize")}
-            """, new { BatchSize }, cancellationToken: ct))).ToList();
+            """, new { BatchSize }), ct)).ToList();
         foreach (var row in pending)
         {
             var type = EventTypes.Resolve(row.MessageType);

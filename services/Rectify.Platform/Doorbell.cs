@@ -1,4 +1,4 @@
-namespace Rectify.Platform.Messaging;
+namespace Rectify.Platform;
 
 /// <summary>
 /// A doorbell between a writer and the worker that acts on what it wrote (the outbox relay, the notification

@@ -1,6 +1,6 @@
 using FluentMigrator;
 
-namespace Rectify.Platform.Storage;
+namespace Rectify.Platform.Outbox;
 
 /// <summary>The tables every service has: its outbox and its record of messages already consumed.</summary>
 [Migration(1, "Outbox and processed messages")]
