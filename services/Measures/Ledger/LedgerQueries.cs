@@ -107,7 +107,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         if (input.ResponsiblePerson is { } person)
         {
             where.Add(@"responsible_persons LIKE @person ESCAPE '\'");
-            parameters.Add("person", "%|" + person.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "|%");
+            parameters.Add("person", "%|" + database.Sql.LikeEscape(person) + "|%");
         }
         if (input.DeadlineFrom is { } from)
         {

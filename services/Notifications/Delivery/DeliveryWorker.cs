@@ -35,7 +35,7 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                 var next = await database.ReadAsync(c => c.ExecuteScalarAsync<DateTime?>(
                     $"SELECT MIN(next_attempt_at) FROM deliveries WHERE {database.Sql.InList("status", "@waiting")}", new { waiting = Waiting }), stoppingToken);
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var due = next is { } at ? Task.Delay(Max(DateTime.SpecifyKind(at, DateTimeKind.Utc) - clock.GetUtcNow().UtcDateTime, TimeSpan.Zero), clock, wake.Token) : Task.Delay(Timeout.Infinite, wake.Token);
+                var due = next is { } at ? Task.Delay(UntilDue(at, clock.GetUtcNow()), clock, wake.Token) : Task.Delay(Timeout.Infinite, wake.Token);
                 await Task.WhenAny(signal.WaitAsync(Poll, stoppingToken), due);
                 await wake.CancelAsync();
             }
@@ -48,7 +48,15 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         }
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    /// <summary>
+    /// How long to sleep until the next delivery is due: at most a day, since a timer takes no more than ~49 days and a
+    /// delivery held for weeks (quiet hours, a retry far ahead) must not make the wait throw; the loop then looks again.
+    /// </summary>
+    public static TimeSpan UntilDue(DateTime nextAttemptUtc, DateTimeOffset now)
+    {
+        var wait = DateTime.SpecifyKind(nextAttemptUtc, DateTimeKind.Utc) - now.UtcDateTime;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : wait;
+    }
 
     private static readonly int[] Waiting = [(int)DeliveryStatus.Pending, (int)DeliveryStatus.Held];
 

@@ -38,11 +38,13 @@ public sealed class Sql(DbProvider provider)
     };
 
     /// <summary>A LIKE pattern matching names that contain the text; use it with ESCAPE '\'.</summary>
-    public string LikeContains(string text)
+    public string LikeContains(string text) => "%" + LikeEscape(text) + "%";
+
+    /// <summary>The text as a LIKE pattern that matches only itself, for a pattern with ESCAPE '\'.</summary>
+    public string LikeEscape(string text)
     {
         var escaped = text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
         // Only SQL Server treats [ as a wildcard.
-        if (Provider == DbProvider.SqlServer) escaped = escaped.Replace("[", @"\[");
-        return "%" + escaped + "%";
+        return Provider == DbProvider.SqlServer ? escaped.Replace("[", @"\[") : escaped;
     }
 }
