@@ -80,6 +80,10 @@ public sealed class TestHost : IAsyncDisposable
                     ["Rectify:HttpUrl"] = httpUrl,
                     ["Rectify:Storage:Provider"] = storage.Provider.ToString(),
                     ["Rectify:Bus:Transport"] = "InMemory",
+                    // Specs move the fake clock by months and read the outbox as the record of what was published:
+                    // keep everything (OutboxRetentionTests prunes on purpose).
+                    ["Rectify:Outbox:KeepDispatchedFor"] = "3650.00:00:00",
+                    ["Rectify:Outbox:KeepProcessedFor"] = "3650.00:00:00",
                     ["Logging:LogLevel:Default"] = "Warning",
                     ["Logging:LogLevel:Rectify"] = "Warning",
                     ["Rectify:MaxRequestBytes"] = (256 * 1024).ToString(),
