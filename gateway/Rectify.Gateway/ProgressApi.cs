@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Rectify.Gateway.ReadModel;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -5,6 +5,7 @@ using Rectify.Identity.Clients;
 using Rectify.Identity.Security;
 using Rectify.Identity.SignIn;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform.Identity;
 
 namespace Rectify.Identity;

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Ledger;

@@ -6,6 +6,7 @@ using Rectify.Assessment;
 using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Storage;

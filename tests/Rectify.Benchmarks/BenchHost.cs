@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;

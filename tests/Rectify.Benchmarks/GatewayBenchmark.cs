@@ -11,6 +11,7 @@ using Rectify.Common.V1;
 using Rectify.Events.Assessment;
 using Rectify.Gateway;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Storage;

@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Rectify.Kernel;
 using Rectify.Measures;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Ledger;

@@ -12,6 +12,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rectify.Events.Measures;
+using Rectify.Kernel;
 using Rectify.Notifications;
 using Rectify.Notifications.V1;
 using Rectify.Platform;

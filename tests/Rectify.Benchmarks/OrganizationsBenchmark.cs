@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using Grpc.Net.Client;
 using Microsoft.Data.Sqlite;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform;

@@ -5,6 +5,7 @@ using Rectify.Events.Assessment;
 using Rectify.Events.Measures;
 using Rectify.Events.Organizations;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;

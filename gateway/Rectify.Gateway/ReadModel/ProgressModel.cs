@@ -2,6 +2,7 @@ using Dapper;
 using Rectify.Common.V1;
 using Rectify.Events.Reporting;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
 using ReportStatus = Rectify.Reporting.V1.ReportStatus;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Rectify.Common.V1;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Platform;
 // Target and report statuses are the read model's own, derived from which event came: the proto's enums name them.
 using ReportStatus = Rectify.Reporting.V1.ReportStatus;

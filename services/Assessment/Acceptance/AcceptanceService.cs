@@ -5,6 +5,7 @@ using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -5,6 +5,7 @@ using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.V1;
 using Rectify.Events;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Outbox;

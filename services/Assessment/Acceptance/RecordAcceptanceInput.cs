@@ -1,5 +1,6 @@
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 

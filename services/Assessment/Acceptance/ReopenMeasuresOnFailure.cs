@@ -2,6 +2,7 @@ using Grpc.Core;
 using MassTransit;
 using Rectify.Assessment.Campaigns;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using System.Text.Json;
 
 namespace Rectify.Assessment.Campaigns;
@@ -18,5 +19,5 @@ public sealed class CampaignRow
     public Settings Rules => JsonSerializer.Deserialize<Settings>(Settings)!;
     public bool Confirmed => ConfirmedAt is not null;
     /// <summary>The campaign as an id-based record of its county: outside the county's line it is NotFound.</summary>
-    public Rectify.Platform.Identity.Owned Owned => new("campaign", Id, Rectify.Platform.OrgCode.Parse(CountyCode));
+    public Rectify.Platform.Identity.Owned Owned => new("campaign", Id, Rectify.Kernel.OrgCode.Parse(CountyCode));
 }

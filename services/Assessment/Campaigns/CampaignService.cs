@@ -3,6 +3,7 @@ using Dapper;
 using Grpc.Core;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -1,5 +1,6 @@
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 

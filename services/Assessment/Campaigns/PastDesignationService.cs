@@ -4,6 +4,7 @@ using Grpc.Core;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -4,6 +4,7 @@ using Rectify.Assessment.Acceptance;
 using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Demo;
 using Rectify.Platform.Identity;

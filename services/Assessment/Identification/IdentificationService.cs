@@ -4,6 +4,7 @@ using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;

@@ -1,7 +1,8 @@
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 
 namespace Rectify.Identity.Accounts;
 
@@ -27,7 +28,7 @@ public sealed class AccountRow
         """;
 
     public Role PlatformRole => (Role)Role;
-    public OrgCode Org => Platform.OrgCode.Parse(OrgCode);
+    public OrgCode Org => Kernel.OrgCode.Parse(OrgCode);
 
     public bool IsLocked(DateTimeOffset now) => LockedUntil is { } until && until.AsUtc() > now.UtcDateTime;
 

@@ -3,11 +3,12 @@ using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Rectify.Identity.SignIn;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Identity.Accounts;

@@ -1,4 +1,5 @@
-using Role = Rectify.Platform.Identity.Role;
+using Rectify.Kernel;
+using Role = Rectify.Kernel.Role;
 
 namespace Rectify.Identity.Accounts;
 
@@ -7,19 +8,19 @@ public static class Roles
 {
     public static V1.Role ToProto(Role role) => role switch
     {
-        Platform.Identity.Role.Viewer => V1.Role.Viewer,
-        Platform.Identity.Role.Officer => V1.Role.Officer,
-        Platform.Identity.Role.Reviewer => V1.Role.Reviewer,
-        Platform.Identity.Role.Admin => V1.Role.Admin,
+        Kernel.Role.Viewer => V1.Role.Viewer,
+        Kernel.Role.Officer => V1.Role.Officer,
+        Kernel.Role.Reviewer => V1.Role.Reviewer,
+        Kernel.Role.Admin => V1.Role.Admin,
         _ => V1.Role.Unspecified,
     };
 
     public static Role? FromProto(V1.Role role) => role switch
     {
-        V1.Role.Viewer => Platform.Identity.Role.Viewer,
-        V1.Role.Officer => Platform.Identity.Role.Officer,
-        V1.Role.Reviewer => Platform.Identity.Role.Reviewer,
-        V1.Role.Admin => Platform.Identity.Role.Admin,
+        V1.Role.Viewer => Kernel.Role.Viewer,
+        V1.Role.Officer => Kernel.Role.Officer,
+        V1.Role.Reviewer => Kernel.Role.Reviewer,
+        V1.Role.Admin => Kernel.Role.Admin,
         _ => null,
     };
 }

@@ -2,12 +2,13 @@ using System.Security.Claims;
 using Dapper;
 using Rectify.Identity.Accounts;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Identity.Clients;

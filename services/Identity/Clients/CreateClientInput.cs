@@ -1,8 +1,9 @@
 using Rectify.Identity.Accounts;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 
 namespace Rectify.Identity.Clients;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rectify.Identity.Clients;
 using Rectify.Identity.SignIn;
+using Rectify.Kernel;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
 
@@ -35,7 +36,7 @@ public static class OidcEndpoints
                 ["response_types_supported"] = new[] { "token" },
                 ["subject_types_supported"] = new[] { "public" },
                 ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
-                ["claims_supported"] = new[] { "sub", "name", Caller.OrgClaim, Caller.RoleClaim, TokenIssuer.ClientClaim },
+                ["claims_supported"] = new[] { "sub", "name", TokenIssuer.OrgClaim, TokenIssuer.RoleClaim, TokenIssuer.ClientClaim },
             });
         });
         endpoints.MapGet(Jwks, (IssuerKey key) => Results.Json(new { keys = new[] { key.PublicJwk() } }));
@@ -54,7 +55,7 @@ public static class OidcEndpoints
         var issued = await clients.IssueAsync(id, secret, remote, http.RequestAborted);
         if (issued is not { } token) return Error("invalid_client", "unknown or revoked client, or wrong secret", StatusCodes.Status401Unauthorized);
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new ServiceTokens.TokenEndpointResponse(token.Token, "Bearer", (int)token.Lifetime.TotalSeconds));
+        return Results.Json(new TokenEndpointResponse(token.Token, "Bearer", (int)token.Lifetime.TotalSeconds));
     }
 
     /// <summary>client_secret_basic (the Authorization header) or client_secret_post (form fields).</summary>

@@ -1,4 +1,5 @@
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Identity;

@@ -1,5 +1,6 @@
 using Rectify.Identity.Accounts;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 

@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using Rectify.Identity.Accounts;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Identity.SignIn;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Rectify.Common.V1;
 using Rectify.Events;
 using Rectify.Events.Measures;
+using Rectify.Kernel;
 using Rectify.Measures.Ledger;
 using Rectify.Platform.Outbox;
 using Rectify.Platform;

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
 using Dapper;
+using Rectify.Kernel;
 using Rectify.Measures.Categories;
 using Rectify.Measures.V1;
 using Rectify.Platform;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Rectify.Events.Measures;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

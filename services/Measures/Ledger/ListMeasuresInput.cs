@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using System.Text.Json;
 using Rectify.Measures.V1;
 using Rectify.Platform;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Rectify.Events.Measures;
 using Dapper;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Rectify.Common.V1;
 using Rectify.Events.Measures;
+using Rectify.Kernel;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.V1;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Rectify.Kernel;
 using Rectify.Notifications.Delivery;
 using Rectify.Notifications.V1;
 using Rectify.Platform;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using Rectify.Notifications.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using System.Globalization;
 using Rectify.Platform;
 

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using System.Text;
 using Rectify.Platform;
 

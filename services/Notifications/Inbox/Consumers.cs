@@ -2,6 +2,7 @@ using Rectify.Events;
 using Rectify.Events.Assessment;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Notifications.Delivery;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rectify.Kernel;
 using Rectify.Notifications.Delivery;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;

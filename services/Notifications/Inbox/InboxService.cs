@@ -7,6 +7,7 @@ using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Microsoft.Extensions.Logging;
+using Rectify.Kernel;
 
 namespace Rectify.Notifications.Inbox;
 

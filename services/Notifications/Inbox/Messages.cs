@@ -2,6 +2,7 @@ using System.Globalization;
 using Rectify.Events.Assessment;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Platform;
 
 namespace Rectify.Notifications.Inbox;

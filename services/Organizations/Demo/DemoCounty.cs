@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Kernel;
 using Rectify.Organizations.Assignments;
 using Rectify.Organizations.Profiles;
 using Rectify.Organizations.Units;

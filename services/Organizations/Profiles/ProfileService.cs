@@ -1,6 +1,7 @@
 using Dapper;
 using Rectify.Common.V1;
 using Rectify.Events.Organizations;
+using Rectify.Kernel;
 using Rectify.Organizations.Units;
 using Rectify.Organizations.V1;
 using Rectify.Platform;

@@ -1,4 +1,5 @@
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

@@ -1,5 +1,6 @@
 using Dapper;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Storage;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 namespace Rectify.Platform.Demo;
 
 /// <summary>

@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using Rectify.Kernel;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 
@@ -54,7 +55,7 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, SecurityE
         {
             var http = context.GetHttpContext();
             var user = http.User;
-            security.Record(new SecurityEvent(SecurityEvent.AccessDenied, user.FindFirst("sub")?.Value ?? "(unknown)", user.FindFirst(Caller.OrgClaim)?.Value,
+            security.Record(new SecurityEvent(SecurityEvent.AccessDenied, user.FindFirst("sub")?.Value ?? "(unknown)", user.FindFirst(TokenIssuer.OrgClaim)?.Value,
                 $"{context.Method}: {denied.Message}", http.Connection.RemoteIpAddress?.ToString()));
         }
         if (exception is DomainException domain)

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 namespace Rectify.Platform.Errors;
 
 /// <summary>Collects every field violation of a request so the caller learns them all at once.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
+using Rectify.Kernel;
 
 namespace Rectify.Platform.Identity;
 
@@ -11,18 +12,12 @@ namespace Rectify.Platform.Identity;
 /// </summary>
 public sealed class AuthOptions
 {
-    /// <summary>
-    /// For standalone development on SQLite only: published in the README, so anyone can mint tokens with it.
-    /// Every other deployment refuses tokens signed with it.
-    /// </summary>
-    public const string DevelopmentSigningKey = "rectify-development-signing-key-not-for-production-use-0001";
-    public const string DevelopmentIssuer = "rectify-development";
     /// <summary>Access tokens are short so that a disabled account or a revoked client stops within this time.</summary>
     public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromMinutes(15);
 
     /// <summary>The built-in issuer's name (iss); in distributed mode, best the identity service's public URL.</summary>
     public string Issuer { get; set; } = "rectify";
-    public string Audience { get; set; } = "rectify";
+    public string Audience { get; set; } = TokenIssuer.DefaultAudience;
     /// <summary>PEM private key (RSA) of the built-in issuer; standalone creates one in its data folder on first start.</summary>
     public string? SigningKeyFile { get; set; }
     /// <summary>The identity service's HTTP base URL, for processes that do not hold the signing key.</summary>
@@ -40,6 +35,4 @@ public sealed class AuthOptions
 
     /// <summary>The retired shared-secret setting: named only to refuse it with a clear message.</summary>
     public string? SigningKey { get; set; }
-
-    public static SymmetricSecurityKey DevelopmentKey() => new(Encoding.UTF8.GetBytes(DevelopmentSigningKey));
 }

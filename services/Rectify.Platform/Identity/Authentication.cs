@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Rectify.Kernel;
 using Rectify.Platform.Hosting;
 
 namespace Rectify.Platform.Identity;
@@ -45,8 +46,8 @@ public static class Authentication
             builder.AddJwtBearer(Development, jwt =>
             {
                 jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = Parameters(AuthOptions.DevelopmentIssuer, auth.Audience, auth.ClockSkew);
-                jwt.TokenValidationParameters.IssuerSigningKey = AuthOptions.DevelopmentKey();
+                jwt.TokenValidationParameters = Parameters(TokenIssuer.DevelopmentIssuer, auth.Audience, auth.ClockSkew);
+                jwt.TokenValidationParameters.IssuerSigningKey = TokenIssuer.DevelopmentKey();
                 jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
                 jwt.Events = Events(roles: null);
             });
@@ -79,7 +80,7 @@ public static class Authentication
         ValidIssuer = issuer,
         ValidAudience = audience,
         NameClaimType = "sub",
-        RoleClaimType = Caller.RoleClaim,
+        RoleClaimType = TokenIssuer.RoleClaim,
         ClockSkew = skew,
         RequireExpirationTime = true,
         RequireSignedTokens = true,
@@ -93,7 +94,7 @@ public static class Authentication
         string issuer;
         try { issuer = new JsonWebToken(header["Bearer ".Length..].Trim()).Issuer; }
         catch (Exception e) when (e is ArgumentException or SecurityTokenException) { return BuiltIn; }
-        if (issuer == AuthOptions.DevelopmentIssuer && options.AcceptsDevelopmentKey) return Development;
+        if (issuer == TokenIssuer.DevelopmentIssuer && options.AcceptsDevelopmentKey) return Development;
         var external = options.Auth.ExternalIssuers.FindIndex(e => e.EffectiveIssuer == issuer);
         return external >= 0 ? External(external) : BuiltIn;
     }
@@ -130,9 +131,9 @@ public static class Authentication
             context.Fail($"A token from {external.EffectiveIssuer} must carry {external.SubjectClaim}, {external.OrgClaim} and a person's {external.RoleClaim}.");
             return;
         }
-        var claims = new List<Claim> { new("sub", subject), new(Caller.OrgClaim, org), new(Caller.RoleClaim, role), new("iss", external.EffectiveIssuer) };
+        var claims = new List<Claim> { new("sub", subject), new(TokenIssuer.OrgClaim, org), new(TokenIssuer.RoleClaim, role), new("iss", external.EffectiveIssuer) };
         if (principal.FindFirst("exp") is { } exp) claims.Add(exp);
-        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, context.Scheme.Name, "sub", Caller.RoleClaim));
+        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, context.Scheme.Name, "sub", TokenIssuer.RoleClaim));
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grpc.Core;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Platform.Errors;
 
 namespace Rectify.Platform.Identity;
@@ -19,8 +20,6 @@ namespace Rectify.Platform.Identity;
 /// </summary>
 public sealed record Caller(string Subject, OrgCode Org, Role Role)
 {
-    public const string OrgClaim = "org";
-    public const string RoleClaim = "role";
 
     public bool CanSee(OrgCode target) => Org.IsAncestorOrSelfOf(target);
 
@@ -141,8 +140,8 @@ public sealed record Caller(string Subject, OrgCode Org, Role Role)
     public static Caller From(ClaimsPrincipal user)
     {
         var subject = user.FindFirst("sub")?.Value ?? user.Identity?.Name;
-        var org = user.FindFirst(OrgClaim)?.Value;
-        var role = user.FindFirst(RoleClaim)?.Value;
+        var org = user.FindFirst(TokenIssuer.OrgClaim)?.Value;
+        var role = user.FindFirst(TokenIssuer.RoleClaim)?.Value;
         if (subject is null || !OrgCode.TryParse(org, out var code, out _) || !Enum.TryParse<Role>(role, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
             throw new RpcException(new Status(StatusCode.Unauthenticated, "The token must carry sub, a 12-digit org and a role (viewer, officer, reviewer, admin or service)."));
         return new Caller(subject, code, parsed);

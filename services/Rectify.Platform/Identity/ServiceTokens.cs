@@ -1,5 +1,5 @@
+using Rectify.Kernel;
 using System.Net.Http.Json;
-using System.Text.Json.Serialization;
 using Rectify.Platform.Hosting;
 
 namespace Rectify.Platform.Identity;
@@ -53,9 +53,4 @@ public sealed class ServiceTokens(RectifyOptions options, TimeProvider clock, Is
         lifetime = TimeSpan.FromSeconds(body.ExpiresIn);
         return body.AccessToken;
     }
-
-    public sealed record TokenEndpointResponse(
-        [property: JsonPropertyName("access_token")] string AccessToken,
-        [property: JsonPropertyName("token_type")] string TokenType,
-        [property: JsonPropertyName("expires_in")] int ExpiresIn);
 }

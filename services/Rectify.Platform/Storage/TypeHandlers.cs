@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
+using Rectify.Kernel;
 
 namespace Rectify.Platform.Storage;
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Demo;
 using Rectify.Platform.Identity;

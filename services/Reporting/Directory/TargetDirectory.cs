@@ -1,6 +1,7 @@
 using Dapper;
 using Rectify.Events.Assessment;
 using Rectify.Events.Organizations;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;

@@ -1,4 +1,5 @@
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Messaging;
 using Rectify.Platform.Storage;

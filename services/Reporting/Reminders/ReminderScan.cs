@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Rectify.Events;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Outbox;

@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
 using Rectify.Reporting.V1;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.V1;

@@ -2,6 +2,7 @@ using Dapper;
 using Google.Protobuf;
 using Rectify.Common.V1;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;

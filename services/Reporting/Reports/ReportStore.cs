@@ -1,5 +1,6 @@
 using Dapper;
 using Google.Protobuf;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.V1;

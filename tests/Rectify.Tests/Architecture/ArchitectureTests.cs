@@ -48,7 +48,7 @@ public sealed class ArchitectureTests
     /// <summary>
     /// A service project references only Rectify.Platform (and through it the protos and the events); only the host
     /// (services/Rectify.Host) puts the services together. Every project under services/ and gateway/ is a service but
-    /// the platform, the events, the host and the CLI (a client, checked on its own).
+    /// the platform, the kernel, the events and the host.
     /// </summary>
     [Fact]
     public void No_service_project_references_another()
@@ -58,7 +58,7 @@ public sealed class ArchitectureTests
             .SelectMany(folder => Directory.GetFiles(Path.Combine(root, folder), "*.csproj", SearchOption.AllDirectories))
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .ToList();
-        string[] notServices = ["Rectify.Platform", "Rectify.Events", "Rectify.Host", "Rectify.Cli"];
+        string[] notServices = ["Rectify.Platform", "Rectify.Kernel", "Rectify.Events", "Rectify.Host"];
         var services = projects.Where(path => !notServices.Contains(Path.GetFileNameWithoutExtension(path))).ToList();
         Assert.Equal(["Rectify.Assessment", "Rectify.Gateway", "Rectify.Identity", "Rectify.Measures", "Rectify.Notifications", "Rectify.Organizations", "Rectify.Reporting"],
             services.Select(Path.GetFileNameWithoutExtension).Order());
@@ -73,6 +73,19 @@ public sealed class ArchitectureTests
         // The host is where they all meet.
         var host = projects.Single(path => Path.GetFileNameWithoutExtension(path) == "Rectify.Host");
         Assert.Superset(services.Select(path => Path.GetFileNameWithoutExtension(path)).ToHashSet(), ProjectReferences(host).ToHashSet());
+    }
+
+    /// <summary>
+    /// A client (the CLI, and the next ones) speaks the protos and shares only the small kernel (codes, dates, roles,
+    /// the import file): never a service or the platform, whose storage and bus a client must not carry.
+    /// </summary>
+    [Fact]
+    public void The_cli_references_only_the_protos_and_the_kernel()
+    {
+        var root = RepositoryRoot();
+        var cli = Path.Combine(root, "cli", "Rectify.Cli", "Rectify.Cli.csproj");
+        Assert.Equal(["Rectify.Kernel", "Rectify.Protos"], ProjectReferences(cli).Order());
+        Assert.Equal(["Rectify.Protos"], ProjectReferences(Path.Combine(root, "services", "Rectify.Kernel", "Rectify.Kernel.csproj")));
     }
 
     private static IEnumerable<string> ProjectReferences(string project) =>

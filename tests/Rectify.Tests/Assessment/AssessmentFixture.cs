@@ -1,4 +1,5 @@
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;

@@ -2,6 +2,7 @@ using Dapper;
 using Grpc.Core;
 using Rectify.Assessment;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Rectify.Assessment.V1;
 using Rectify.Host;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Identity;
@@ -271,7 +272,7 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         var table = CliApp.RpcTable();
         var covered = table.Values.SelectMany(v => v).ToHashSet();
         var missing = rpcs.Except(covered).Except(KnownGaps).ToList();
-        Assert.True(missing.Count == 0, "RPCs without a rectify-cli command (add one in gateway/Rectify.Cli/*Commands.cs): " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "RPCs without a rectify-cli command (add one in cli/Rectify.Cli/*Commands.cs): " + string.Join(", ", missing));
         var stale = covered.Except(rpcs).ToList();
         Assert.True(stale.Count == 0, "commands naming RPCs that do not exist: " + string.Join(", ", stale));
         var gapsCovered = KnownGaps.Intersect(covered).ToList();

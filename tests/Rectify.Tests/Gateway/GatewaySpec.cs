@@ -4,6 +4,7 @@ using Grpc.Core;
 using Rectify.Common.V1;
 using Rectify.Gateway;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Identity;
@@ -96,7 +97,7 @@ public sealed class GatewaySpec : IAsyncLifetime
         Assert.Equal((1, 0, 8), (county.Reports.OnTime, county.Reports.Accepted, county.Indicators.MeetingsHeld));
         Assert.Equal(1, county.Children.Single(c => c.UnitCode == TownshipA).Reports.Received);
 
-        var countyReporting = _host.Reporting(County, role: Rectify.Platform.Identity.Role.Reviewer);
+        var countyReporting = _host.Reporting(County, role: Rectify.Kernel.Role.Reviewer);
         await countyReporting.AcceptReportAsync(new ReviewReportRequest { UnitCode = TownshipA, Period = March });
         await Until(_host, County, March, p => p.Reports.Accepted == 1);
 

@@ -3,6 +3,7 @@ using Grpc.Core.Interceptors;
 using Rectify.Common.V1;
 using Rectify.Gateway;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Rectify.Common.V1;
 using Rectify.Gateway;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;

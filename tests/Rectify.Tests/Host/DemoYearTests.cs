@@ -5,6 +5,7 @@ using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Gateway.V1;
 using Rectify.Host;
+using Rectify.Kernel;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.Demo;

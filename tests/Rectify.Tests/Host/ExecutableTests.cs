@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Rectify.Kernel;
 using Rectify.Organizations.Demo;
 using Rectify.Organizations.V1;
 using Rectify.Platform;

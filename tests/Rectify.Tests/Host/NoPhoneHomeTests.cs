@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Organizations.Demo;
 using Rectify.Organizations.V1;

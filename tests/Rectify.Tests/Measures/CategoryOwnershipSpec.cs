@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Measures;
 using Rectify.Measures.V1;
 using Rectify.Platform.Identity;

@@ -2,6 +2,7 @@ using Dapper;
 using MassTransit;
 using Rectify.Common.V1;
 using Rectify.Events.Assessment;
+using Rectify.Kernel;
 using Rectify.Measures;
 using Rectify.Measures.V1;
 using Rectify.Platform;

@@ -1,4 +1,5 @@
 using Rectify.Events.Organizations;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;
@@ -107,7 +108,7 @@ public sealed class RabbitMqEndToEndTests : IAsyncLifetime
         Measures.MeasuresFixture.SetShanghai(assessment, new DateTime(2027, 6, 20, 9, 0, 0));
         Measures.MeasuresFixture.SetShanghai(ledger, new DateTime(2027, 6, 20, 9, 0, 0));
 
-        var county = Assessment.AssessmentFixture.Assessment(assessment, Assessment.AssessmentFixture.County, Rectify.Platform.Identity.Role.Reviewer);
+        var county = Assessment.AssessmentFixture.Assessment(assessment, Assessment.AssessmentFixture.County, Rectify.Kernel.Role.Reviewer);
         var campaign = await county.CreateCampaignAsync(new Rectify.Assessment.V1.CreateCampaignRequest { CountyCode = Assessment.AssessmentFixture.County, Year = 2027 });
         Assert.Equal(41, campaign.Branches.Count);
         var weak = Assessment.AssessmentFixture.Village(Assessment.AssessmentFixture.T1, 1);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Rectify.Assessment.Acceptance;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Notifications;
 using Rectify.Notifications.V1;

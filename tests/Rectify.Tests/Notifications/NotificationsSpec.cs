@@ -6,6 +6,7 @@ using Grpc.Core;
 using MassTransit;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using Rectify.Kernel;
 using Rectify.Notifications;
 using Rectify.Notifications.V1;
 using Rectify.Platform.Identity;

@@ -1,6 +1,7 @@
 using Dapper;
 using Grpc.Core;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Rectify.Kernel;
 using Rectify.Platform;
 
 namespace Rectify.Tests.Platform;

@@ -2,6 +2,7 @@ using Dapper;
 using Grpc.Core;
 using Rectify.Common.V1;
 using Rectify.Gateway.V1;
+using Rectify.Kernel;
 using Rectify.Platform;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;

@@ -5,6 +5,7 @@ using Rectify.Common.V1;
 using Rectify.Gateway.V1;
 using Rectify.Host;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Notifications.V1;
 using Rectify.Organizations.V1;
@@ -13,7 +14,7 @@ using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Reporting.V1;
 using Rectify.Tests.Support;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 
 namespace Rectify.Tests.Security;
 

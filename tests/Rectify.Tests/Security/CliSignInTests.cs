@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Rectify.Identity;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;

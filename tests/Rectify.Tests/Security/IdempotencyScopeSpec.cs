@@ -7,6 +7,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Platform.Storage;
 using Rectify.Reporting;
 using Rectify.Reporting.V1;

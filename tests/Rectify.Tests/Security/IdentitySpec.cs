@@ -6,12 +6,13 @@ using Grpc.Core.Interceptors;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Rectify.Identity;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Tests.Security;
@@ -183,7 +184,7 @@ public abstract class IdentitySpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await RequestToken("not-the-secret", basic: false)).StatusCode);
         var response = await RequestToken(created.ClientSecret, basic: true);
         response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<ServiceTokens.TokenEndpointResponse>())!;
+        var token = (await response.Content.ReadFromJsonAsync<TokenEndpointResponse>())!;
         Assert.InRange(token.ExpiresIn, 60, (int)AuthOptions.MaxAccessTokenLifetime.TotalSeconds);
         var system = new OrganizationService.OrganizationServiceClient(_host.Channel.Intercept(m => { m.Add("Authorization", "Bearer " + token.AccessToken); return m; }));
         Assert.Empty((await system.ListChildrenAsync(new ListChildrenRequest { Code = Township })).Units);

@@ -1,6 +1,7 @@
 using Dapper;
 using Grpc.Core;
 using Rectify.Common.V1;
+using Rectify.Kernel;
 using Rectify.Measures;
 using Rectify.Measures.V1;
 using Rectify.Notifications;

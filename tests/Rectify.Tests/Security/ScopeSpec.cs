@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Rectify.Assessment.V1;
+using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;

@@ -5,13 +5,14 @@ using Grpc.Core.Interceptors;
 using Microsoft.IdentityModel.Tokens;
 using Rectify.Identity;
 using Rectify.Identity.V1;
+using Rectify.Kernel;
 using Rectify.Organizations;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
-using Role = Rectify.Platform.Identity.Role;
+using Role = Rectify.Kernel.Role;
 using SecurityEvent = Rectify.Platform.Identity.SecurityEvent;
 
 namespace Rectify.Tests.Security;
@@ -215,7 +216,7 @@ public sealed class TokenTrustTests
         using var http = new HttpClient { BaseAddress = new Uri(province.HttpUrl) };
         var issued = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
             { ["grant_type"] = "client_credentials", ["client_id"] = "sso-robot", ["client_secret"] = "sso-robot-secret-0001" }));
-        var robot = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<ServiceTokens.TokenEndpointResponse>(issued.Content))!.AccessToken;
+        var robot = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<TokenEndpointResponse>(issued.Content))!.AccessToken;
         await Rpc.Refused(StatusCode.Unauthenticated, () => Read(county, robot));
         // And a token this county's own issuer never signed, under the province's name, fails its signature.
         var impostor = TokenIssuer.Mint(TestIssuer.Key.Credentials, "https://sso.province.example/realms/gov", "rectify", "mallory", OrgCode.Parse(County), Role.Officer,

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Hosting;

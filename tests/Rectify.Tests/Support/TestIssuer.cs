@@ -1,3 +1,4 @@
+using Rectify.Kernel;
 using System.Security.Claims;
 using Rectify.Platform;
 using Rectify.Platform.Identity;

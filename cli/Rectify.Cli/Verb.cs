@@ -5,7 +5,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Rectify.Common.V1;
-using Rectify.Platform;
+using Rectify.Kernel;
 
 namespace Rectify.Cli;
 

@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using Google.Protobuf.WellKnownTypes;
 using Rectify.Common.V1;
 using Rectify.Identity.V1;
-using Rectify.Platform;
-using Rectify.Platform.Identity;
+using Rectify.Kernel;
 using static Rectify.Cli.Define;
 using IdentityRole = Rectify.Identity.V1.Role;
 
@@ -26,7 +25,7 @@ public static class IdentityCommands
             yield return Rpc("token", "mint a development token with the published development key (a standalone trial on SQLite only accepts it)", [],
                 [org, role, subject, hours], c =>
                 {
-                    var parsed = System.Enum.TryParse<Platform.Identity.Role>(c.Get(role), ignoreCase: true, out var r) ? r : throw new CliException($"--role: {c.Get(role)} is not viewer, officer, reviewer or admin");
+                    var parsed = System.Enum.TryParse<Kernel.Role>(c.Get(role), ignoreCase: true, out var r) ? r : throw new CliException($"--role: {c.Get(role)} is not viewer, officer, reviewer or admin");
                     return Task.FromResult<Google.Protobuf.IMessage>(new StringValue
                         { Value = TokenIssuer.MintDevelopment(c.Get(subject), OrgCode.Parse(c.Get(org)), parsed, TimeProvider.System.GetUtcNow(), TimeSpan.FromHours(c.Get(hours))) });
                 }, anonymous: true);
@@ -166,7 +165,7 @@ public static class IdentityCommands
             throw new CliException($"cannot reach the token endpoint at {http} ({e.Message}): is the server running? set --http to its HTTP address", Cli.ExitUnavailable);
         }
         if (!response.IsSuccessStatusCode) throw new CliException($"the token endpoint refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}", Cli.ExitRpc);
-        var token = (await response.Content.ReadFromJsonAsync<ServiceTokens.TokenEndpointResponse>())!;
+        var token = (await response.Content.ReadFromJsonAsync<TokenEndpointResponse>())!;
         new Session(c.Server, token.AccessToken, DateTimeOffset.UtcNow.AddSeconds(token.ExpiresIn), null).Save();
         return new StringValue { Value = $"signed in as client {id} until {DateTimeOffset.UtcNow.AddSeconds(token.ExpiresIn).ToLocalTime():HH:mm}" };
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Grpc.Core;
 using Rectify.Common.V1;
-using Rectify.Organizations.Units;
+using Rectify.Kernel;
 using Rectify.Organizations.V1;
 using static Rectify.Cli.Define;
 

@@ -1,4 +1,4 @@
-namespace Rectify.Platform.Identity;
+namespace Rectify.Kernel;
 
 /// <summary>
 /// What a caller may do within its org unit's subtree. Least privilege: each role has only what its work needs.

@@ -1,7 +1,7 @@
 using System.Text;
 using Rectify.Organizations.V1;
 
-namespace Rectify.Organizations.Units;
+namespace Rectify.Kernel;
 
 /// <summary>
 /// Reads the unit import file: UTF-8 CSV with columns code, name, parent_code

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Rectify.Common.V1;
 
-namespace Rectify.Platform;
+namespace Rectify.Kernel;
 
 /// <summary>
 /// A 12-digit statistical division code (统计用区划代码): 2 province, 2 city,

@@ -1,4 +1,4 @@
-namespace Rectify.Platform;
+namespace Rectify.Kernel;
 
 /// <summary>
 /// Every date in Rectify is a date in Asia/Shanghai. China has kept UTC+8 without

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Rectify.Common.V1;
 
-namespace Rectify.Platform;
+namespace Rectify.Kernel;
 
 /// <summary>Conversions between the common proto types and .NET values.</summary>
 public static class ProtoConversions

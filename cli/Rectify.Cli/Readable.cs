@@ -3,7 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
-using Rectify.Platform;
+using Rectify.Kernel;
 
 namespace Rectify.Cli;
 
