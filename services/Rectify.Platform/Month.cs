@@ -6,17 +6,24 @@ namespace Rectify.Platform;
 public readonly record struct Month(int Year, int Number) : IComparable<Month>
 {
     public DateOnly FirstDay => new(Year, Number, 1);
-    public DateOnly LastDay => FirstDay.AddMonths(1).AddDays(-1);
+    public DateOnly LastDay => new(Year, Number, DateTime.DaysInMonth(Year, Number));
     public Month Next => Of(FirstDay.AddMonths(1));
     public Month Previous => Of(FirstDay.AddMonths(-1));
 
     public static Month Of(DateOnly date) => new(date.Year, date.Month);
 
-    /// <summary>Reads a proto period, adding a violation when it is not a real month.</summary>
+    /// <summary>
+    /// The months a request may name. Reporting began after 2000; the upper bound leaves the calendar arithmetic
+    /// (the month after, a deadline months later) far from the end of DateOnly, where 9999-12 overflowed into Internal.
+    /// </summary>
+    public static readonly Month Earliest = new(2000, 1), Latest = new(2999, 12);
+
+    /// <summary>Reads a proto period, adding a violation when it is not a month within <see cref="Earliest"/>..<see cref="Latest"/>.</summary>
     public static Month? From(Violations v, string field, Common.V1.Period? period)
     {
         if (period is null) { v.Add(field, "is required"); return null; }
-        if (period.Year is < 2000 or > 9999 || period.Month is < 1 or > 12) { v.Add(field, $"{period.Year:D4}-{period.Month:D2} is not a month"); return null; }
+        if (period.Month is < 1 or > 12) { v.Add(field, $"{period.Year:D4}-{period.Month:D2} is not a month"); return null; }
+        if (period.Year < Earliest.Year || period.Year > Latest.Year) { v.Add(field, $"{period.Year:D4}-{period.Month:D2} is outside {Earliest}..{Latest}"); return null; }
         return new Month(period.Year, period.Month);
     }
 

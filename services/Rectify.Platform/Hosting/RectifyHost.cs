@@ -56,7 +56,9 @@ public static class RectifyHost
             grpc.EnableDetailedErrors = false;
         })
         // JSON over HTTP/1.1 where a proto declares google.api.http routes; the rich error details must be known to serialize.
-        .AddJsonTranscoding(json => json.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, PreconditionFailure.Descriptor, ResourceInfo.Descriptor));
+        .AddJsonTranscoding(json => json.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, PreconditionFailure.Descriptor, ResourceInfo.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
+        // A request that cannot be read is InvalidArgument, not Unknown (Errors/CheckedDeserialization.cs).
+        builder.Services.AddCheckedDeserialization();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
 

@@ -37,6 +37,43 @@ public sealed class Sql(DbProvider provider)
         _ => false,
     };
 
+    /// <summary>
+    /// A fault of the infrastructure, not of the request or the code: the database unreachable, restarting, refusing
+    /// connections, out of connections, or a transaction that lost a serialization race or a deadlock. Repeating the
+    /// call later can succeed, so callers are told Unavailable (ErrorInterceptor) rather than Internal.
+    /// </summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsTransient)) return true;
+            if (e switch
+            {
+                PostgresException p => IsTransientSqlState(p.SqlState) || p.IsTransient,
+                // Npgsql marks I/O, socket and timeout failures (a broken or refused connection) as transient.
+                NpgsqlException n => n.IsTransient,
+                SqliteException l => l.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
+                SqlException q => q.Errors.Cast<SqlError>().Any(error => TransientSqlServerErrors.Contains(error.Number)),
+                TimeoutException or System.Net.Sockets.SocketException => true,
+                _ => false,
+            }) return true;
+        }
+        return false;
+    }
+
+    /// <summary>PostgreSQL: connection exceptions (08), insufficient resources (53), operator intervention (57P0x: shutdown, cannot connect now), serialization failure and deadlock.</summary>
+    private static bool IsTransientSqlState(string state) =>
+        state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal) || state.StartsWith("57P0", StringComparison.Ordinal)
+        || state is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
+
+    /// <summary>
+    /// SQL Server error numbers that mean "try again" (the list Microsoft's own retry logic uses): timeout (-2), transport
+    /// and network failures (20, 64, 233, 10053, 10054, 10060, 11001), deadlock victim (1205), lock timeout (1222),
+    /// database unavailable or in transition (4060, 4221, 40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918–49920).
+    /// </summary>
+    private static readonly HashSet<int> TransientSqlServerErrors =
+        [-2, 20, 64, 233, 1205, 1222, 4060, 4221, 10053, 10054, 10060, 11001, 40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920];
+
     /// <summary>A LIKE pattern matching names that contain the text; use it with ESCAPE '\'.</summary>
     public string LikeContains(string text) => "%" + LikeEscape(text) + "%";
 

@@ -37,7 +37,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         // The ledger is read before the transaction: a remote call must not hold the database.
         var ledger = push.Submit ? await LedgerAsync(push.Township, push.Period, ct) : null;
         var now = clock.GetUtcNow();
-        return await replies.RunOnceAsync(key, async session =>
+        return await FirstSaveRaceAsync(() => replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session, push.Township, push.Period);
             if (active.Count == 0)
@@ -92,7 +92,22 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
                 await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness!.Value).ToEvent(),
                     today, ToEvent(report.Totals), report.Villages.Count, now));
             return row.ToProto();
-        }, ct);
+        }, ct));
+    }
+
+    /// <summary>
+    /// Two first saves of one report with different request ids both find no revision and both insert revision 1; the
+    /// database keeps one and the other's transaction (its request id's claim too) rolls back whole. That one is run
+    /// again: it now finds the saved revision and updates the draft or is refused as any later save would be, instead of
+    /// answering AlreadyExists for a race the caller cannot see.
+    /// </summary>
+    private static async Task<Report> FirstSaveRaceAsync(Func<Task<Report>> save)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await save(); }
+            catch (Exception e) when (attempt < 4 && Sql.IsUniqueViolation(e)) { }
+        }
     }
 
     private static void Add(LedgerSnapshot sum, LedgerSnapshot l)
@@ -217,7 +232,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
         if (await replies.FindAsync(key, ct) is { } replayed) return replayed;
         var (county, month) = (submission.County, submission.Period);
         var now = clock.GetUtcNow();
-        return await replies.RunOnceAsync(key, async session =>
+        return await FirstSaveRaceAsync(() => replies.RunOnceAsync(key, async session =>
         {
             var active = await TargetDirectory.ActiveAsync(session, county, month);
             if (active.Count == 0) throw ValidationException.For("period", $"{county.Value} has no active target in {month}");
@@ -267,7 +282,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness.Value).ToEvent(),
                 today, ToEvent(report.Totals), active.Count, now));
             return row.ToProto();
-        }, ct);
+        }, ct));
     }
 }
 
