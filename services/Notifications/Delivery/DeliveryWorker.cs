@@ -140,6 +140,7 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                         "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查修改后发送测试消息，测试成功即恢复发送。")], now);
             }
         }, ct);
+        DeliveryMetrics.Attempted(delivered, final);
         if (markedFailing) signal.Notify();
     }
 }

@@ -36,6 +36,9 @@ public static class RectifyHost
         builder.Services.AddSingleton(builder.Configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
         builder.Services.AddSingleton<ReportingCalendar>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddRectifyLogging(options);
+        builder.AddRectifyTelemetry(modules);
+        builder.AddRectifyHealth();
 
         // Checked and loaded now, so a missing certificate or an https URL without one stops the start with its reason.
         var certificate = TlsSetup.ServerCertificate(options.Tls);
@@ -87,12 +90,14 @@ public static class RectifyHost
             foreach (var proxy in proxies) forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseRectifyMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRectifyRpcObservation();
         foreach (var module in modules) module.MapEndpoints(app);
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/healthz");
+        app.MapRectifyHealth();
         app.MapGet("/", () => "Rectify: gRPC services; see the README for how to call them.");
         return app;
     }

@@ -19,16 +19,19 @@ public static class Outbox
     public static async Task PublishAllAsync(this DbSession session, IReadOnlyCollection<IIntegrationEvent> events)
     {
         const string insert = """
-            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at)
-            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt)
+            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
+            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt, @TraceParent)
             """;
         if (events.Count == 0) return;
+        // The relay publishes in this trace, so the consumers' work joins the RPC that caused it.
+        var traceParent = Hosting.Telemetry.CurrentTraceParent();
         await session.ExecuteAsync(insert, events.Select(e => new
         {
             MessageId = Guid.NewGuid().ToString(),
             MessageType = EventTypes.NameOf(e.GetType()),
             Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
             OccurredAt = e.OccurredAt.UtcDateTime,
+            TraceParent = traceParent,
         }).ToList());
         // Only after the commit: the relay reads committed rows.
         session.AfterCommit(Doorbell(session.Database).Notify);

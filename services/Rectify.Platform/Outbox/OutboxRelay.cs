@@ -1,7 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using System.Text.Json;
+using OpenTelemetry;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Outbox;
@@ -20,7 +22,9 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    private sealed record Row(long Id, string MessageId, string MessageType, string Payload);
+    private sealed record Row(long Id, string MessageId, string MessageType, string Payload, string? TraceParent);
+
+    private static readonly ActivitySource Tracing = new("Rectify.Outbox");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,18 +53,25 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken ct)
     {
-        var pending = (await database.ReadAsync(session => session.QueryAsync<Row>($"""
-            SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload
-            FROM outbox_messages
-            WHERE dispatched_at IS NULL
-            ORDER BY id
-            {database.Sql.Limit("@BatchSize")}
-            """, new { BatchSize }), ct)).ToList();
+        List<Row> pending;
+        // Looking every second is not a trace of its own.
+        using (SuppressInstrumentationScope.Begin())
+            pending = (await database.ReadAsync(session => session.QueryAsync<Row>($"""
+                SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload, trace_parent AS TraceParent
+                FROM outbox_messages
+                WHERE dispatched_at IS NULL
+                ORDER BY id
+                {database.Sql.Limit("@BatchSize")}
+                """, new { BatchSize }), ct)).ToList();
         foreach (var row in pending)
         {
             var type = EventTypes.Resolve(row.MessageType);
             var message = JsonSerializer.Deserialize(row.Payload, type, EventTypes.Json)!;
             var messageId = Guid.Parse(row.MessageId);
+            // In the trace of the write that stored the row: MassTransit's publish span and the consumers' follow from it.
+            using var relay = Tracing.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, row.TraceParent);
+            relay?.SetTag("rectify.service", database.Service);
+            relay?.SetTag("messaging.message.id", row.MessageId);
             await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), ct);
         }
         if (pending.Count > 0)

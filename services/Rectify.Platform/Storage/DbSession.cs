@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Dapper;
 
 namespace Rectify.Platform.Storage;
@@ -47,6 +48,12 @@ public sealed class DbSession(Database database, DbConnection connection, DbTran
 public static class DatabaseSessions
 {
     private static readonly AsyncLocal<bool> Writing = new();
+    // One span per session, only inside a trace (SQLite has no tracing of its own; Npgsql's command spans nest in it).
+    private static readonly ActivitySource Tracing = new("Rectify.Storage");
+
+    private static Activity? Span(Database database, string what) =>
+        Activity.Current is null ? null : Tracing.StartActivity($"{what} {database.Service}", ActivityKind.Internal)
+            ?.SetTag("db.system", database.Provider.ToString().ToLowerInvariant()).SetTag("db.namespace", database.Service);
 
     /// <summary>Whether the current flow is inside <see cref="WriteAsync{T}"/>: remote calls refuse to run there (ServiceClients).</summary>
     public static bool InWrite => Writing.Value;
@@ -54,6 +61,7 @@ public static class DatabaseSessions
     /// <summary>Runs <paramref name="work"/> in one transaction, then what it asked to run after the commit.</summary>
     public static async Task<T> WriteAsync<T>(this Database database, Func<DbSession, Task<T>> work, CancellationToken ct = default)
     {
+        using var span = Span(database, "db write");
         if (database.WriterGate is { } gate) await gate.WaitAsync(ct);
         // Set inside this async method, so it flows to the work it calls and is gone again for the caller.
         Writing.Value = true;
@@ -79,6 +87,7 @@ public static class DatabaseSessions
     /// <summary>Runs read-only queries on one open connection, without a transaction.</summary>
     public static async Task<T> ReadAsync<T>(this Database database, Func<DbSession, Task<T>> query, CancellationToken ct = default)
     {
+        using var span = Span(database, "db read");
         await using var connection = await database.OpenAsync(ct);
         return await query(new DbSession(database, connection, null, ct));
     }
