@@ -61,7 +61,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
         var lines = await database.ReadAsync(async c => (await c.QueryAsync<LedgerLine>("""
             SELECT t.township_name AS TownshipName, m.village_code AS VillageCode, m.village_name AS VillageName, m.campaign_year AS CampaignYear,
                    m.category_code AS CategoryCode, m.description AS Description, m.responsible_persons AS ResponsiblePersons,
-                   m.deadline AS Deadline, m.ongoing AS Ongoing, m.status AS Status, m.percent AS Percent,
+                   m.deadline AS Deadline, m.ongoing AS Ongoing, m.status AS Status, m."percent" AS "Percent",
                    m.reopen_count AS ReopenCount, m.updated_at AS UpdatedAt
             FROM measures m
             JOIN targets t ON t.village_code = m.village_code AND t.campaign_year = m.campaign_year

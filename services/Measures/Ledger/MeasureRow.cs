@@ -29,10 +29,11 @@ public sealed class MeasureRow
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 
+    // "percent" and its alias quoted wherever SQL names them: PERCENT is a reserved word in T-SQL (TOP n PERCENT).
     public const string Columns = """
         id AS Id, plan_id AS PlanId, problem_id AS ProblemId, position AS Position, village_code AS VillageCode,
         village_name AS VillageName, campaign_year AS CampaignYear, category_code AS CategoryCode, description AS Description,
-        responsible_persons AS ResponsiblePersons, deadline AS Deadline, ongoing AS Ongoing, status AS Status, percent AS Percent,
+        responsible_persons AS ResponsiblePersons, deadline AS Deadline, ongoing AS Ongoing, status AS Status, "percent" AS "Percent",
         reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 

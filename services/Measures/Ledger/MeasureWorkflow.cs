@@ -132,7 +132,7 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             var (change, @event) = apply(row, now);
             row.UpdatedAt = now.UtcDateTime;
             var updated = await session.ExecuteAsync("""
-                UPDATE measures SET status = @Status, percent = @Percent, deadline = @Deadline, reopen_count = @ReopenCount, updated_at = @UpdatedAt
+                UPDATE measures SET status = @Status, "percent" = @Percent, deadline = @Deadline, reopen_count = @ReopenCount, updated_at = @UpdatedAt
                 WHERE id = @Id AND status = @before
                 """, new { row.Status, row.Percent, row.Deadline, row.ReopenCount, row.UpdatedAt, row.Id, before = (int)before });
             if (updated == 0)

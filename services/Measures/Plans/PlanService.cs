@@ -159,7 +159,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         };
         await session.ExecuteAsync("""
             INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
-                responsible_persons, deadline, ongoing, status, percent, reopen_count, created_at, updated_at)
+                responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at)
             VALUES (@Id, @PlanId, @ProblemId, @Position, @VillageCode, @VillageName, @CampaignYear, @CategoryCode, @Description,
                 @ResponsiblePersons, @Deadline, @Ongoing, @Status, 0, 0, @CreatedAt, @UpdatedAt)
             """, row);
