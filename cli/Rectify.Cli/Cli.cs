@@ -33,7 +33,7 @@ public static class Cli
     public static IReadOnlyList<Verb> Verbs() =>
     [
         .. IdentityCommands.Verbs(), .. OrganizationCommands.Verbs(), .. AssessmentCommands.Verbs(), .. MeasureCommands.Verbs(),
-        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(),
+        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(), .. OperationsCommands.Verbs(),
     ];
 
     /// <summary>The table command → RPC full names ("rectify.measures.v1.MeasureService/AddMeasure").</summary>

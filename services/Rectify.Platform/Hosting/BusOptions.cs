@@ -21,6 +21,47 @@ public sealed class BusOptions
     /// </summary>
     public Dictionary<string, string> Publishers { get; set; } = [];
 
+    /// <summary>Immediate retries in the consumer, before a redelivery: empty means 100 ms, 0.5 s, 2 s, 5 s.</summary>
+    public List<TimeSpan> Retries { get; set; } = [];
+    /// <summary>
+    /// After the immediate retries, how long to wait before each redelivery of a message whose consumer still fails
+    /// (a database down for minutes or hours); held by the broker, in one delay queue per interval. Empty: the default,
+    /// 30 s, 2 min, 10 min, 30 min, then hourly for 24 h. When it is used up the message stays in &lt;queue&gt;_error.
+    /// </summary>
+    public List<TimeSpan> Redelivery { get; set; } = [];
+    /// <summary>RabbitMQ: declare consumer queues (and their _error and delay queues) as quorum queues, replicated across the cluster.</summary>
+    public bool QuorumQueues { get; set; } = true;
+    /// <summary>Messages each consumer queue handles at once (and the broker's prefetch): keep it at or below the database pool.</summary>
+    public int ConcurrentMessages { get; set; } = 8;
+
+    public static readonly IReadOnlyList<TimeSpan> DefaultRedelivery =
+        [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), .. Enumerable.Repeat(TimeSpan.FromHours(1), 24)];
+
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetries =
+        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+    /// <summary>The immediate retry intervals in force.</summary>
+    public IReadOnlyList<TimeSpan> RetrySchedule => Retries.Count > 0 ? Retries : DefaultRetries;
+
+    /// <summary>The redelivery intervals in force.</summary>
+    public IReadOnlyList<TimeSpan> RedeliverySchedule => Redelivery.Count > 0 ? Redelivery : DefaultRedelivery;
+
+    /// <summary>Refuses, at start, a schedule the broker cannot hold and a concurrency that would starve or flood the pool.</summary>
+    public void ValidateDelivery()
+    {
+        // The broker holds a delay as a queue's message TTL (milliseconds); below a second it is no backoff at all.
+        foreach (var interval in Redelivery)
+            if (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(7))
+                throw new InvalidOperationException($"Rectify:Bus:Redelivery: every interval must be between 1 second and 7 days (got {interval}).");
+        // Immediate retries hold a consumer slot while they wait: short, and few.
+        if (Retries.Count > 10 || Retries.Any(r => r <= TimeSpan.Zero || r > TimeSpan.FromMinutes(1)))
+            throw new InvalidOperationException("Rectify:Bus:Retries: at most 10 intervals, each above zero and at most a minute.");
+        if (Redelivery.Count > 100)
+            throw new InvalidOperationException("Rectify:Bus:Redelivery: at most 100 intervals.");
+        if (ConcurrentMessages is < 1 or > 100)
+            throw new InvalidOperationException($"Rectify:Bus:ConcurrentMessages must be between 1 and 100 (got {ConcurrentMessages}).");
+    }
+
     /// <summary>The broker user that must have published the events of <paramref name="service"/>.</summary>
     public string PublisherOf(string service) => Publishers.GetValueOrDefault(service) ?? "rectify-" + service;
 

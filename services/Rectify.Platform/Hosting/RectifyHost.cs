@@ -95,6 +95,7 @@ public static class RectifyHost
         app.UseAuthorization();
         app.UseRectifyRpcObservation();
         foreach (var module in modules) module.MapEndpoints(app);
+        app.MapGrpcService<DeadLetterService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapRectifyHealth();
@@ -147,6 +148,8 @@ public static class RectifyHost
         if (rabbitMq && brokerUser.Length == 0)
             throw new InvalidOperationException(
                 "Rectify:Bus:RabbitMqUri names no broker user: set Rectify:Bus:Username and Rectify:Bus:Password (each service its own user; see docs/broker.md).");
+        options.Bus.ValidateDelivery();
+        BusDelivery.AddDeadLetters(services, options.Bus, rabbitMq, TrustedBy);
         // No phone-home: MassTransit's usage telemetry off, and its tracker replaced so no environment variable turns it on again.
         services.AddSingleton<MassTransit.UsageTracking.IUsageTracker, NoUsageTelemetry>();
         services.AddMassTransit(bus =>
@@ -155,30 +158,15 @@ public static class RectifyHost
             bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix));
             foreach (var module in modules) module.AddConsumers(bus);
             // Faults would carry the exception's stack trace to whoever listens: none are published (no Rectify code
-            // consumes them); the failed message goes to its _error queue, without the stack trace, as this process's user.
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
-            {
-                endpoint.PublishFaults = false;
-                if (!rabbitMq) return;
-                endpoint.ConfigureError(error =>
-                {
-                    error.UseFilter(new ErrorQueueFilter(brokerUser));
-                    error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
-                    error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
-                });
-                endpoint.ConfigureDeadLetter(skipped =>
-                {
-                    skipped.UseFilter(new SkippedQueueFilter(brokerUser));
-                    skipped.UseFilter(new MassTransit.Middleware.DeadLetterTransportFilter());
-                });
-            });
+            // consumes them). A failed message waits in a delay queue, then goes to its _error queue (docs/messaging-faults.md).
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) => BusDelivery.ConfigureEndpoint(context, endpoint, options.Bus, brokerUser, rabbitMq));
             void Endpoints<T>(IBusFactoryConfigurator<T> cfg, IBusRegistrationContext context) where T : IReceiveEndpointConfigurator
             {
                 // Transient failures (a locked database, a restarting peer) are retried before a message is faulted.
                 cfg.UseMessageRetry(retry =>
                 {
-                    retry.Ignore<ForgedEventException>();
-                    retry.Intervals(100, 500, 2000, 5000);
+                    retry.Ignore(typeof(ForgedEventException), typeof(Errors.ValidationException), typeof(System.Runtime.Serialization.SerializationException));
+                    retry.Intervals([.. options.Bus.RetrySchedule]);
                 });
                 cfg.ConfigureEndpoints(context);
             }
@@ -188,7 +176,7 @@ public static class RectifyHost
                     ConfigureBroker(cfg, options.Bus);
                     Stamp(cfg, new PublisherStamp(brokerUser));
                     // Before the retry: a forged event is refused once, logged, and moved to the _error queue.
-                    cfg.UseFilter(new PublisherCheckFilter(options.Bus.PublisherOf, context.GetRequiredService<ILoggerFactory>().CreateLogger("Rectify.Security")));
+                    cfg.UseFilter(new PublisherCheckFilter(options.Bus.PublisherOf, brokerUser, context.GetRequiredService<ILoggerFactory>().CreateLogger("Rectify.Security")));
                     Endpoints(cfg, context);
                 });
             else
@@ -225,7 +213,7 @@ public static class RectifyHost
     }
 
     /// <summary>Accepts the broker's certificate when it chains to the given CA and names the host; nothing else is relaxed.</summary>
-    private static System.Net.Security.RemoteCertificateValidationCallback TrustedBy(string caFile)
+    internal static System.Net.Security.RemoteCertificateValidationCallback TrustedBy(string caFile)
     {
         var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(caFile);
         return (_, certificate, _, errors) =>

@@ -77,7 +77,12 @@ internal static class Moved
     {
         if (typeof(TPayload) == typeof(RabbitMqBasicConsumeContext) && context.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp))
         {
-            payload = (TPayload)(object)new Delivery(amqp, new BasicProperties(amqp.Properties) { UserId = brokerUser });
+            // The moved copy carries this process's user_id, so it also carries who published the original (see Provenance).
+            var headers = new Dictionary<string, object?>(amqp.Properties.Headers ?? new Dictionary<string, object?>())
+            {
+                [Provenance.Header] = Provenance.PublishedBy(context, brokerUser) ?? "",
+            };
+            payload = (TPayload)(object)new Delivery(amqp, new BasicProperties(amqp.Properties) { UserId = brokerUser, Headers = headers });
             return true;
         }
         return context.TryGetPayload(out payload!);

@@ -32,12 +32,14 @@ public sealed class ForgedEventException(string message) : Exception(message);
 /// that owns the event type. RabbitMQ itself refuses a publish whose user_id differs from the publishing connection's
 /// user (unless that user has the impersonator tag, which no Rectify user may have), so user_id names the publisher.
 /// Only on RabbitMQ: the in-memory bus of standalone mode is one process, with no one else on it to check.
+/// A message this process moved itself (to a delay queue, to _error, replayed from it) carries its own user_id: then the
+/// publisher it vouched for when it moved the message is checked instead (<see cref="Provenance"/>).
 /// </summary>
-public sealed class PublisherCheckFilter(Func<string, string> publisherOf, ILogger logger) : IFilter<ConsumeContext>
+public sealed class PublisherCheckFilter(Func<string, string> publisherOf, string brokerUser, ILogger logger) : IFilter<ConsumeContext>
 {
     public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        var userId = context.ReceiveContext.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp) ? amqp.Properties.UserId : null;
+        var userId = Provenance.PublishedBy(context.ReceiveContext, brokerUser);
         var types = context.SupportedMessageTypes.ToList();
         // The envelope also names IIntegrationEvent, which no service owns. Every owned type it claims must belong to one
         // service: a message claiming two owners' types is refused too.
@@ -84,4 +86,25 @@ public sealed class PublisherStamp(string brokerUser) : IFilter<SendContext>, IF
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("rectifyPublisherStamp");
+}
+
+/// <summary>
+/// Who published a message first. RabbitMQ validates user_id against the publishing connection, so a message this
+/// process moves (to a delay queue or _error, or back from _error) must carry this process's own user; the publisher
+/// it had when it passed (or failed) the check travels in the Rectify-Published-By header. That header is believed
+/// only on a message whose user_id is this process's own user: only this service's broker user can write to its
+/// queues' exchanges, so it vouches for nothing it did not see. On any other message the header is ignored.
+/// </summary>
+public static class Provenance
+{
+    public const string Header = "Rectify-Published-By";
+
+    public static string? PublishedBy(ReceiveContext context, string brokerUser)
+    {
+        var userId = context.TryGetPayload<RabbitMqBasicConsumeContext>(out var amqp) ? amqp.Properties.UserId : null;
+        if (brokerUser.Length > 0 && string.Equals(userId, brokerUser, StringComparison.Ordinal)
+            && context.TransportHeaders.Get<string>(Header) is { Length: > 0 } vouched)
+            return vouched;
+        return userId;
+    }
 }

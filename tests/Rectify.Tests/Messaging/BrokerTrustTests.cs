@@ -122,7 +122,11 @@ public sealed class BrokerTrustTests : IAsyncLifetime
             await channel.QueueBindAsync("published-faults", "MassTransit:Fault--Rectify.Events.Organizations:UnitRenamed--", "");
         }
 
-        await using var faulty = await TestHost.StartAsync(DbProvider.Sqlite, [new FaultingModule()], LoggedInAs(consumerUri, "rectify-measures", organizationsUser));
+        var faultySettings = LoggedInAs(consumerUri, "rectify-measures", organizationsUser);
+        // One quick redelivery (through a delay queue), so the message reaches _error within the test.
+        faultySettings["Rectify:Bus:Retries:0"] = "00:00:00.1";
+        faultySettings["Rectify:Bus:Redelivery:0"] = "00:00:01";
+        await using var faulty = await TestHost.StartAsync(DbProvider.Sqlite, [new FaultingModule()], faultySettings);
         await using var organizations = await TestHost.StartAsync(DbProvider.Sqlite, [], LoggedInAs(organizationsUri, "rectify-measures", organizationsUser));
         await Task.Run(() => organizations.Get<IBus>().Publish(new UnitRenamed("360731101201", "上坪村", "新上坪村", new DateOnly(2027, 3, 1), DateTimeOffset.UtcNow), context =>
         {
@@ -137,6 +141,9 @@ public sealed class BrokerTrustTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", failed.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         // Moved by the consumer's process, so under its user: RabbitMQ would refuse the original publisher's user_id on its connection.
         Assert.Equal(consumerUser, (string?)failed["properties"]!["user_id"]);
+        // It vouches for the original publisher, so a replay passes the publisher check (RedeliveryTests replays one).
+        Assert.Equal(organizationsUser, (string?)headers["Rectify-Published-By"]);
+        Assert.Equal(1, (int?)headers["MT-Redelivery-Count"]);
 
         var fault = await Poll.Until(async () => (await PeekAsync("fault-inbox", 1)) is [var m] ? m : throw new InvalidOperationException("no fault yet"));
         var exceptions = JsonNode.Parse((string)fault["payload"]!)!["message"]!["exceptions"]!.AsArray();

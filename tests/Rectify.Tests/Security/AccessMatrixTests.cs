@@ -8,6 +8,7 @@ using Rectify.Identity.V1;
 using Rectify.Kernel;
 using Rectify.Measures.V1;
 using Rectify.Notifications.V1;
+using Rectify.Operations.V1;
 using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Identity;
@@ -58,6 +59,11 @@ public enum Access
     Admin,
     /// <summary>Refused to everyone (the first admin's bootstrap, once an account exists).</summary>
     Nobody,
+    /// <summary>
+    /// Admin of the root unit (000000000000) or the system: platform operations (dead letters). None of the matrix's
+    /// callers is at the root, so all are denied here; RedeliveryTests calls them as the root's admin.
+    /// </summary>
+    RootAdmin,
 }
 
 /// <param name="Subject">The unit the request touches; callers are placed relative to it.</param>
@@ -82,6 +88,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         IdentityReflection.Descriptor,
         OrganizationsReflection.Descriptor, AssessmentReflection.Descriptor, MeasuresReflection.Descriptor,
         ReportingReflection.Descriptor, NotificationsReflection.Descriptor, GatewayReflection.Descriptor,
+        OperationsReflection.Descriptor,
     ];
 
     public static bool Allowed(Access access, Role role, Position position)
@@ -99,7 +106,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             Access.CountyWork => writes && position is not Position.Parent,
             Access.CountyAdmin => role == Role.Admin && position is not Position.Parent,
             Access.Admin => role == Role.Admin && position is Position.Own or Position.Child,
-            Access.Nobody => false,
+            Access.Nobody or Access.RootAdmin => false,
             _ => throw new ArgumentOutOfRangeException(nameof(access)),
         };
     }
@@ -327,6 +334,12 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
         });
         Add(gateway, "GetDashboard", d.Township, Access.Read, g, c => c.GetDashboardAsync(progress).ResponseAsync);
+
+        // Operations: every host's dead letters, for the root's admin only.
+        var operations = OperationsReflection.Descriptor.Services.Single();
+        Func<CallInvoker, DeadLetters.DeadLettersClient> ops = i => new(i);
+        Add(operations, "ListDeadLetters", d.County, Access.RootAdmin, ops, c => c.ListDeadLettersAsync(new ListDeadLettersRequest()).ResponseAsync);
+        Add(operations, "ReplayDeadLetters", d.County, Access.RootAdmin, ops, c => c.ReplayDeadLettersAsync(new ReplayDeadLettersRequest()).ResponseAsync);
         return rules;
     }
 
