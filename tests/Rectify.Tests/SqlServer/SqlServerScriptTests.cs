@@ -158,6 +158,8 @@ public sealed class SqlServerScriptTests(ITestOutputHelper output)
         ["filter"] = ["", " AND read_at IS NULL AND kind = @kind"],
         ["set"] = ["read_at = COALESCE(read_at, @now)", "read_at = COALESCE(read_at, @now), acknowledged_at = COALESCE(acknowledged_at, @now), acknowledged_by = COALESCE(acknowledged_by, @by)"],
         ["byNotification"] = ["", " AND d.notification_id = @notification"],
+        // Backup: each table's row count, the name quoted (SQLite only, and valid T-SQL too).
+        ["table.Replace(\"\\\"\", \"\\\"\\\"\")"] = ["outbox_messages"],
     };
 
     /// <summary>The literal rendered for SQL Server, once per combination of the forms its holes can take.</summary>
