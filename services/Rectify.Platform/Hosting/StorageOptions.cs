@@ -8,10 +8,11 @@ public sealed class StorageOptions
 
     /// <summary>
     /// Most connections this process keeps open to each of its databases (PostgreSQL and SQL Server; SQLite has no pool).
-    /// Every process × every database it holds must stay under the server's max_connections (docs/operations.md), so the
-    /// default is far below the drivers' 100.
+    /// Every process × every database it holds must stay under the server's max_connections (docs/operations.md): the default
+    /// lets the seven processes of docker-compose.yml (7 × 12 = 84) fit a stock PostgreSQL (100, 3 kept for superusers) with
+    /// room for operators, where the drivers' own default of 100 let one process take the whole server.
     /// </summary>
-    public int MaxPoolSize { get; set; } = 20;
+    public int MaxPoolSize { get; set; } = 12;
 
     /// <summary>How long opening a connection may wait (for the server, or for a free connection in a full pool) before it fails.</summary>
     public TimeSpan ConnectionTimeout { get; set; } = TimeSpan.FromSeconds(15);

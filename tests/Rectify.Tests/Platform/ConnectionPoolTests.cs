@@ -69,7 +69,7 @@ public sealed class ConnectionPoolTests
         Assert.Equal((7, 9), (postgres.MaxPoolSize, postgres.Timeout));
         var sqlServer = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(new Database("s", DbProvider.SqlServer, "Server=db;Database=x", storage).ConnectionString);
         Assert.Equal((7, 9), (sqlServer.MaxPoolSize, sqlServer.ConnectTimeout));
-        Assert.Equal(20, new NpgsqlConnectionStringBuilder(new Database("d", DbProvider.Postgres, "Host=db;Database=x").ConnectionString).MaxPoolSize);
+        Assert.Equal(12, new NpgsqlConnectionStringBuilder(new Database("d", DbProvider.Postgres, "Host=db;Database=x").ConnectionString).MaxPoolSize);
 
         foreach (var bad in new[] { new StorageOptions { MaxPoolSize = 0 }, new StorageOptions { MaxPoolSize = 1001 }, new StorageOptions { ConnectionTimeout = TimeSpan.Zero } })
         {
