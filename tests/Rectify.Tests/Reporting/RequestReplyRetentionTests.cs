@@ -30,7 +30,11 @@ public sealed class RequestReplyRetentionTests
         var ct = TestContext.Current.CancellationToken;
         await using var host = await TestHost.StartAsync(provider,
             [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule(), new ReportingModule()],
-            new Dictionary<string, string?> { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false" });
+            new Dictionary<string, string?>
+            {
+                ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false",
+                ["Rectify:Reporting:KeepRequestRepliesFor"] = "30.00:00:00", // the default, which test hosts otherwise lift
+            });
         SetShanghai(host, new DateTime(2027, 3, 1, 10, 0, 0));
         await DesignateAsync(host, (TargetA1, "上坪村", "铁山垅镇"), (TargetB1, "石门村", "盘古山镇"));
         var database = host.Get<Database<ReportingModule>>();
@@ -68,7 +72,7 @@ public sealed class RequestReplyRetentionTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var host = await TestHost.StartAsync(provider, [new ReportingModule()],
-            new Dictionary<string, string?> { ["Rectify:Reporting:ScheduleScans"] = "false" });
+            new Dictionary<string, string?> { ["Rectify:Reporting:ScheduleScans"] = "false", ["Rectify:Reporting:KeepRequestRepliesFor"] = "30.00:00:00" });
         var database = host.Get<Database<ReportingModule>>();
         var old = host.Clock.GetUtcNow().UtcDateTime - TimeSpan.FromDays(31);
         var recent = host.Clock.GetUtcNow().UtcDateTime - TimeSpan.FromDays(29);
