@@ -17,4 +17,9 @@ public sealed class ReportingOptions
     public int[] RemindDaysBefore { get; set; } = [3, 1];
     public bool ScheduleScans { get; set; } = true;
     public TimeOnly DailyScanAt { get; set; } = new(8, 0);
+    /// <summary>
+    /// How long the answer to a request with a client request id (a push, a county summary) is kept so that a retry gets
+    /// it again instead of writing twice; then it is deleted. Longer than any township system retries one request.
+    /// </summary>
+    public TimeSpan KeepRequestRepliesFor { get; set; } = TimeSpan.FromDays(30);
 }

@@ -21,7 +21,10 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         AddDatabase(services, configuration);
+        RequestReplyRetention.Validate(configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
         services.AddSingleton<RequestReplies>();
+        services.AddSingleton<RequestReplyRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestReplyRetention>());
         // The ledger snapshot of a submitted report.
         services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddSingleton<ReportService>();

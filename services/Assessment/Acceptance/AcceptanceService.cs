@@ -28,10 +28,14 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
     public const string AcceptanceStage = "acceptance";
     public const string LookBackStage = "look-back";
 
-    /// <summary>The rule itself, apart from storage: what a score and votes mean under the settings.</summary>
-    public static (bool Passed, double Score, double DissatisfiedShare, List<string> Reasons) Judge(IReadOnlyList<double> aspects, Votes votes, Settings settings)
+    /// <summary>
+    /// The rule itself, apart from storage: what the aspects' scores (in hundredths) and the votes mean under the settings.
+    /// The score is their mean in whole hundredths, rounded down: the pass mark has at most two places, so the rounded
+    /// mean reaches it exactly when the true mean does, and a failed score never reads as the pass mark.
+    /// </summary>
+    public static (bool Passed, double Score, double DissatisfiedShare, List<string> Reasons) Judge(IReadOnlyList<int> aspects, Votes votes, Settings settings)
     {
-        var score = aspects.Average();
+        var score = Hundredths.ToPoints(aspects.Sum(a => (long)a) / aspects.Count);
         var share = (double)votes.Dissatisfied / votes.Ballots;
         var reasons = new List<string>();
         if (score < settings.PassScore) reasons.Add($"测评得分 {score:0.##} 低于合格线 {settings.PassScore:0.##}");
@@ -100,7 +104,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
         if (kind == ReviewKind.Acceptance) await EnsureMeasuresClosedAsync(target.VillageCode, campaign.Year, ct);
 
         var rules = campaign.Rules;
-        var (passed, score, share, reasons) = Judge(aspects.Select(a => a.Score).ToList(), votes, rules);
+        var (passed, score, share, reasons) = Judge(aspects.Select(a => Hundredths.From(a.Score)!.Value).ToList(), votes, rules);
         var after = passed ? TargetStatus.Transformed : TargetStatus.Reopened;
         var now = clock.GetUtcNow();
         await database.WriteAsync(async session =>
@@ -115,11 +119,12 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
             });
             if (updated == 0) throw new PreconditionFailedException("CHANGED_CONCURRENTLY", target.VillageCode, "The target changed while this review was recorded; read it again.");
             await session.ExecuteAsync("""
-                INSERT INTO reviews (campaign_id, village_code, kind, held_on, score, dissatisfied_share, passed, reasons, status_after, new_deadline, detail, recorded_by, recorded_at)
-                VALUES (@Id, @village, @kind, @heldOn, @score, @share, @passed, @reasons, @after, @newDeadline, @detail, @by, @at)
+                INSERT INTO reviews (campaign_id, village_code, kind, held_on, score_hundredths, dissatisfied, ballots, passed, reasons, status_after, new_deadline, detail, recorded_by, recorded_at)
+                VALUES (@Id, @village, @kind, @heldOn, @score, @dissatisfied, @ballots, @passed, @reasons, @after, @newDeadline, @detail, @by, @at)
                 """, new
             {
-                campaign.Id, village = target.VillageCode, kind = (int)kind, heldOn, score, share, passed, reasons = JsonSerializer.Serialize(reasons),
+                campaign.Id, village = target.VillageCode, kind = (int)kind, heldOn, score = (int)Math.Round(score * 100), dissatisfied = votes.Dissatisfied, ballots = votes.Ballots, passed,
+                reasons = JsonSerializer.Serialize(reasons),
                 after = (int)after, newDeadline = passed ? (DateOnly?)null : newDeadline, detail = JsonSerializer.Serialize(new { Aspects = aspects, Votes = votes }),
                 by = caller.Subject, at = now.UtcDateTime,
             });
@@ -154,8 +159,10 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
         public string VillageCode { get; set; } = "";
         public int Kind { get; set; }
         public DateOnly HeldOn { get; set; }
-        public double Score { get; set; }
-        public double DissatisfiedShare { get; set; }
+        /// <summary>In hundredths of a point; the share is read as its two counts, so nothing stored is a binary fraction.</summary>
+        public int Score { get; set; }
+        public int Dissatisfied { get; set; }
+        public int Ballots { get; set; }
         public bool Passed { get; set; }
         public string Reasons { get; set; } = "[]";
         public int StatusAfter { get; set; }
@@ -171,7 +178,7 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
             caller.EnsureInLine(campaign.Owned);
             var targets = (await c.QueryAsync<TargetRow>($"SELECT {TargetColumns} FROM targets WHERE campaign_id = @Id ORDER BY village_code", new { campaign.Id })).ToList();
             var reviews = (await c.QueryAsync<ReviewRow>("""
-                SELECT village_code AS VillageCode, kind AS Kind, held_on AS HeldOn, score AS Score, dissatisfied_share AS DissatisfiedShare, passed AS Passed,
+                SELECT village_code AS VillageCode, kind AS Kind, held_on AS HeldOn, score_hundredths AS Score, dissatisfied AS Dissatisfied, ballots AS Ballots, passed AS Passed,
                        reasons AS Reasons, status_after AS StatusAfter, new_deadline AS NewDeadline, recorded_by AS RecordedBy
                 FROM reviews WHERE campaign_id = @Id ORDER BY id
                 """, new { campaign.Id })).ToLookup(r => r.VillageCode);
@@ -189,7 +196,8 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
             {
                 var result = new AcceptanceResult
                 {
-                    Kind = (ReviewKind)r.Kind, VillageCode = r.VillageCode, HeldOn = r.HeldOn.ToProto(), Score = r.Score, DissatisfiedShare = r.DissatisfiedShare,
+                    Kind = (ReviewKind)r.Kind, VillageCode = r.VillageCode, HeldOn = r.HeldOn.ToProto(), Score = Hundredths.ToPoints(r.Score),
+                    DissatisfiedShare = r.Ballots == 0 ? 0 : (double)r.Dissatisfied / r.Ballots,
                     Passed = r.Passed, StatusAfter = (TargetStatus)r.StatusAfter, NewDeadline = r.NewDeadline?.ToProto(), RecordedBy = r.RecordedBy,
                 };
                 result.Reasons.AddRange(JsonSerializer.Deserialize<List<string>>(r.Reasons)!);

@@ -1,3 +1,4 @@
+using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
 using Rectify.Kernel;
@@ -25,7 +26,7 @@ public sealed record RecordAcceptanceInput(
         for (var i = 0; i < request.Aspects.Count; i++)
         {
             v.Text($"aspects[{i}].aspect", request.Aspects[i].Aspect, 50);
-            v.Check(request.Aspects[i].Score is >= 0 and <= 100, $"aspects[{i}].score", "must be between 0 and 100");
+            v.Check(Hundredths.From(request.Aspects[i].Score) is not null, $"aspects[{i}].score", Hundredths.Rule);
         }
         IdentificationService.CheckVotes(v, "votes", request.Votes);
         var newDeadline = v.Date("new_deadline", request.NewDeadline);

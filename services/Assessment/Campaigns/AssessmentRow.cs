@@ -12,10 +12,11 @@ public sealed class AssessmentRow
     public int BasicallySatisfied { get; set; }
     public int Dissatisfied { get; set; }
     public int Ballots { get; set; }
-    public double TeamOperation { get; set; }
-    public double OrganizationalSystems { get; set; }
-    public double CadreTeam { get; set; }
-    public double VanguardRole { get; set; }
+    /// <summary>The four committee scores in hundredths of a point (see <see cref="Hundredths"/>).</summary>
+    public int TeamOperation { get; set; }
+    public int OrganizationalSystems { get; set; }
+    public int CadreTeam { get; set; }
+    public int VanguardRole { get; set; }
     /// <summary>JSON array of {Code, Note}.</summary>
     public string Findings { get; set; } = "[]";
     public string? CorrectionReason { get; set; }
@@ -26,5 +27,6 @@ public sealed class AssessmentRow
 
     public IReadOnlyList<FindingRecord> FindingList => JsonSerializer.Deserialize<List<FindingRecord>>(Findings)!;
     public double SatisfactionRate => Ballots == 0 ? 0 : (double)(Satisfied + BasicallySatisfied) / Ballots;
-    public double CommitteeScore => (TeamOperation + OrganizationalSystems + CadreTeam + VanguardRole) / 4;
+    /// <summary>The mean of the four, divided once from their exact sum.</summary>
+    public double CommitteeScore => (TeamOperation + OrganizationalSystems + CadreTeam + VanguardRole) / 400.0;
 }

@@ -28,8 +28,8 @@ public static class CampaignStore
         var rows = await session.QueryAsync<AssessmentRow>("""
             SELECT campaign_id AS CampaignId, village_code AS VillageCode, revision AS Revision, satisfied AS Satisfied,
                    basically_satisfied AS BasicallySatisfied, dissatisfied AS Dissatisfied, ballots AS Ballots,
-                   team_operation AS TeamOperation, organizational_systems AS OrganizationalSystems, cadre_team AS CadreTeam,
-                   vanguard_role AS VanguardRole, findings AS Findings, correction_reason AS CorrectionReason,
+                   team_operation_hundredths AS TeamOperation, organizational_systems_hundredths AS OrganizationalSystems,
+                   cadre_team_hundredths AS CadreTeam, vanguard_role_hundredths AS VanguardRole, findings AS Findings, correction_reason AS CorrectionReason,
                    recorded_by AS RecordedBy, recorded_at AS RecordedAt
             FROM assessments WHERE campaign_id = @campaignId ORDER BY village_code, revision
             """, new { campaignId });

@@ -58,7 +58,8 @@ public sealed record Settings(
         var below = proto.HasAutoDesignateBelowSatisfaction ? proto.AutoDesignateBelowSatisfaction : 0.6;
         v.Check(below is >= 0 and <= 1, "settings.auto_designate_below_satisfaction", "must be between 0 and 1");
         var pass = proto.HasPassScore ? proto.PassScore : 70;
-        v.Check(pass is > 0 and <= 100, "settings.pass_score", "must be in (0, 100]");
+        // Two places at most, as the scores: the verdict compares the mean in whole hundredths with it (AcceptanceService.Judge).
+        v.Check(pass > 0 && Hundredths.From(pass) is not null, "settings.pass_score", "must be in (0, 100] with at most two decimal places");
         var outright = proto.HasOutrightFailDissatisfiedShare ? proto.OutrightFailDissatisfiedShare : 0.5;
         v.Check(outright is > 0 and <= 1, "settings.outright_fail_dissatisfied_share", "must be in (0, 1]");
         var lookBacks = proto.LookBackMonths.Count == 0 ? [3, 6] : proto.LookBackMonths.ToList();

@@ -69,8 +69,8 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
                 CorrectionReason = correctionReason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
             };
             await session.ExecuteAsync("""
-                INSERT INTO assessments (campaign_id, village_code, revision, satisfied, basically_satisfied, dissatisfied, ballots, team_operation,
-                    organizational_systems, cadre_team, vanguard_role, findings, correction_reason, recorded_by, recorded_at)
+                INSERT INTO assessments (campaign_id, village_code, revision, satisfied, basically_satisfied, dissatisfied, ballots, team_operation_hundredths,
+                    organizational_systems_hundredths, cadre_team_hundredths, vanguard_role_hundredths, findings, correction_reason, recorded_by, recorded_at)
                 VALUES (@CampaignId, @VillageCode, @Revision, @Satisfied, @BasicallySatisfied, @Dissatisfied, @Ballots, @TeamOperation,
                     @OrganizationalSystems, @CadreTeam, @VanguardRole, @Findings, @CorrectionReason, @RecordedBy, @RecordedAt)
                 """, row);
@@ -251,7 +251,11 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         {
             CampaignId = row.CampaignId, VillageCode = row.VillageCode, Revision = row.Revision,
             Votes = new Votes { Satisfied = row.Satisfied, BasicallySatisfied = row.BasicallySatisfied, Dissatisfied = row.Dissatisfied, Ballots = row.Ballots },
-            Committee = new CommitteeScores { TeamOperation = row.TeamOperation, OrganizationalSystems = row.OrganizationalSystems, CadreTeam = row.CadreTeam, VanguardRole = row.VanguardRole },
+            Committee = new CommitteeScores
+            {
+                TeamOperation = Hundredths.ToPoints(row.TeamOperation), OrganizationalSystems = Hundredths.ToPoints(row.OrganizationalSystems),
+                CadreTeam = Hundredths.ToPoints(row.CadreTeam), VanguardRole = Hundredths.ToPoints(row.VanguardRole),
+            },
             CorrectionReason = row.CorrectionReason ?? "", RecordedBy = row.RecordedBy, RecordedAt = new DateTimeOffset(row.RecordedAt.AsUtc()).ToProto(),
         };
         proto.Findings.AddRange(row.FindingList.Select(f => new Finding { Code = f.Code, Note = f.Note }));

@@ -74,6 +74,7 @@ public sealed class RectifyOptions
                 "Rectify:Auth:SigningKey (a shared secret) is no longer accepted: give the identity service Rectify:Auth:SigningKeyFile (a PEM private key) and the other services Rectify:Auth:Authority with their client credentials.");
         if (Auth.AccessTokenLifetime <= TimeSpan.Zero || Auth.AccessTokenLifetime > AuthOptions.MaxAccessTokenLifetime)
             throw new InvalidOperationException($"Rectify:Auth:AccessTokenLifetime must be above zero and at most {AuthOptions.MaxAccessTokenLifetime}.");
+        Storage.Validate();
         // A record of a handled message kept shorter than a redelivery can take would let a late duplicate apply twice.
         if (Outbox.KeepProcessedFor < TimeSpan.FromDays(1) || Outbox.KeepDispatchedFor < TimeSpan.Zero || Outbox.PruneEvery <= TimeSpan.Zero)
             throw new InvalidOperationException("Rectify:Outbox: KeepProcessedFor must be at least one day, KeepDispatchedFor not negative, PruneEvery above zero.");

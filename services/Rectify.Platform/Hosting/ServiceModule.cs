@@ -51,7 +51,7 @@ public abstract class ServiceModule<TSelf> : ServiceModule where TSelf : Service
             ?? (provider == DbProvider.Sqlite
                 ? $"Data Source={Path.Combine(options.DataDirectory, Name + ".db")}"
                 : throw new InvalidOperationException($"ConnectionStrings:{Name} is required for {provider}."));
-        services.AddSingleton(new Database<TSelf>(Name, provider, connectionString));
+        services.AddSingleton(new Database<TSelf>(Name, provider, connectionString, options.Storage));
         services.AddHostedService<OutboxRelay<TSelf>>();
         services.AddSingleton<OutboxRetention<TSelf>>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRetention<TSelf>>());

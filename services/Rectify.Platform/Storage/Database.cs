@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Rectify.Platform.Hosting;
 
 namespace Rectify.Platform.Storage;
 
@@ -11,18 +12,28 @@ namespace Rectify.Platform.Storage;
 /// </summary>
 public class Database
 {
-    public Database(string service, DbProvider provider, string connectionString)
+    /// <param name="storage">The pool's bound and the connect timeout (Rectify:Storage); its defaults when not given.</param>
+    public Database(string service, DbProvider provider, string connectionString, StorageOptions? storage = null)
     {
+        storage ??= new StorageOptions();
+        storage.Validate();
         Service = service;
         Provider = provider;
         Sql = new Sql(provider);
+        var timeout = (int)Math.Ceiling(storage.ConnectionTimeout.TotalSeconds);
+        // Rectify:Storage sets the pool over whatever the connection string says: one place to size it for the whole cluster.
         ConnectionString = provider switch
         {
             // Sessions in UTC so timestamps are stored as written (see TypeHandlers).
-            DbProvider.Postgres => new NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC" }.ConnectionString,
+            DbProvider.Postgres => new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                Timezone = "UTC", MaxPoolSize = storage.MaxPoolSize, Timeout = timeout,
+            }.ConnectionString,
+            DbProvider.SqlServer => new SqlConnectionStringBuilder(connectionString) { MaxPoolSize = storage.MaxPoolSize, ConnectTimeout = timeout }.ConnectionString,
             DbProvider.Sqlite => new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true, DefaultTimeout = 30 }.ConnectionString,
             _ => connectionString,
         };
+        MaxPoolSize = provider == DbProvider.Sqlite ? null : storage.MaxPoolSize;
         TypeHandlers.Register();
         if (provider == DbProvider.Sqlite) WriterGate = new SemaphoreSlim(1, 1);
     }
@@ -31,6 +42,8 @@ public class Database
     public DbProvider Provider { get; }
     public Sql Sql { get; }
     public string ConnectionString { get; }
+    /// <summary>Most connections this process opens to the database at once; null for SQLite, which has no pool.</summary>
+    public int? MaxPoolSize { get; }
 
     /// <summary>
     /// SQLite takes one writer at a time and makes the others sleep and retry; queueing this process's writers here
@@ -71,5 +84,5 @@ public class Database
 }
 
 /// <summary>The database of the service module <typeparamref name="TService"/>, so one process can host several.</summary>
-public sealed class Database<TService>(string service, DbProvider provider, string connectionString)
-    : Database(service, provider, connectionString);
+public sealed class Database<TService>(string service, DbProvider provider, string connectionString, StorageOptions? storage = null)
+    : Database(service, provider, connectionString, storage);

@@ -43,14 +43,23 @@ public sealed record PushReportInput(string RequestId, OrgCode Township, Month P
         return new(requestId!, township!.Value, month!.Value, request.Submit, request.Villages);
     }
 
+    /// <summary>
+    /// Most of one count a village reports for a month, and most collective income to date: far above any real village,
+    /// and low enough that a township's and a county's totals (int32 counts, int64 yuan) cannot wrap round — a county
+    /// would need over 200 000 village entries in one sum.
+    /// </summary>
+    public const int MaxCount = 10_000;
+    public const long MaxYuan = 1_000_000_000_000;
+
     private static void CheckIndicators(Violations v, string path, Indicators i)
     {
-        void NonNegative(long value, string field) => v.Check(value >= 0, $"{path}.{field}", "must not be negative");
-        NonNegative(i.MeetingsHeld, "meetings_held");
-        NonNegative(i.Trainings, "trainings");
-        NonNegative(i.MembersDeveloped, "members_developed");
-        NonNegative(i.ServicesForPeople, "services_for_people");
-        NonNegative(i.DisputesMediated, "disputes_mediated");
-        NonNegative(i.CollectiveIncomeToDateYuan, "collective_income_to_date_yuan");
+        void InRange(long value, long max, string field) =>
+            v.Check(value is >= 0 && value <= max, $"{path}.{field}", $"must be from 0 to {max}");
+        InRange(i.MeetingsHeld, MaxCount, "meetings_held");
+        InRange(i.Trainings, MaxCount, "trainings");
+        InRange(i.MembersDeveloped, MaxCount, "members_developed");
+        InRange(i.ServicesForPeople, MaxCount, "services_for_people");
+        InRange(i.DisputesMediated, MaxCount, "disputes_mediated");
+        InRange(i.CollectiveIncomeToDateYuan, MaxYuan, "collective_income_to_date_yuan");
     }
 }

@@ -37,8 +37,9 @@ public sealed class DemoRankingTests
         var campaignId = await database.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT id FROM campaigns"));
         var rows = (await database.ReadAsync(c => c.QueryAsync<Row>("""
             SELECT a.village_code AS VillageCode, b.township_code AS TownshipCode, a.revision AS Revision, a.satisfied AS Satisfied,
-                   a.basically_satisfied AS BasicallySatisfied, a.ballots AS Ballots, a.team_operation AS TeamOperation,
-                   a.organizational_systems AS OrganizationalSystems, a.cadre_team AS CadreTeam, a.vanguard_role AS VanguardRole, a.findings AS Findings
+                   a.basically_satisfied AS BasicallySatisfied, a.ballots AS Ballots, a.team_operation_hundredths / 100.0 AS TeamOperation,
+                   a.organizational_systems_hundredths / 100.0 AS OrganizationalSystems, a.cadre_team_hundredths / 100.0 AS CadreTeam,
+                   a.vanguard_role_hundredths / 100.0 AS VanguardRole, a.findings AS Findings
             FROM assessments a JOIN campaign_branches b ON b.campaign_id = a.campaign_id AND b.village_code = a.village_code
             """))).GroupBy(r => r.VillageCode).Select(g => g.MaxBy(r => r.Revision)!).ToList();
         Assert.Equal(165, rows.Count);

@@ -30,7 +30,7 @@ public sealed class RankingRulesTests
     public void Acceptance_passes_at_70_and_fails_outright_above_half_dissatisfied(double score, int dissatisfied, int ballots, bool passed)
     {
         var votes = new Votes { Satisfied = ballots - dissatisfied, Dissatisfied = dissatisfied, Ballots = ballots };
-        Assert.Equal(passed, AcceptanceService.Judge([score], votes, Defaults()).Passed);
+        Assert.Equal(passed, AcceptanceService.Judge([Hundredths.From(score)!.Value], votes, Defaults()).Passed);
     }
 
     [Fact]

@@ -85,6 +85,8 @@ public sealed class TestHost : IAsyncDisposable
                     // keep everything (OutboxRetentionTests prunes on purpose).
                     ["Rectify:Outbox:KeepDispatchedFor"] = "3650.00:00:00",
                     ["Rectify:Outbox:KeepProcessedFor"] = "3650.00:00:00",
+                    // Likewise the answers to client request ids (RequestReplyRetentionTests prunes them on purpose).
+                    ["Rectify:Reporting:KeepRequestRepliesFor"] = "3650.00:00:00",
                     ["Logging:LogLevel:Default"] = "Warning",
                     ["Logging:LogLevel:Rectify"] = "Warning",
                     ["Rectify:MaxRequestBytes"] = (256 * 1024).ToString(),
