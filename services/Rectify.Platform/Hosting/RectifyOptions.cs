@@ -75,6 +75,13 @@ public sealed class RectifyOptions
         if (Auth.AccessTokenLifetime <= TimeSpan.Zero || Auth.AccessTokenLifetime > AuthOptions.MaxAccessTokenLifetime)
             throw new InvalidOperationException($"Rectify:Auth:AccessTokenLifetime must be above zero and at most {AuthOptions.MaxAccessTokenLifetime}.");
         Storage.Validate();
+        // Each consumer queue takes up to ConcurrentMessages connections at once: more than the pool only queues them there.
+        if (Bus.Transport == BusTransport.RabbitMq && Storage.Provider != DbProvider.Sqlite && Bus.ConcurrentMessages > Storage.MaxPoolSize)
+            throw new InvalidOperationException(
+                $"Rectify:Bus:ConcurrentMessages ({Bus.ConcurrentMessages}) must not exceed Rectify:Storage:MaxPoolSize ({Storage.MaxPoolSize}); see docs/operations.md, Connection pools.");
+        // A handled message's record must outlive every redelivery of it, or a late copy would apply twice.
+        if (Outbox.KeepProcessedFor < Bus.RedeliverySchedule.Aggregate(TimeSpan.Zero, (sum, next) => sum + next))
+            throw new InvalidOperationException("Rectify:Outbox:KeepProcessedFor must be at least as long as the whole Rectify:Bus:Redelivery schedule.");
         // A record of a handled message kept shorter than a redelivery can take would let a late duplicate apply twice.
         if (Outbox.KeepProcessedFor < TimeSpan.FromDays(1) || Outbox.KeepDispatchedFor < TimeSpan.Zero || Outbox.PruneEvery <= TimeSpan.Zero)
             throw new InvalidOperationException("Rectify:Outbox: KeepProcessedFor must be at least one day, KeepDispatchedFor not negative, PruneEvery above zero.");

@@ -66,5 +66,21 @@ public sealed class OutboxRetentionTests
         var options = new RectifyOptions { Outbox = { KeepProcessedFor = TimeSpan.FromHours(2) } };
         var refused = Assert.Throws<InvalidOperationException>(options.Validate);
         Assert.Contains("KeepProcessedFor", refused.Message);
+
+        // Two days passes the one-day floor but not a redelivery schedule of three.
+        var longSchedule = new RectifyOptions { Outbox = { KeepProcessedFor = TimeSpan.FromDays(2) }, Bus = { Redelivery = [TimeSpan.FromDays(3)] } };
+        Assert.Contains("whole Rectify:Bus:Redelivery", Assert.Throws<InvalidOperationException>(longSchedule.Validate).Message);
+    }
+
+    [Fact]
+    public void Consumers_that_could_take_more_connections_than_the_pool_are_refused_at_start()
+    {
+        var options = new RectifyOptions
+        {
+            Mode = RunMode.Distributed,
+            Storage = { Provider = DbProvider.Postgres, MaxPoolSize = 4 },
+            Bus = { Transport = BusTransport.RabbitMq, ConcurrentMessages = 8 },
+        };
+        Assert.Contains("must not exceed Rectify:Storage:MaxPoolSize", Assert.Throws<InvalidOperationException>(options.Validate).Message);
     }
 }
