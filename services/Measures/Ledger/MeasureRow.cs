@@ -28,12 +28,14 @@ public sealed class MeasureRow
     public int ReopenCount { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>1 at creation, +1 with every change; its events carry it.</summary>
+    public long Version { get; set; }
 
     public const string Columns = """
         id AS Id, plan_id AS PlanId, problem_id AS ProblemId, position AS Position, village_code AS VillageCode,
         village_name AS VillageName, campaign_year AS CampaignYear, category_code AS CategoryCode, description AS Description,
         responsible_persons AS ResponsiblePersons, deadline AS Deadline, ongoing AS Ongoing, status AS Status, percent AS Percent,
-        reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt
+        reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt, version AS Version
         """;
 
     public MeasureStatus State => (MeasureStatus)Status;
@@ -41,7 +43,7 @@ public sealed class MeasureRow
     public IReadOnlyList<string> Persons => ResponsiblePersonList.Split(ResponsiblePersons);
 
     public MeasureSnapshot Snapshot() => new(Id, PlanId, VillageCode, VillageName, CampaignYear, CategoryCode, Description,
-        Persons, Deadline, Ongoing, State.ToEvent());
+        Persons, Deadline, Ongoing, State.ToEvent(), Version);
 
     public Measure ToProto(DateOnly today)
     {
