@@ -161,7 +161,7 @@ public static class ReadModelStore
     }
 
     /// <summary>Which dates a measure event sets besides the state every measure event carries.</summary>
-    public enum MeasureDates { Keep, Completed, Closed, Cleared }
+    public enum MeasureDates { Keep, Completed, Closed, Cleared, Both }
 
     /// <summary>A measure's state as one event (or a snapshot) gives it; the row changes only if its version is newer.</summary>
     public static async Task<IEnumerable<MeasureRow>> SaveAsync(DbSession s, MeasureRow row, MeasureDates dates)
@@ -171,6 +171,8 @@ public static class ReadModelStore
             MeasureDates.Completed => "completed_on = @CompletedOn,",
             MeasureDates.Closed => "closed_on = @ClosedOn,",
             MeasureDates.Cleared => "completed_on = NULL, closed_on = NULL,",
+            // A snapshot carries both, as its history gives them.
+            MeasureDates.Both => "completed_on = @CompletedOn, closed_on = @ClosedOn,",
             _ => "",
         };
         var changed = await UpsertAsync(s,

@@ -66,6 +66,21 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     // the one held is older and changes nothing.
     private static bool Older(long writes, long held) => writes < held;
 
+    /// <summary>Rows a write changed, applied after its commit (a rebuild's batch).</summary>
+    public void ApplyAll(IEnumerable<object> rows)
+    {
+        foreach (var row in rows)
+            switch (row)
+            {
+                case UnitRow u: Apply(u); break;
+                case TargetRow t: Apply(t); break;
+                case PlanRow p: Apply(p); break;
+                case MeasureRow m: Apply(m); break;
+                case StatusChange h: Apply(h); break;
+                case ReportRow r: Apply(r); break;
+            }
+    }
+
     public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () =>
     {
         if (_units.TryGetValue(unit.Code, out var held) && Older(unit.Writes, held.Writes)) return;
