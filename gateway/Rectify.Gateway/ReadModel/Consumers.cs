@@ -91,7 +91,9 @@ public static class ReadModelStore
             return changed > 0;
         }
         if (await UpdateAsync()) return true;
-        if (await s.ExecuteScalarAsync<int>(exists, change) > 0) return false;
+        // A row there now may have been inserted by a racing consumer after the update looked (an uncommitted insert is
+        // invisible to it, not waited for): the conditional update decides again, on the row it can see now.
+        if (await s.ExecuteScalarAsync<int>(exists, change) > 0) return await UpdateAsync();
         // Another consumer may insert the same row meanwhile: then its row is there to be updated conditionally.
         if (await s.TryAsync(() => s.ExecuteAsync(insert, change), Sql.IsUniqueViolation)) return true;
         return await UpdateAsync();

@@ -8,7 +8,8 @@ namespace Rectify.Gateway.ReadModel;
 /// <summary>
 /// At start, a gateway whose read model is empty (a new database, a rebuild, a restore without it) rebuilds it from the
 /// services in the background while it consumes events; the start is not held up. The services may not answer yet (they
-/// start alongside): it tries again with a growing pause until they do. Rectify:Gateway:RebuildWhenEmpty=false turns it off.
+/// start alongside): it tries again with a growing pause until they do; any other failure (a service without the snapshot
+/// RPCs) is logged for the operator, never thrown. Rectify:Gateway:RebuildWhenEmpty=false turns it off.
 /// </summary>
 public sealed class RebuildWhenEmpty(ReadModelRebuild rebuild, ILogger<RebuildWhenEmpty> log) : BackgroundService
 {
@@ -43,6 +44,11 @@ public sealed class RebuildWhenEmpty(ReadModelRebuild rebuild, ILogger<RebuildWh
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // Never out of the background service, which would stop the host: the gateway serves and consumes on; the operator rebuilds.
+            log.LogError(e, "The empty read model could not be rebuilt from the services; run `rectify-cli rebuild-read-model 000000000000` once they answer");
         }
         finally
         {
