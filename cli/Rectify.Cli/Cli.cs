@@ -33,7 +33,7 @@ public static class Cli
     public static IReadOnlyList<Verb> Verbs() =>
     [
         .. IdentityCommands.Verbs(), .. OrganizationCommands.Verbs(), .. AssessmentCommands.Verbs(), .. MeasureCommands.Verbs(),
-        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(), .. OperationsCommands.Verbs(),
+        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(), .. OperationsCommands.Verbs(), .. GatewayCommands.Verbs(),
     ];
 
     /// <summary>The table command → RPC full names ("rectify.measures.v1.MeasureService/AddMeasure").</summary>
@@ -45,7 +45,7 @@ public static class Cli
             rectify-cli: the rectification (整顿) services from a terminal or a script.
             The server is --server, $RECTIFY_SERVER, the signed-in session's, or http://localhost:5400; the token is --token,
             $RECTIFY_TOKEN or the session `rectify-cli login` keeps. Answers print as short tables and key: value lines;
-            --json prints protobuf JSON. Exit codes: 0 done, 1 import with bad rows, 2 the server refused (status on stderr),
+            --json prints protobuf JSON. Exit codes: 0 done, 1 import with bad rows, 2 the server refused (status on stderr), 3 reconcile found a difference,
             64 a wrong command line or not signed in, 69 the server could not be reached.
             """) { Server, Token, Json };
         foreach (var verb in Verbs()) root.Subcommands.Add(verb.Command);
@@ -121,7 +121,12 @@ public static class Cli
             var result = await run(new Ctx(parse, channel, headers, server, cancellation));
             if (parse.GetValue(Json)) Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(result));
             else Readable.Print(result, Console.Out);
-            return result is Organizations.V1.ImportUnitsResult { Errors.Count: > 0 } ? 1 : 0;
+            return result switch
+            {
+                Organizations.V1.ImportUnitsResult { Errors.Count: > 0 } => 1,
+                Gateway.V1.Reconciliation { Agrees: false } => GatewayCommands.ExitDisagrees,
+                _ => 0,
+            };
         }
         catch (RpcException e) when (Unreachable(e, server, from) is { } message)
         {

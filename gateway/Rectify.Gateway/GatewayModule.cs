@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Assessment.V1;
 using Rectify.Gateway.ReadModel;
 using Rectify.Measures.V1;
+using Rectify.Organizations.V1;
 using Rectify.Platform.Hosting;
 using Rectify.Reporting.V1;
 
@@ -22,6 +24,16 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         // The dashboard's live parts, read on the caller's behalf.
         services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddServiceClient<ReportingService.ReportingServiceClient>("reporting");
+        // The rebuild and the reconciliation read the services' own state.
+        services.AddServiceClient<OrganizationService.OrganizationServiceClient>("organizations");
+        services.AddServiceClient<AssessmentService.AssessmentServiceClient>("assessment");
+        services.AddSingleton<ReadModelRebuild>();
+        services.AddSingleton<Reconciler>();
+        if (configuration.GetValue("Rectify:Gateway:RebuildWhenEmpty", true))
+        {
+            services.AddSingleton<RebuildWhenEmpty>();
+            services.AddHostedService(sp => sp.GetRequiredService<RebuildWhenEmpty>());
+        }
     }
 
     public override void AddConsumers(IBusRegistrationConfigurator bus)
@@ -44,7 +56,11 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         bus.AddConsumer<ReportReturnedProjection>();
     }
 
-    public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<ProgressApi>();
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<ProgressApi>();
+        endpoints.MapGrpcService<ReadModelApi>();
+    }
 
     /// <summary>The read model is loaded into memory before the bus starts, so no event applied meanwhile is overwritten.</summary>
     public override Task InitializeAsync(IServiceProvider services, CancellationToken ct) =>

@@ -10,7 +10,8 @@ namespace Rectify.Assessment;
 
 /// <summary>The gRPC face of the assessment service.</summary>
 [Authorize]
-public sealed class AssessmentApi(CampaignService campaigns, PastDesignationService past, IdentificationService identification, AcceptanceService acceptance)
+public sealed class AssessmentApi(CampaignService campaigns, PastDesignationService past, IdentificationService identification, AcceptanceService acceptance,
+    TargetSnapshot snapshot)
     : AssessmentService.AssessmentServiceBase
 {
     public override Task<Campaign> CreateCampaign(CreateCampaignRequest request, ServerCallContext context) =>
@@ -48,6 +49,9 @@ public sealed class AssessmentApi(CampaignService campaigns, PastDesignationServ
 
     public override Task<ListTargetsResponse> ListTargets(ListTargetsRequest request, ServerCallContext context) =>
         acceptance.ListTargetsAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task SnapshotTargets(SnapshotTargetsRequest request, IServerStreamWriter<TargetState> responseStream, ServerCallContext context) =>
+        snapshot.StreamAsync(context.Caller(), request, target => responseStream.WriteAsync(target, context.CancellationToken), context.CancellationToken);
 
     public override Task<AcceptanceResult> RecordAcceptance(RecordAcceptanceRequest request, ServerCallContext context) =>
         acceptance.AcceptAsync(context.Caller(), request, context.CancellationToken);

@@ -28,6 +28,7 @@ public sealed class AssessmentModule : ServiceModule<AssessmentModule>
         services.AddSingleton<PastDesignationService>();
         services.AddSingleton<IdentificationService>();
         services.AddSingleton<AcceptanceService>();
+        services.AddSingleton<TargetSnapshot>();
         services.AddSingleton(configuration.GetSection(LookBackOptions.Section).Get<LookBackOptions>() ?? new LookBackOptions());
         services.AddSingleton<LookBackScan>();
         services.AddHostedService<LookBackScheduler>();

@@ -27,6 +27,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
         services.AddSingleton<MeasureWorkflow>();
         services.AddSingleton<LedgerQueries>();
         services.AddSingleton<LedgerExport>();
+        services.AddSingleton<LedgerSnapshot>();
         services.AddSingleton<DeadlineScan>();
         services.AddHostedService<DeadlineScheduler>();
     }

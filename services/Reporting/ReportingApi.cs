@@ -11,7 +11,7 @@ namespace Rectify.Reporting;
 
 /// <summary>The gRPC face of the reporting service.</summary>
 [Authorize]
-public sealed class ReportingApi(ReportService reports, ReminderScan reminders) : ReportingService.ReportingServiceBase
+public sealed class ReportingApi(ReportService reports, ReminderScan reminders, ReportSnapshot snapshot) : ReportingService.ReportingServiceBase
 {
     public override Task<Report> PushReport(PushReportRequest request, ServerCallContext context) =>
         reports.PushAsync(context.Caller(), request, context.CancellationToken);
@@ -40,4 +40,7 @@ public sealed class ReportingApi(ReportService reports, ReminderScan reminders) 
         var (dueSoon, missing) = await reminders.RunAsync(context.CancellationToken);
         return new RunReminderScanResponse { DueSoon = dueSoon, Missing = missing };
     }
+
+    public override Task SnapshotReports(SnapshotReportsRequest request, IServerStreamWriter<ReportState> responseStream, ServerCallContext context) =>
+        snapshot.StreamAsync(context.Caller(), request, report => responseStream.WriteAsync(report, context.CancellationToken), context.CancellationToken);
 }

@@ -51,31 +51,62 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     {
         await database.ReadAsync(async c =>
         {
-            foreach (var u in await c.QueryAsync<UnitRow>("SELECT code AS Code, name AS Name, parent_code AS ParentCode, closed_on AS ClosedOn FROM rm_units")) Apply(u, notify: false);
-            foreach (var t in await c.QueryAsync<TargetRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, village_name AS VillageName, status AS Status, designated_on AS DesignatedOn, campaign_ends_on AS CampaignEndsOn, as_of AS AsOf FROM rm_targets")) Apply(t, notify: false);
-            foreach (var p in await c.QueryAsync<PlanRow>("SELECT village_code AS VillageCode, campaign_year AS CampaignYear, phases AS Phases, starts_on AS StartsOn, campaign_ends_on AS CampaignEndsOn FROM rm_plans")) Apply(p, notify: false);
-            foreach (var m in await c.QueryAsync<MeasureRow>("SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, deadline AS Deadline, status AS Status, completed_on AS CompletedOn, closed_on AS ClosedOn, as_of AS AsOf FROM rm_measures")) Apply(m, notify: false);
-            foreach (var h in await c.QueryAsync<StatusChange>("SELECT measure_id AS MeasureId, at AS At, status AS Status, on_date AS OnDate, deadline AS Deadline FROM rm_measure_history")) Apply(h, notify: false);
-            foreach (var r in await c.QueryAsync<ReportRow>("SELECT unit_code AS UnitCode, period AS Period, kind AS Kind, status AS Status, timeliness AS Timeliness, totals AS Totals, as_of AS AsOf FROM rm_reports")) Apply(r, notify: false);
+            foreach (var u in await c.QueryAsync<UnitRow>($"SELECT {ReadModelStore.UnitColumns} FROM rm_units")) Apply(u, notify: false);
+            foreach (var t in await c.QueryAsync<TargetRow>($"SELECT {ReadModelStore.TargetColumns} FROM rm_targets")) Apply(t, notify: false);
+            foreach (var p in await c.QueryAsync<PlanRow>($"SELECT {ReadModelStore.PlanColumns} FROM rm_plans")) Apply(p, notify: false);
+            foreach (var m in await c.QueryAsync<MeasureRow>($"SELECT {ReadModelStore.MeasureColumns} FROM rm_measures")) Apply(m, notify: false);
+            foreach (var h in await c.QueryAsync<StatusChange>($"SELECT {ReadModelStore.HistoryColumns} FROM rm_measure_history")) Apply(h, notify: false);
+            foreach (var r in await c.QueryAsync<ReportRow>($"SELECT {ReadModelStore.ReportColumns} FROM rm_reports")) Apply(r, notify: false);
             return true;
         }, ct);
         lock (_lock) _loadedAt = _sequence;
     }
 
+    // Consumers apply rows after their commits, in whatever order those after-actions run: a copy with fewer writes than
+    // the one held is older and changes nothing.
+    private static bool Older(long writes, long held) => writes < held;
+
+    /// <summary>Rows a write changed, applied after its commit (a rebuild's batch).</summary>
+    public void ApplyAll(IEnumerable<object> rows)
+    {
+        foreach (var row in rows)
+            switch (row)
+            {
+                case UnitRow u: Apply(u); break;
+                case TargetRow t: Apply(t); break;
+                case PlanRow p: Apply(p); break;
+                case MeasureRow m: Apply(m); break;
+                case StatusChange h: Apply(h); break;
+                case ReportRow r: Apply(r); break;
+            }
+    }
+
     public void Apply(UnitRow unit, bool notify = true) => Update(unit.Code, notify, () =>
     {
+        if (_units.TryGetValue(unit.Code, out var held) && Older(unit.Writes, held.Writes)) return;
         _units[unit.Code] = unit;
         var parent = unit.ParentCode ?? "";
         if (!_children.TryGetValue(parent, out var children)) _children[parent] = children = new SortedSet<string>(StringComparer.Ordinal);
         children.Add(unit.Code);
     });
 
-    public void Apply(TargetRow target, bool notify = true) => Update(target.VillageCode, notify, () => _targets[(target.VillageCode, target.CampaignYear)] = target);
+    public void Apply(TargetRow target, bool notify = true) => Update(target.VillageCode, notify, () =>
+    {
+        var key = (target.VillageCode, target.CampaignYear);
+        if (_targets.TryGetValue(key, out var held) && Older(target.Writes, held.Writes)) return;
+        _targets[key] = target;
+    });
 
-    public void Apply(PlanRow plan, bool notify = true) => Update(plan.VillageCode, notify, () => _plans[(plan.VillageCode, plan.CampaignYear)] = plan);
+    public void Apply(PlanRow plan, bool notify = true) => Update(plan.VillageCode, notify, () =>
+    {
+        var key = (plan.VillageCode, plan.CampaignYear);
+        if (_plans.TryGetValue(key, out var held) && Older(plan.Writes, held.Writes)) return;
+        _plans[key] = plan;
+    });
 
     public void Apply(MeasureRow measure, bool notify = true) => Update(measure.VillageCode, notify, () =>
     {
+        if (_measures.TryGetValue(measure.Id, out var held) && Older(measure.Writes, held.Writes)) return;
         // The history lives apart from the row, which each event replaces.
         if (!_history.TryGetValue(measure.Id, out var history)) _history[measure.Id] = history = [];
         measure.History = history;
@@ -85,7 +116,12 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         list[measure.Id] = measure;
     });
 
-    public void Apply(ReportRow report, bool notify = true) => Update(report.UnitCode, notify, () => _reports[(report.UnitCode, report.Period)] = report);
+    public void Apply(ReportRow report, bool notify = true) => Update(report.UnitCode, notify, () =>
+    {
+        var key = (report.UnitCode, report.Period);
+        if (_reports.TryGetValue(key, out var held) && Older(report.Writes, held.Writes)) return;
+        _reports[key] = report;
+    });
 
     /// <summary>A status a measure event reported; it may arrive before the measure's row.</summary>
     public void Apply(StatusChange change, bool notify = true)

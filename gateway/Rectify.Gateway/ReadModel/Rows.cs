@@ -17,6 +17,8 @@ public sealed class UnitRow
     public string Name { get; set; } = "";
     public string? ParentCode { get; set; }
     public DateOnly? ClosedOn { get; set; }
+    /// <summary>The gateway's own writes of the row: of two copies, the model keeps the one with more.</summary>
+    public long Writes { get; set; }
 }
 
 /// <summary>A designated target and its status (designated, transformed or reopened).</summary>
@@ -30,6 +32,12 @@ public sealed class TargetRow
     /// <summary>From TargetsDesignated; null on rows written before it was kept.</summary>
     public DateOnly? CampaignEndsOn { get; set; }
     public DateTime AsOf { get; set; }
+    /// <summary>The assessment service's version of the target whose status the row holds; 0 before versions.</summary>
+    public long Version { get; set; }
+    /// <summary>The version of the designation the name and dates come from; 0 while only a status event has named the target.</summary>
+    public long FactsVersion { get; set; }
+    /// <summary>The gateway's own writes of the row: of two copies, the model keeps the one with more.</summary>
+    public long Writes { get; set; }
 
     // Derived once: every query groups targets by township and county.
     private OrgCode? _village;
@@ -49,6 +57,8 @@ public sealed class PlanRow
     /// <summary>The plan's start and its campaign's end, from PlanCreated; null when the event did not carry them.</summary>
     public DateOnly? StartsOn { get; set; }
     public DateOnly? CampaignEndsOn { get; set; }
+    /// <summary>The gateway's own writes of the row: of two copies, the model keeps the one with more.</summary>
+    public long Writes { get; set; }
 
     private IReadOnlyList<PlanPhase>? _phases;
     public IReadOnlyList<PlanPhase> PhaseList => _phases ??= JsonSerializer.Deserialize<List<PlanPhase>>(Phases)!;
@@ -87,6 +97,10 @@ public sealed class MeasureRow
     public DateOnly? CompletedOn { get; set; }
     public DateOnly? ClosedOn { get; set; }
     public DateTime AsOf { get; set; }
+    /// <summary>The measures service's version of the measure; 0 before versions.</summary>
+    public long Version { get; set; }
+    /// <summary>The gateway's own writes of the row: of two copies, the model keeps the one with more.</summary>
+    public long Writes { get; set; }
 
     /// <summary>The statuses its events reported, oldest first; empty for a measure consumed before the history was kept.</summary>
     public List<StatusChange> History { get; set; } = [];
@@ -143,6 +157,12 @@ public sealed class ReportRow
     public Timeliness Timeliness { get; set; }
     public string Totals { get; set; } = "";
     public DateTime AsOf { get; set; }
+    /// <summary>The report's version (ReportVersion: revision and step) whose status the row holds.</summary>
+    public long Version { get; set; }
+    /// <summary>The version of the submission the totals and kind come from; 0 while only a review has named the report.</summary>
+    public long TotalsVersion { get; set; }
+    /// <summary>The gateway's own writes of the row: of two copies, the model keeps the one with more.</summary>
+    public long Writes { get; set; }
 
     private ReportIndicators? _totals;
     public ReportIndicators TotalList => _totals ??= JsonSerializer.Deserialize<ReportIndicators>(Totals)!;

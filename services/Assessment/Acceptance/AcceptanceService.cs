@@ -118,6 +118,9 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
                 campaign.Id, village = target.VillageCode, before = target.Status,
             });
             if (updated == 0) throw new PreconditionFailedException("CHANGED_CONCURRENTLY", target.VillageCode, "The target changed while this review was recorded; read it again.");
+            // Every review moves the target's version; its event carries the version it made.
+            await session.ExecuteAsync("UPDATE targets SET version = version + 1 WHERE campaign_id = @Id AND village_code = @village", new { campaign.Id, village = target.VillageCode });
+            var version = await session.ExecuteScalarAsync<long>("SELECT version FROM targets WHERE campaign_id = @Id AND village_code = @village", new { campaign.Id, village = target.VillageCode });
             await session.ExecuteAsync("""
                 INSERT INTO reviews (campaign_id, village_code, kind, held_on, score_hundredths, dissatisfied, ballots, passed, reasons, status_after, new_deadline, detail, recorded_by, recorded_at)
                 VALUES (@Id, @village, @kind, @heldOn, @score, @dissatisfied, @ballots, @passed, @reasons, @after, @newDeadline, @detail, @by, @at)
@@ -129,10 +132,10 @@ public sealed class AcceptanceService(Database<AssessmentModule> database, Measu
                 by = caller.Subject, at = now.UtcDateTime,
             });
             if (passed && kind == ReviewKind.Acceptance)
-                await session.PublishAsync(new TargetTransformed(campaign.Id, campaign.Year, target.VillageCode, branch.VillageName, score, heldOn, now));
+                await session.PublishAsync(new TargetTransformed(campaign.Id, campaign.Year, target.VillageCode, branch.VillageName, score, heldOn, now, version));
             if (!passed)
                 await session.PublishAsync(new AcceptanceFailed(campaign.Id, campaign.CountyCode, campaign.Year, target.VillageCode, branch.VillageName,
-                    kind == ReviewKind.Acceptance ? AcceptanceStage : LookBackStage, score, share, reasons, newDeadline, now));
+                    kind == ReviewKind.Acceptance ? AcceptanceStage : LookBackStage, score, share, reasons, newDeadline, now, version));
         }, ct);
         var result = new AcceptanceResult
         {

@@ -224,7 +224,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
             await session.ExecuteAsync("INSERT INTO targets (campaign_id, village_code, status, accepted_on) VALUES (@Id, @VillageCode, @status, NULL)",
                 confirmed.Select(b => new { campaign.Id, b.VillageCode, status = (int)TargetStatus.Designated }).ToList());
             await session.PublishAsync(new TargetsDesignated(campaign.CountyCode, campaign.Year, campaign.Rules.EndsOn,
-                confirmed.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName)).ToList(), now));
+                confirmed.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName, Version: 1)).ToList(), now));
             var designation = new Designation { CampaignId = campaign.Id, ConfirmedAt = now.ToProto() };
             designation.Targets.AddRange(confirmed);
             return designation;

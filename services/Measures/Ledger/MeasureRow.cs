@@ -28,13 +28,15 @@ public sealed class MeasureRow
     public int ReopenCount { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>1 at creation, +1 with every change; its events carry it.</summary>
+    public long Version { get; set; }
 
     // "percent" and its alias quoted wherever SQL names them: PERCENT is a reserved word in T-SQL (TOP n PERCENT).
     public const string Columns = """
         id AS Id, plan_id AS PlanId, problem_id AS ProblemId, position AS Position, village_code AS VillageCode,
         village_name AS VillageName, campaign_year AS CampaignYear, category_code AS CategoryCode, description AS Description,
         responsible_persons AS ResponsiblePersons, deadline AS Deadline, ongoing AS Ongoing, status AS Status, "percent" AS "Percent",
-        reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt
+        reopen_count AS ReopenCount, created_at AS CreatedAt, updated_at AS UpdatedAt, version AS Version
         """;
 
     public MeasureStatus State => (MeasureStatus)Status;
@@ -42,7 +44,7 @@ public sealed class MeasureRow
     public IReadOnlyList<string> Persons => ResponsiblePersonList.Split(ResponsiblePersons);
 
     public MeasureSnapshot Snapshot() => new(Id, PlanId, VillageCode, VillageName, CampaignYear, CategoryCode, Description,
-        Persons, Deadline, Ongoing, State.ToEvent());
+        Persons, Deadline, Ongoing, State.ToEvent(), Version);
 
     public Measure ToProto(DateOnly today)
     {

@@ -129,12 +129,14 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
                 throw new PreconditionFailedException("INVALID_TRANSITION", id, $"Cannot {verb} a measure that is {before}.");
             // Input checked against the stored measure only once the caller may see it, so a refusal reveals nothing of another unit's.
             if (checkInput is not null) await checkInput(session, row);
+            // The event carries the version this change makes.
+            row.Version++;
             var (change, @event) = apply(row, now);
             row.UpdatedAt = now.UtcDateTime;
             var updated = await session.ExecuteAsync("""
-                UPDATE measures SET status = @Status, "percent" = @Percent, deadline = @Deadline, reopen_count = @ReopenCount, updated_at = @UpdatedAt
+                UPDATE measures SET status = @Status, "percent" = @Percent, deadline = @Deadline, reopen_count = @ReopenCount, updated_at = @UpdatedAt, version = @Version
                 WHERE id = @Id AND status = @before
-                """, new { row.Status, row.Percent, row.Deadline, row.ReopenCount, row.UpdatedAt, row.Id, before = (int)before });
+                """, new { row.Status, row.Percent, row.Deadline, row.ReopenCount, row.UpdatedAt, row.Version, row.Id, before = (int)before });
             if (updated == 0)
                 throw new PreconditionFailedException("CHANGED_CONCURRENTLY", id, "The measure changed while this request was applied; read it again.");
             change.MeasureId = id;

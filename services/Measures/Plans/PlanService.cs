@@ -155,13 +155,13 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             VillageCode = target.VillageCode, VillageName = target.VillageName, CampaignYear = target.CampaignYear,
             CategoryCode = category, Description = input.Description,
             ResponsiblePersons = ResponsiblePersonList.Join(input.ResponsiblePersons), Deadline = input.Deadline,
-            Ongoing = input.Ongoing, Status = (int)MeasureStatus.NotStarted, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime,
+            Ongoing = input.Ongoing, Status = (int)MeasureStatus.NotStarted, Version = 1, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime,
         };
         await session.ExecuteAsync("""
             INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
-                responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at)
+                responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at, version)
             VALUES (@Id, @PlanId, @ProblemId, @Position, @VillageCode, @VillageName, @CampaignYear, @CategoryCode, @Description,
-                @ResponsiblePersons, @Deadline, @Ongoing, @Status, 0, 0, @CreatedAt, @UpdatedAt)
+                @ResponsiblePersons, @Deadline, @Ongoing, @Status, 0, 0, @CreatedAt, @UpdatedAt, @Version)
             """, row);
         await MeasureHistory.AppendAsync(session, new MeasureChangeRow
         {

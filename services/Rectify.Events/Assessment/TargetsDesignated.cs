@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Rectify.Events.Assessment;
 
 /// <summary>
@@ -15,4 +17,5 @@ public sealed record TargetsDesignated(
     bool EnteredAsHistory = false) : IIntegrationEvent;
 
 /// <summary>A designated village with the names ledgers and notifications show.</summary>
-public sealed record DesignatedTarget(string VillageCode, string VillageName, string TownshipName);
+/// <remarks><c>Version</c>: the target's version in the assessment service (1 when designated); 0 on an event written before versions.</remarks>
+public sealed record DesignatedTarget(string VillageCode, string VillageName, string TownshipName, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Version = 0);

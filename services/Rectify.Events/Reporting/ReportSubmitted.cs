@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Rectify.Events.Reporting;
 
 /// <summary>
@@ -6,4 +8,5 @@ namespace Rectify.Events.Reporting;
 /// </summary>
 public sealed record ReportSubmitted(
     string ReportId, ReportKind Kind, string UnitCode, string CountyCode, string Period, int Revision, Timeliness Timeliness,
-    DateOnly SubmittedOn, ReportIndicators Totals, int Villages, DateTimeOffset OccurredAt) : IIntegrationEvent;
+    DateOnly SubmittedOn, ReportIndicators Totals, int Villages, DateTimeOffset OccurredAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Version = 0) : IIntegrationEvent;

@@ -32,6 +32,29 @@ public sealed class DbSession(Database database, DbConnection connection, DbTran
 
     public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, object? param = null) => Connection.QueryFirstOrDefaultAsync<T>(Command(sql, param));
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under a savepoint: when it throws an exception that <paramref name="undo"/> accepts (a racing
+    /// insert's unique violation), only its own writes are undone and the transaction goes on (PostgreSQL would otherwise
+    /// refuse every later statement of the transaction); returns whether it succeeded.
+    /// </summary>
+    public async Task<bool> TryAsync(Func<Task> work, Func<Exception, bool> undo)
+    {
+        var transaction = Transaction ?? throw new InvalidOperationException("Only a write has savepoints.");
+        const string savepoint = "rectify_try";
+        await transaction.SaveAsync(savepoint, CancellationToken);
+        try
+        {
+            await work();
+        }
+        catch (Exception e) when (undo(e))
+        {
+            await transaction.RollbackAsync(savepoint, CancellationToken);
+            return false;
+        }
+        await transaction.ReleaseAsync(savepoint, CancellationToken);
+        return true;
+    }
+
     /// <summary>Runs <paramref name="action"/> once this write has committed (e.g. to wake the worker that acts on it); never on a rollback.</summary>
     public void AfterCommit(Action action)
     {

@@ -90,7 +90,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             else await ReportStore.InsertAsync(session, row);
             if (push.Submit)
                 await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness!.Value).ToEvent(),
-                    today, ToEvent(report.Totals), report.Villages.Count, now));
+                    today, ToEvent(report.Totals), report.Villages.Count, now, ReportVersion.Submitted(row.Revision)));
             return row.ToProto();
         }, ct));
     }
@@ -199,8 +199,8 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             latest.UpdatedAt = now.UtcDateTime;
             await ReportStore.UpdateAsync(session, latest);
             await session.PublishAsync(accept
-                ? new ReportAccepted(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now)
-                : new ReportReturned(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, review.Reason, caller.Subject, now));
+                ? new ReportAccepted(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, caller.Subject, now, ReportVersion.Reviewed(latest.Revision))
+                : new ReportReturned(latest.Id, ((ReportKind)latest.Kind).ToEvent(), latest.UnitCode, latest.CountyCode, latest.Period, latest.Revision, review.Reason, caller.Subject, now, ReportVersion.Reviewed(latest.Revision)));
             return latest.ToProto();
         }, ct);
     }
@@ -280,7 +280,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             };
             await ReportStore.InsertAsync(session, row);
             await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness.Value).ToEvent(),
-                today, ToEvent(report.Totals), active.Count, now));
+                today, ToEvent(report.Totals), active.Count, now, ReportVersion.Submitted(row.Revision)));
             return row.ToProto();
         }, ct));
     }

@@ -324,7 +324,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(notifications, "RunDigest", d.County, Access.CountyWork, n, c => c.RunDigestAsync(new RunDigestRequest()).ResponseAsync);
 
         // Gateway
-        var gateway = GatewayReflection.Descriptor.Services.Single();
+        var gateway = GatewayReflection.Descriptor.Services.Single(s => s.Name == "ProgressService");
         Func<CallInvoker, ProgressService.ProgressServiceClient> g = i => new(i);
         var progress = new GetProgressRequest { UnitCode = d.Township.Value, Period = period };
         Add(gateway, "GetProgress", d.Township, Access.Read, g, c => c.GetProgressAsync(progress).ResponseAsync);
@@ -340,6 +340,15 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Func<CallInvoker, DeadLetters.DeadLettersClient> ops = i => new(i);
         Add(operations, "ListDeadLetters", d.County, Access.RootAdmin, ops, c => c.ListDeadLettersAsync(new ListDeadLettersRequest()).ResponseAsync);
         Add(operations, "ReplayDeadLetters", d.County, Access.RootAdmin, ops, c => c.ReplayDeadLettersAsync(new ReplayDeadLettersRequest()).ResponseAsync);
+
+        // The gateway's read model: rebuilt from the services' snapshots, reconciled with their counts; an admin's (or the system's).
+        var readModel = GatewayReflection.Descriptor.Services.Single(s => s.Name == "ReadModelService");
+        Func<CallInvoker, ReadModelService.ReadModelServiceClient> rm = i => new(i);
+        Add(readModel, "RebuildReadModel", d.Township, Access.Admin, rm, c => c.RebuildReadModelAsync(new RebuildReadModelRequest { UnitCode = d.Township.Value }).ResponseAsync);
+        Add(readModel, "Reconcile", d.Township, Access.Admin, rm, c => c.ReconcileAsync(new ReconcileRequest { UnitCode = d.Township.Value }).ResponseAsync);
+        Add(assessment, "SnapshotTargets", d.Township, Access.Admin, a, c => Drain(c.SnapshotTargets(new SnapshotTargetsRequest { ScopeCode = d.Township.Value })));
+        Add(measures, "SnapshotLedger", d.Township, Access.Admin, m, c => Drain(c.SnapshotLedger(new SnapshotLedgerRequest { ScopeCode = d.Township.Value })));
+        Add(reporting, "SnapshotReports", d.Township, Access.Admin, r, c => Drain(c.SnapshotReports(new SnapshotReportsRequest { ScopeCode = d.Township.Value })));
         return rules;
     }
 
