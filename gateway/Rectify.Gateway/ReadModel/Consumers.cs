@@ -168,7 +168,7 @@ public static class ReadModelStore
     /// <summary>A measure's state as one event (or a snapshot) gives it; the row changes only if its version is newer.</summary>
     public static async Task<IEnumerable<MeasureRow>> SaveAsync(DbSession s, MeasureRow row, MeasureDates dates)
     {
-        var set = dates switch
+        var setDates = dates switch
         {
             MeasureDates.Completed => "completed_on = @CompletedOn,",
             MeasureDates.Closed => "closed_on = @ClosedOn,",
@@ -178,7 +178,7 @@ public static class ReadModelStore
             _ => "",
         };
         var changed = await UpsertAsync(s,
-            [$"UPDATE rm_measures SET village_code = @VillageCode, campaign_year = @CampaignYear, deadline = @Deadline, status = @Status, {set} as_of = @AsOf, version = @Version, writes = writes + 1 WHERE id = @Id AND {Newer}"],
+            [$"UPDATE rm_measures SET village_code = @VillageCode, campaign_year = @CampaignYear, deadline = @Deadline, status = @Status, {setDates} as_of = @AsOf, version = @Version, writes = writes + 1 WHERE id = @Id AND {Newer}"],
             "SELECT COUNT(*) FROM rm_measures WHERE id = @Id", """
             INSERT INTO rm_measures (id, village_code, campaign_year, deadline, status, completed_on, closed_on, as_of, version, writes)
             VALUES (@Id, @VillageCode, @CampaignYear, @Deadline, @Status, @CompletedOn, @ClosedOn, @AsOf, @Version, 1)
