@@ -145,7 +145,7 @@ public static class RectifyHost
         services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
-            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix));
+            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix, options.Bus.InstanceName));
             foreach (var module in modules) module.AddConsumers(bus);
             // Faults would carry the exception's stack trace to whoever listens: none are published (no Rectify code
             // consumes them); the failed message goes to its _error queue, without the stack trace, as this process's user.
