@@ -10,7 +10,7 @@ namespace Rectify.Platform.Hosting;
 /// </summary>
 public sealed class Lease(Database database, string name, TimeSpan duration, TimeProvider clock)
 {
-    private DateTimeOffset _heldUntil = DateTimeOffset.MinValue;
+    private DateTimeOffset? _heldUntil;
 
     public string Name => name;
 
@@ -18,7 +18,7 @@ public sealed class Lease(Database database, string name, TimeSpan duration, Tim
     public string Holder { get; } = HolderName();
 
     /// <summary>Whether this replica holds the lease now, by its own record of when it took it.</summary>
-    public bool Held => clock.GetUtcNow() < _heldUntil;
+    public bool Held => _heldUntil is { } until && clock.GetUtcNow() < until;
 
     private static string HolderName()
     {
@@ -26,13 +26,18 @@ public sealed class Lease(Database database, string name, TimeSpan duration, Tim
         return holder.Length <= 100 ? holder : holder[^100..];
     }
 
-    private sealed record Row(string Holder, DateTime ExpiresAt);
+    // Settable members: Dapper reads SQLite's text instants into them through the type handlers.
+    private sealed class Row
+    {
+        public string Holder { get; set; } = "";
+        public DateTime ExpiresAt { get; set; }
+    }
 
     /// <summary>Takes or renews the lease; true while this replica holds it. A holder renews once half its time is gone.</summary>
     public async Task<bool> TryAcquireAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (now < _heldUntil - duration / 2) return true;
+        if (_heldUntil is { } held && now < held - duration / 2) return true;
         var until = now + duration;
         var args = new { name, holder = Holder, now = now.UtcDateTime, until = until.UtcDateTime };
         // A replica on standby reads first, so a held lease costs it a read, not a write.
@@ -40,7 +45,7 @@ public sealed class Lease(Database database, string name, TimeSpan duration, Tim
             "SELECT holder AS Holder, expires_at AS ExpiresAt FROM job_leases WHERE name = @name", args), ct);
         if (current is not null && current.Holder != Holder && DateTime.SpecifyKind(current.ExpiresAt, DateTimeKind.Utc) > now.UtcDateTime)
         {
-            _heldUntil = DateTimeOffset.MinValue;
+            _heldUntil = null;
             return false;
         }
         bool taken;
@@ -64,15 +69,15 @@ public sealed class Lease(Database database, string name, TimeSpan duration, Tim
                 WHERE name = @name AND (holder = @holder OR expires_at <= @now)
                 """, args), ct) == 1;
         }
-        _heldUntil = taken ? until : DateTimeOffset.MinValue;
+        _heldUntil = taken ? until : null;
         return taken;
     }
 
     /// <summary>Lets another replica take over at once (a stop, a rolling update), if this one holds it.</summary>
     public async Task ReleaseAsync(CancellationToken ct)
     {
-        if (_heldUntil == DateTimeOffset.MinValue) return;
-        _heldUntil = DateTimeOffset.MinValue;
+        if (_heldUntil is null) return;
+        _heldUntil = null;
         var now = clock.GetUtcNow().UtcDateTime;
         await database.WriteAsync(s => s.ExecuteAsync(
             "UPDATE job_leases SET expires_at = @now WHERE name = @name AND holder = @holder", new { name, holder = Holder, now }), ct);

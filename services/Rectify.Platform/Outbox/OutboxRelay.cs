@@ -27,6 +27,9 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
 
     private readonly Lease _lease = new(database, "outbox-relay", LeaseFor, clock);
 
+    /// <summary>This relay's name in job_leases (who relays is visible there).</summary>
+    public string LeaseHolder => _lease.Holder;
+
     private sealed record Row(long Id, string MessageId, string MessageType, string Payload);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
