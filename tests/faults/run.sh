@@ -13,7 +13,7 @@
 # service's). Everything is counted from the databases, not from RPCs.
 #
 # Settings (environment): FAULT_SECONDS (how long a fault lasts, 20), DB_REFUSED_SECONDS (the consumer database
-# refused, 120), WRITES (per scenario, 40), RECOVERY_LIMIT (seconds to wait for agreement, 180),
+# refused, 120), WRITES (at most per scenario, 400; the writer stops when the fault ends), RECOVERY_LIMIT (seconds to wait for agreement, 180),
 # BROKER_FAULT=vhost|stop_app (vhost: this run's connections closed and its user locked out of its virtual host,
 # leaving the shared broker up for others; stop_app: rabbitmqctl stop_app/start_app, the whole node),
 # RECONCILE_CMD (run after each fault ends, e.g. the gateway's Reconcile/rebuild command once it exists; given
@@ -25,7 +25,7 @@ eval "$(bash tests/infra/ensure-services.sh)"
 
 FAULT_SECONDS=${FAULT_SECONDS:-20}
 DB_REFUSED_SECONDS=${DB_REFUSED_SECONDS:-120}
-WRITES=${WRITES:-40}
+WRITES=${WRITES:-400}
 RECOVERY_LIMIT=${RECOVERY_LIMIT:-180}
 BROKER_FAULT=${BROKER_FAULT:-vhost}
 if [ $# -gt 0 ]; then SCENARIOS=("$@"); else SCENARIOS=(broker service gateway gateway-db gateway-empty); fi
@@ -88,6 +88,7 @@ start() {
     Logging__LogLevel__Default=Warning \
     dotnet "$HOST_DLL" >>"$WORK/$svc.log" 2>&1 &
   echo $! >"$WORK/$svc.pid"
+  disown $!  # killed on purpose: no "Killed" notice from the shell
   for _ in $(seq 1 120); do
     curl -fsS -o /dev/null "http://127.0.0.1:$((port + 1))/healthz" 2>/dev/null && return 0
     kill -0 "$(cat "$WORK/$svc.pid")" 2>/dev/null || { echo "faults: $svc died at start; see $WORK/$svc.log"; exit 1; }
@@ -109,13 +110,15 @@ trap cleanup EXIT
 
 cli() { timeout 30 dotnet "$CLI_DLL" --server "http://127.0.0.1:${PORT[organizations]}" "$@"; }
 
-# --- The writer: WRITES villages under the scenario's township, one after another; each acknowledged code is logged.
+# --- The writer: villages under the scenario's township, one after another, until the fault ends (at most WRITES);
+# each acknowledged code is logged.
 write_units() { # township_code file_prefix
   local twp=$1 out=$2 i code
   : >"$out.acked"; : >"$out.refused"
   for i in $(seq 1 "$WRITES"); do
+    [ -f "$out.stop" ] && break
     code=${twp:0:9}$(printf '%03d' "$i")
-    if cli unit-register "$code" "村$i" --parent "$twp" >/dev/null 2>>"$out.errors"; then echo "$code" >>"$out.acked"; else echo "$code" >>"$out.refused"; fi
+    if cli unit-register "$code" "村$i" --parent "$twp" >/dev/null 2>>"$out.errors"; then echo "$code" >>"$out.acked"; else echo "$code" >>"$out.refused"; sleep 0.5; fi
   done
 }
 
@@ -142,9 +145,10 @@ report() { # scenario township fault_end_epoch
   phantom=$(comm -13 "$out.service" "$out.gateway" | wc -l)
   # A write applied twice would be a second UnitRegistered for one code (the outbox keeps published rows 7 days).
   dup=$(sql organizations "SELECT COUNT(*) FROM (SELECT CAST(payload AS json)->>'code' FROM outbox_messages WHERE message_type LIKE '%UnitRegistered' GROUP BY 1 HAVING COUNT(*) > 1) d")
+  local recovery="not within ${RECOVERY_LIMIT} s"; [ -n "$recovered" ] && recovery="$recovered s"
   printf '%-14s acknowledged %3d (refused %d)  lost %d (service %d, gateway %d)  duplicated %d  phantom %d  recovery %s  error queues %s\n' \
     "$name" "$acked" "$refused" $((lost_service + lost_gateway)) "$lost_service" "$lost_gateway" "$dup" "$phantom" \
-    "${recovered:+${recovered} s}${recovered:-not within ${RECOVERY_LIMIT} s}" "$(error_queue_depth)" | tee -a "$WORK/summary.txt"
+    "$recovery" "$(error_queue_depth)" | tee -a "$WORK/summary.txt"
 }
 
 # --- One scenario: the writer starts, the fault begins after a few writes, ends, the writer finishes, then we count.
@@ -159,6 +163,7 @@ scenario() { # name begin_fn end_fn seconds
   sleep "$seconds"
   $end
   local fault_end; fault_end=$(date +%s)
+  touch "$WORK/$name.stop"
   wait "$WRITER"; WRITER=""
   report "$name" "$twp" "$fault_end"
 }

@@ -165,10 +165,18 @@ public sealed class ReplicaTests : IAsyncLifetime
         var march = new Rectify.Common.V1.Period { Year = 2027, Month = 3 };
         var seen0 = await GatewaySpec.Until(gateway0, County, march, p => p.Targets.Total == 3 && p.Measures.Total == 3 && p.Children.Count == 2);
         var seen1 = await GatewaySpec.Until(gateway1, County, march, p => p.Targets.Total == 3 && p.Measures.Total == 3 && p.Children.Count == 2);
-        Assert.Equal(seen0, seen1);
+        Assert.Equal(Content(seen0), Content(seen1));
         foreach (var unit in new[] { "360700000000", TownshipA, TownshipB })
             Assert.Equal(
-                await new ProgressService.ProgressServiceClient(gateway0.As(unit)).GetProgressAsync(new GetProgressRequest { UnitCode = unit, Period = march }),
-                await new ProgressService.ProgressServiceClient(gateway1.As(unit)).GetProgressAsync(new GetProgressRequest { UnitCode = unit, Period = march }));
+                Content(await new ProgressService.ProgressServiceClient(gateway0.As(unit)).GetProgressAsync(new GetProgressRequest { UnitCode = unit, Period = march })),
+                Content(await new ProgressService.ProgressServiceClient(gateway1.As(unit)).GetProgressAsync(new GetProgressRequest { UnitCode = unit, Period = march })));
+    }
+
+    /// <summary>The answer without its version, which is each replica's own (when its model last changed).</summary>
+    private static Progress Content(Progress progress)
+    {
+        var content = progress.Clone();
+        content.Version = 0;
+        return content;
     }
 }
