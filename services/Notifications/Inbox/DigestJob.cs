@@ -12,7 +12,7 @@ namespace Rectify.Notifications.Inbox;
 /// notification per county, period and day, never one per township.
 /// </summary>
 public sealed class DigestJob(Database<NotificationsModule> database, DeliverySignal signal, NotificationsOptions options, TimeProvider clock, ILogger<DigestJob> logger)
-    : DailyJob(clock, logger)
+    : DailyJob(database, clock, logger)
 {
     private readonly TimeProvider _clock = clock;
 

@@ -16,6 +16,12 @@ public sealed class BusOptions
     /// <summary>Prefixed to queue names, so several deployments (or test runs) can share a broker.</summary>
     public string QueuePrefix { get; set; } = "";
     /// <summary>
+    /// Gives this replica queues of its own (suffixed with the name), so each replica receives every event instead of
+    /// competing for them: for gateway replicas, each with its own database. Keep it stable across restarts (a
+    /// StatefulSet ordinal, gateway-0), or each restart leaves an orphan queue behind. Unset: replicas share the queues.
+    /// </summary>
+    public string? InstanceName { get; set; }
+    /// <summary>
     /// The broker user that publishes each service's events (by service: "measures" → "rectify-measures"), where it
     /// differs from the default rectify-&lt;service&gt;. Consumers refuse an event whose user_id is not its owner's.
     /// </summary>

@@ -155,7 +155,7 @@ public static class RectifyHost
         services.AddMassTransit(bus =>
         {
             bus.DisableUsageTelemetry();
-            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix));
+            bus.SetEndpointNameFormatter(new ServiceEndpointNameFormatter(options.Bus.QueuePrefix, options.Bus.InstanceName));
             foreach (var module in modules) module.AddConsumers(bus);
             // Faults would carry the exception's stack trace to whoever listens: none are published (no Rectify code
             // consumes them). A failed message waits in a delay queue, then goes to its _error queue (docs/messaging-faults.md).

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 using System.Text.Json;
 using OpenTelemetry;
+using Rectify.Platform.Hosting;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Outbox;
@@ -12,7 +13,9 @@ namespace Rectify.Platform.Outbox;
 /// Publishes a service's committed outbox rows to the bus, oldest first, and
 /// marks them dispatched. A row is marked only after the broker accepted it, so
 /// a crash in between publishes it again on restart: consumers are idempotent
-/// on the message id, which is the row's.
+/// on the message id, which is the row's. With several replicas of a service on one database, only the holder of
+/// the "outbox-relay" lease relays (in id order); the others look at the lease at each poll and take over when the
+/// holder stops (released) or dies (expired after <see cref="LeaseFor"/>).
 /// </summary>
 public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus, TimeProvider clock, ILogger<OutboxRelay<TService>> logger)
     : BackgroundService
@@ -21,6 +24,13 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     // Mechanism timing, not domain time: how often to look without a doorbell, and how long to back off when the broker refuses.
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    /// <summary>How long a relay that stopped renewing keeps the others waiting: the takeover time when a replica dies.</summary>
+    public static readonly TimeSpan LeaseFor = TimeSpan.FromSeconds(15);
+
+    private readonly Lease _lease = new(database, "outbox-relay", LeaseFor, clock);
+
+    /// <summary>This relay's name in job_leases (who relays is visible there).</summary>
+    public string LeaseHolder => _lease.Holder;
 
     private sealed record Row(long Id, string MessageId, string MessageType, string Payload, string? TraceParent);
 
@@ -33,7 +43,8 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
         {
             try
             {
-                while (await RelayBatchAsync(stoppingToken) == BatchSize) { }
+                if (await _lease.TryAcquireAsync(stoppingToken))
+                    while (await RelayBatchAsync(stoppingToken) == BatchSize && _lease.Held) { }
                 backoff = TimeSpan.FromMilliseconds(250);
                 await Outbox.Doorbell(database).WaitAsync(PollInterval, stoppingToken);
             }
@@ -48,6 +59,13 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try { await _lease.ReleaseAsync(cancellationToken); }
+        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Releasing the outbox relay lease of {Service} failed; another replica takes over when it expires", database.Service); }
     }
 
     /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>

@@ -8,7 +8,8 @@ namespace Rectify.Platform.Outbox;
 /// <summary>
 /// Deletes the outbox rows published longer ago than Rectify:Outbox:KeepDispatchedFor and the consumers' records of
 /// messages handled longer ago than KeepProcessedFor, so neither table grows for ever. Rows not yet published are never
-/// touched. Runs at start and then every PruneEvery, on the injected clock.
+/// touched. Runs at start and then every PruneEvery, on the injected clock; with several replicas, only the holder of
+/// the "outbox-retention" lease prunes.
 /// </summary>
 public sealed class OutboxRetention<TService>(Database<TService> database, RectifyOptions options, TimeProvider clock, ILogger<OutboxRetention<TService>> logger)
     : BackgroundService
@@ -16,11 +17,15 @@ public sealed class OutboxRetention<TService>(Database<TService> database, Recti
     // Small batches: a long delete would hold SQLite's one writer while requests wait.
     private const int BatchSize = 1000;
 
+    private Lease? _lease;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            try { await PruneAsync(stoppingToken); }
+            // Held for two periods: the holder renews at each run; another replica takes over two periods after it died.
+            _lease ??= new Lease(database, "outbox-retention", options.Outbox.PruneEvery * 2, clock);
+            try { if (await _lease.TryAcquireAsync(stoppingToken)) await PruneAsync(stoppingToken); }
             catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Pruning the outbox of {Service} failed; it runs again later", database.Service); }
             try { await Task.Delay(options.Outbox.PruneEvery, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
