@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Rectify.Notifications.Contacts;
 using Rectify.Notifications.Inbox;
 using Rectify.Notifications.V1;
+using Rectify.Platform.Hosting;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Notifications.Delivery;
@@ -22,6 +23,9 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
     public const string HttpClientName = ChannelSender.HttpClientName;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
+    // One sender among replicas: a delivery goes out only while this replica holds the lease, which outlasts any one send.
+    private readonly Lease _lease = new(database, "delivery-sender", TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, options.RequestTimeout.Ticks * 4)), clock);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.SendDeliveries) return;
@@ -31,6 +35,12 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
             {
                 var sent = await SendDueAsync(stoppingToken);
                 if (sent > 0) continue;
+                // Standby: another replica sends; look again at the poll.
+                if (!_lease.Held)
+                {
+                    await signal.WaitAsync(Poll, stoppingToken);
+                    continue;
+                }
                 // Wake on new deliveries, at the next due time on the injected clock, or at the poll.
                 var next = await database.ReadAsync(c => c.ExecuteScalarAsync<DateTime?>(
                     $"SELECT MIN(next_attempt_at) FROM deliveries WHERE {database.Sql.InList("status", "@waiting")}", new { waiting = Waiting }), stoppingToken);
@@ -46,6 +56,13 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                 await Task.Delay(Poll, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try { await _lease.ReleaseAsync(cancellationToken); }
+        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Releasing the delivery sender's lease failed; another replica takes over when it expires"); }
     }
 
     /// <summary>
@@ -66,9 +83,10 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         c.kind AS ContactKind, c.url AS Url, c.secret AS Secret, c.quiet_from AS QuietFrom, c.quiet_until AS QuietUntil
         """;
 
-    /// <summary>Sends every delivery due now, a bounded number at a time; returns how many were tried.</summary>
+    /// <summary>Sends every delivery due now, a bounded number at a time; returns how many were tried (none on a replica without the lease).</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
+        if (!await _lease.TryAcquireAsync(ct)) return 0;
         var now = clock.GetUtcNow();
         var (due, companions) = await database.ReadAsync(async c =>
         {
@@ -101,6 +119,8 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
 
     private async Task SendAsync(Outgoing message, CancellationToken ct)
     {
+        // A batch that outlasts the lease stops sending: another replica may hold it now; the rest wait for the next round.
+        if (!_lease.Held) return;
         var now = clock.GetUtcNow();
         var answer = await sender.SendAsync(message, now, ct);
         await RecordAsync(message, now, answer.Status, answer.Delivered, answer.Retry, answer.Error, ct);
