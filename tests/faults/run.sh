@@ -72,8 +72,9 @@ mint_token() {
 }
 export RECTIFY_TOKEN; RECTIFY_TOKEN=$(mint_token)
 
-# --- The services: organizations publishes the units, reporting and the gateway consume them.
-declare -A PORT=([organizations]=5610 [reporting]=5620 [gateway]=5630)
+# --- The services: organizations publishes the units, reporting and the gateway consume them; the gateway rebuilds
+# its read model from organizations, assessment, measures and reporting when it starts empty.
+declare -A PORT=([organizations]=5610 [reporting]=5620 [gateway]=5630 [assessment]=5640 [measures]=5650)
 GATEWAY_URL=http://127.0.0.1:${PORT[gateway]}
 export GATEWAY_URL
 start() {
@@ -84,7 +85,9 @@ start() {
     Rectify__Bus__Publishers__organizations="$MQ_USER" Rectify__Bus__Publishers__measures="$MQ_USER" \
     Rectify__Bus__Publishers__assessment="$MQ_USER" Rectify__Bus__Publishers__reporting="$MQ_USER" \
     Rectify__Auth__SigningKeyFile="$KEY" Rectify__GrpcUrl="http://127.0.0.1:$port" Rectify__HttpUrl="http://127.0.0.1:$((port + 1))" \
-    Rectify__Endpoints__measures="http://127.0.0.1:1" Rectify__Reporting__ScheduleScans=false Rectify__Demo=false \
+    Rectify__Endpoints__organizations="http://127.0.0.1:${PORT[organizations]}" Rectify__Endpoints__assessment="http://127.0.0.1:${PORT[assessment]}" \
+    Rectify__Endpoints__measures="http://127.0.0.1:${PORT[measures]}" Rectify__Endpoints__reporting="http://127.0.0.1:${PORT[reporting]}" \
+    Rectify__Reporting__ScheduleScans=false Rectify__Measures__ScheduleScans=false Rectify__Demo=false \
     Logging__LogLevel__Default=Warning \
     dotnet "$HOST_DLL" >>"$WORK/$svc.log" 2>&1 &
   echo $! >"$WORK/$svc.pid"
@@ -187,7 +190,7 @@ gateway_db_up() { sql_admin "ALTER DATABASE \"$(db gateway)\" ALLOW_CONNECTIONS 
 gateway_emptied() { stop gateway TERM; sql_admin "DROP DATABASE IF EXISTS \"$(db gateway)\" WITH (FORCE)" >/dev/null; }
 gateway_rebuilt() { start gateway; }
 
-for s in organizations reporting gateway; do start "$s"; done
+for s in organizations assessment measures reporting gateway; do start "$s"; done
 cli unit-register 360000000000 江西省 >/dev/null
 cli unit-register 360700000000 赣州市 --parent 360000000000 >/dev/null
 cli unit-register 360731000000 于都县 --parent 360700000000 >/dev/null
