@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Storage;
 
@@ -77,7 +76,7 @@ public static class Backup
     /// <summary>The service's SQLite file, as ServiceModule.AddDatabase finds it: its connection string, or DataDirectory/NAME.db.</summary>
     private static string FileOf(IConfiguration configuration, RectifyOptions options, string service) =>
         Path.GetFullPath(configuration.GetConnectionString(service) is { } connection
-            ? new SqliteConnectionStringBuilder(connection).DataSource
+            ? SqliteFiles.PathOf(connection)
             : Path.Combine(options.DataDirectory, service + ".db"));
 
     public static async Task<Manifest> BackupAsync(IReadOnlyDictionary<string, string> files, string? signingKey, string folder, TimeProvider clock)
@@ -93,28 +92,7 @@ public static class Backup
         foreach (var (service, file) in files)
         {
             var copy = Path.Combine(folder, service + ".db");
-            // ReadWrite, not Create: a wrong path fails instead of backing up a new empty file.
-            await using (var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 30 }.ConnectionString))
-            await using (var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = copy, Pooling = false }.ConnectionString))
-            {
-                await source.OpenAsync();
-                // Microsoft.Data.Sqlite retries busy commands itself but not the backup API: SQLite's own busy handler
-                // waits out a checkpoint or a writer's moment on the file.
-                await source.ExecuteAsync("PRAGMA busy_timeout = 30000");
-                // One step: the whole file from one read snapshot; writers to the live file are not held up (WAL).
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        source.BackupDatabase(target);
-                        break;
-                    }
-                    catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < 10) // BUSY, LOCKED
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
-                    }
-                }
-            }
+            await SqliteFiles.BackupAsync(file, copy);
             copies.Add(await SealAsync(service, copy, replayFrom));
         }
         string? key = null;
@@ -136,6 +114,8 @@ public static class Backup
         {
             var replayed = await connection.ExecuteAsync(
                 "UPDATE outbox_messages SET dispatched_at = NULL WHERE dispatched_at >= @replayFrom", new { replayFrom = replayFrom.UtcDateTime });
+            // Leases name the running host's replicas: a restored host must not wait for them to expire.
+            await connection.ExecuteAsync("DELETE FROM job_leases");
             var integrity = await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check");
             if (integrity != "ok") throw new BackupException($"The copy of {service} fails SQLite's integrity check: {integrity}");
             // No -wal beside the copy: the backup is the .db file alone; the host turns WAL on again at start.

@@ -9,13 +9,14 @@ namespace Rectify.Platform.Hosting;
 /// A job that runs at start (to catch up) and then every day at a local
 /// (Asia/Shanghai) time, on the injected clock, so a fake clock drives it in tests.
 /// A failed run is logged and tried again at the next time. With several replicas of a service on one database, a run
-/// takes the job's lease first and holds it for <see cref="HoldFor"/>: the other replicas, waking at the same time,
-/// skip it; if the holder dies, the next scheduled run of another replica finds the lease expired and runs.
+/// holds the job's lease while it works and releases it when done; a replica that finds it held looks again after
+/// <see cref="HoldFor"/> (the jobs catch up from what they recorded, so a later run finds the work done). A restarted
+/// replica therefore runs its catch-up at start, and a holder that died frees the job when its lease expires.
 /// </summary>
 public abstract class DailyJob(Database database, TimeProvider clock, ILogger logger) : BackgroundService
 {
     /// <summary>Far longer than a run takes, far shorter than a day.</summary>
-    public static readonly TimeSpan HoldFor = TimeSpan.FromHours(1);
+    public static readonly TimeSpan HoldFor = TimeSpan.FromMinutes(10);
 
     private Lease? _lease;
 
@@ -29,13 +30,21 @@ public abstract class DailyJob(Database database, TimeProvider clock, ILogger lo
         while (!stoppingToken.IsCancellationRequested)
         {
             _lease ??= new Lease(database, "job:" + GetType().Name, HoldFor, clock);
+            var wait = (TimeSpan?)null;
             try
             {
-                if (await _lease.TryAcquireAsync(stoppingToken)) await RunAsync(stoppingToken);
-                else logger.LogInformation("{Job}: another replica holds it; skipped here", GetType().Name);
+                if (await _lease.TryAcquireAsync(stoppingToken))
+                    try { await RunAsync(stoppingToken); }
+                    finally { await _lease.ReleaseAsync(CancellationToken.None); }
+                else
+                {
+                    wait = HoldFor;
+                    logger.LogInformation("{Job}: another replica is running it; looking again in {Wait}", GetType().Name, HoldFor);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "{Job} failed; it runs again at the next scheduled time", GetType().Name); }
-            try { await Task.Delay(UntilNextRun(clock.Now(), RunAt), clock, stoppingToken); }
+            var next = UntilNextRun(clock.Now(), RunAt);
+            try { await Task.Delay(wait is { } w && w < next ? w : next, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
     }
