@@ -33,6 +33,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         {
             services.AddSingleton<RebuildWhenEmpty>();
             services.AddHostedService(sp => sp.GetRequiredService<RebuildWhenEmpty>());
+            services.AddHealthChecks().AddCheck<ReadModelHealthCheck>("read-model", tags: ["ready"]);
         }
     }
 

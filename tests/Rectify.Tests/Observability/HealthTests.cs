@@ -82,6 +82,28 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task A_gateway_rebuilding_its_empty_read_model_is_ready_but_degraded_and_says_so()
+    {
+        // Its services do not answer (nothing listens on port 1): the start-up rebuild keeps trying, as it would while they start.
+        var nowhere = "http://127.0.0.1:1";
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new Rectify.Gateway.GatewayModule()], new Dictionary<string, string?>
+        {
+            ["Rectify:Endpoints:organizations"] = nowhere, ["Rectify:Endpoints:assessment"] = nowhere,
+            ["Rectify:Endpoints:measures"] = nowhere, ["Rectify:Endpoints:reporting"] = nowhere,
+        });
+        using var http = new HttpClient();
+        // The rebuild starts in the background once the host runs.
+        var (status, body) = await Poll.Until(async () => await GetAsync(http, host.HttpUrl + "/healthz/ready") is var answer && answer.Body.Contains("rebuilt from the services")
+            ? answer : throw new InvalidOperationException("no rebuild reported yet"), "readiness to report the rebuild");
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var report = JsonDocument.Parse(body);
+        var readModel = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "read-model");
+        Assert.Equal("Degraded", readModel.GetProperty("status").GetString());
+        Assert.Contains("rebuilt from the services", readModel.GetProperty("description").GetString());
+        Assert.Equal("Degraded", report.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Metrics_are_not_answered_outside_the_allowed_networks()
     {
         await using var host = await TestHost.StartAsync(DbProvider.Sqlite, settings: new Dictionary<string, string?> { ["Rectify:Telemetry:MetricsAllowedNetworks:0"] = "10.0.0.0/8" });
