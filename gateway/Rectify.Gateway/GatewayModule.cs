@@ -64,6 +64,10 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     }
 
     /// <summary>The read model is loaded into memory before the bus starts, so no event applied meanwhile is overwritten.</summary>
-    public override Task InitializeAsync(IServiceProvider services, CancellationToken ct) =>
-        services.GetRequiredService<ProgressModel>().LoadAsync(GetDatabase(services), ct);
+    public override async Task InitializeAsync(IServiceProvider services, CancellationToken ct)
+    {
+        // Before the bus starts: events already waiting in the queues must not hide that the read model started empty.
+        await services.GetRequiredService<ReadModelRebuild>().MarkIfEmptyAsync(ct);
+        await services.GetRequiredService<ProgressModel>().LoadAsync(GetDatabase(services), ct);
+    }
 }

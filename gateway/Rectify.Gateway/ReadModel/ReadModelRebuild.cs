@@ -33,10 +33,20 @@ public sealed class ReadModelRebuild(
     private static readonly TimeSpan StreamDeadline = TimeSpan.FromMinutes(30);
 
     /// <summary>Nothing in the read model: a new database, or one restored without it.</summary>
-    public Task<bool> IsEmptyAsync(CancellationToken ct) => database.ReadAsync(async c =>
-        await c.ExecuteScalarAsync<long>("""
+    /// <summary>At start, before the consumers run: an empty read model owes a rebuild of everything, recorded so it survives a crash.</summary>
+    public Task MarkIfEmptyAsync(CancellationToken ct) => database.WriteAsync(async s =>
+    {
+        var rows = await s.ExecuteScalarAsync<long>("""
             SELECT (SELECT COUNT(*) FROM rm_units) + (SELECT COUNT(*) FROM rm_targets) + (SELECT COUNT(*) FROM rm_measures) + (SELECT COUNT(*) FROM rm_reports)
-            """) == 0, ct);
+                + (SELECT COUNT(*) FROM rm_rebuild_pending)
+            """);
+        if (rows == 0) await s.ExecuteAsync("INSERT INTO rm_rebuild_pending (scope_code) VALUES (@scope)", new { scope = OrgCode.Nation.Value });
+    }, ct);
+
+    public Task<bool> IsPendingAsync(CancellationToken ct) =>
+        database.ReadAsync(async c => await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rm_rebuild_pending") > 0, ct);
+
+    public Task ClearPendingAsync(CancellationToken ct) => database.WriteAsync(s => s.ExecuteAsync("DELETE FROM rm_rebuild_pending"), ct);
 
     public async Task<RebuildReadModelResponse> RebuildAsync(OrgCode scope, CancellationToken ct)
     {

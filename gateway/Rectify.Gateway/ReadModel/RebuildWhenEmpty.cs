@@ -6,7 +6,8 @@ using Rectify.Kernel;
 namespace Rectify.Gateway.ReadModel;
 
 /// <summary>
-/// At start, a gateway whose read model is empty (a new database, a rebuild, a restore without it) rebuilds it from the
+/// At start, a gateway whose read model was empty (a new database, a rebuild, a restore without it; marked by
+/// ReadModelRebuild.MarkIfEmptyAsync before the consumers run, and kept until a rebuild completes) rebuilds it from the
 /// services in the background while it consumes events; the start is not held up. The services may not answer yet (they
 /// start alongside): it tries again with a growing pause until they do; any other failure (a service without the snapshot
 /// RPCs) is logged for the operator, never thrown. Rectify:Gateway:RebuildWhenEmpty=false turns it off.
@@ -22,7 +23,7 @@ public sealed class RebuildWhenEmpty(ReadModelRebuild rebuild, ILogger<RebuildWh
     {
         try
         {
-            if (!await rebuild.IsEmptyAsync(stoppingToken)) return;
+            if (!await rebuild.IsPendingAsync(stoppingToken)) return;
             Rebuilding = true;
             var pause = TimeSpan.FromSeconds(1);
             while (true)
@@ -30,6 +31,7 @@ public sealed class RebuildWhenEmpty(ReadModelRebuild rebuild, ILogger<RebuildWh
                 try
                 {
                     var result = await rebuild.RebuildAsync(OrgCode.Nation, stoppingToken);
+                    await rebuild.ClearPendingAsync(stoppingToken);
                     log.LogInformation("The empty read model was rebuilt from the services: {Units} units, {Targets} targets, {Plans} plans, {Measures} measures, {Reports} reports, {Rows} rows written",
                         result.Units, result.Targets, result.Plans, result.Measures, result.Reports, result.RowsChanged);
                     return;

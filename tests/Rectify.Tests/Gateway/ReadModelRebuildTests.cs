@@ -42,13 +42,13 @@ public abstract class ReadModelRebuildTests(DbProvider provider) : IAsyncLifetim
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
     /// <summary>A gateway alone on a new database, reading the services of <see cref="_services"/>.</summary>
-    private Task<TestHost> EmptyGatewayAsync(bool rebuildWhenEmpty) =>
+    private Task<TestHost> EmptyGatewayAsync(bool rebuildWhenEmpty, TestStorage? storage = null) =>
         TestHost.StartAsync(provider, [new GatewayModule()], new Dictionary<string, string?>
         {
             ["Rectify:Gateway:RebuildWhenEmpty"] = rebuildWhenEmpty ? "true" : "false",
             ["Rectify:Endpoints:organizations"] = _services.GrpcUrl, ["Rectify:Endpoints:assessment"] = _services.GrpcUrl,
             ["Rectify:Endpoints:measures"] = _services.GrpcUrl, ["Rectify:Endpoints:reporting"] = _services.GrpcUrl,
-        }, clock: _october20);
+        }, clock: _october20, storage: storage);
 
     private static async Task<Progress> Progress(TestHost host, string unit, int month)
     {
@@ -135,6 +135,26 @@ public abstract class ReadModelRebuildTests(DbProvider provider) : IAsyncLifetim
         await Poll.Until(async () => (await ViewsAsync(gateway)).SequenceEqual(live) ? true : throw new InvalidOperationException("not rebuilt yet"),
             "the empty gateway to rebuild at start", TimeSpan.FromMinutes(2));
         SameRows(await TablesAsync(_services), await TablesAsync(gateway));
+    }
+
+    [Fact]
+    public async Task A_gateway_that_started_empty_still_rebuilds_after_events_arrived_first_or_a_restart()
+    {
+        var live = await ViewsAsync(_services);
+        await using var storage = TestStorage.Create(provider);
+        // It starts empty without rebuilding, and an event arrives (as queued events do the moment the bus starts): the
+        // read model is no longer empty, but the rebuild it owes is recorded.
+        await using (var first = await EmptyGatewayAsync(rebuildWhenEmpty: false, storage))
+        {
+            await first.PublishAsync(new Rectify.Events.Organizations.UnitRegistered(County, "于都县", Rectify.Events.Organizations.OrgLevel.County, "360700000000", DateTimeOffset.UtcNow));
+            await Poll.Until(async () => await first.Get<Database<GatewayModule>>().ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rm_units")) > 0
+                ? true : throw new InvalidOperationException("not consumed yet"), "the first event in the new read model");
+        }
+        await using var gateway = await EmptyGatewayAsync(rebuildWhenEmpty: true, storage);
+        await Poll.Until(async () => (await ViewsAsync(gateway)).SequenceEqual(live) ? true : throw new InvalidOperationException("not rebuilt yet"),
+            "the owed rebuild at the next start", TimeSpan.FromMinutes(2));
+        await Poll.Until(async () => await gateway.Get<Database<GatewayModule>>().ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rm_rebuild_pending")) == 0
+            ? true : throw new InvalidOperationException("still marked"), "the mark cleared once rebuilt");
     }
 
     [Fact]
