@@ -22,7 +22,8 @@ public sealed class StandaloneHostTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 
         using var http = new HttpClient();
-        Assert.Equal("Healthy", await http.GetStringAsync(host.HttpUrl + "/healthz"));
+        // Degraded for a moment at a first start, while the gateway rebuilds its empty read model from the services.
+        await Poll.Until(async () => await http.GetStringAsync(host.HttpUrl + "/healthz") is "Healthy" ? true : throw new InvalidOperationException("not healthy yet"), "health to settle");
 
         using var reflection = new ServerReflection.ServerReflectionClient(host.Channel).ServerReflectionInfo();
         await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
