@@ -139,6 +139,18 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
     }
 
     [Fact]
+    public async Task Reconcile_shows_both_counts_of_every_figure_even_when_they_are_zero()
+    {
+        // A campaign year with nothing in it: every figure 0 on both sides, and still printed, not left out as a default.
+        var run = await As(County, Role.Admin, "reconcile", County, "--year", "2020");
+        Assert.True(run.Exit == 0, run.ToString());
+        var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("name") && l.Contains("gateway") && l.Contains("service") && l.Contains("agrees"));
+        var targets = lines.Single(l => l.TrimStart().StartsWith("targets.total")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["targets.total", "assessment", "SnapshotTargets", "0", "0", "yes"], targets);
+    }
+
+    [Fact]
     public async Task Json_on_request_and_a_readable_table_by_default()
     {
         var json = await As(County, Role.Viewer, "children", County, "--json");
