@@ -61,8 +61,7 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        try { await _lease.ReleaseAsync(cancellationToken); }
-        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Releasing the delivery sender's lease failed; another replica takes over when it expires"); }
+        await _lease.ReleaseOnStopAsync(logger, cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rectify.Platform.Storage;
 
 namespace Rectify.Platform.Hosting;
@@ -71,6 +72,13 @@ public sealed class Lease(Database database, string name, TimeSpan duration, Tim
         }
         _heldUntil = taken ? until : null;
         return taken;
+    }
+
+    /// <summary>At a stop: releases the lease if held. A failure only delays the takeover until expiry: logged, not thrown.</summary>
+    public async Task ReleaseOnStopAsync(ILogger logger, CancellationToken ct)
+    {
+        try { await ReleaseAsync(ct); }
+        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Releasing the lease {Lease} failed; another replica takes over when it expires", name); }
     }
 
     /// <summary>Lets another replica take over at once (a stop, a rolling update), if this one holds it.</summary>

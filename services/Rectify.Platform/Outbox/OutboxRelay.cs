@@ -64,8 +64,7 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        try { await _lease.ReleaseAsync(cancellationToken); }
-        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Releasing the outbox relay lease of {Service} failed; another replica takes over when it expires", database.Service); }
+        await _lease.ReleaseOnStopAsync(logger, cancellationToken);
     }
 
     /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>

@@ -3,7 +3,6 @@ using Dapper;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
-using Npgsql;
 using Rectify.Common.V1;
 using Rectify.Identity;
 using Rectify.Identity.V1;
@@ -103,14 +102,8 @@ public sealed class ErrorStatusSpec : IAsyncLifetime
         var host = await StartAsync(DbProvider.Postgres, new OrganizationsModule());
         var orgs = host.Organizations(Nation, Role.Service);
         await orgs.RegisterUnitAsync(new RegisterUnitRequest { Code = Province, Name = "江西省" });
-        var database = new NpgsqlConnectionStringBuilder(host.Storage.ConnectionString("organizations")).Database!;
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Environments.Postgres()) { Database = "postgres", Pooling = false }.ConnectionString);
-        await admin.OpenAsync();
-        try
+        await using (await DatabaseOutage.BeginAsync(host.Storage.ConnectionString("organizations")))
         {
-            await admin.ExecuteAsync($"""ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS false""");
-            await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
-
             for (var i = 0; i < 3; i++)
             {
                 var refused = await Rpc.Refused(StatusCode.Unavailable, () => orgs.GetUnitAsync(new GetUnitRequest { Code = Province }));
@@ -118,10 +111,6 @@ public sealed class ErrorStatusSpec : IAsyncLifetime
                 Assert.NotNull(retry);
                 Assert.InRange(retry.RetryDelay.ToTimeSpan(), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
             }
-        }
-        finally
-        {
-            await admin.ExecuteAsync($"""ALTER DATABASE "{database}" WITH ALLOW_CONNECTIONS true""");
         }
         var unit = await Poll.Until(async () => await orgs.GetUnitAsync(new GetUnitRequest { Code = Province }), "the service to answer again");
         Assert.Equal("江西省", unit.Name);

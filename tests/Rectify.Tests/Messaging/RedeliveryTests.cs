@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 using Rectify.Events.Organizations;
 using Rectify.Kernel;
 using Rectify.Operations.V1;
@@ -70,16 +69,11 @@ public sealed class RedeliveryTests : IAsyncLifetime
         {
             var database = consumer.Storage.ConnectionString(UnitLogModule.ServiceName);
             const int events = 10;
-            await RefuseAsync(database, refuse: true);
-            try
+            await using (await DatabaseOutage.BeginAsync(database))
             {
                 for (var n = 1; n <= events; n++) await publisher.PublishAsync(Village(n));
                 // Far longer than the immediate retries (0.3 s): today's code moved every one of them to _error.
                 await Task.Delay(TimeSpan.FromSeconds(8), TestContext.Current.CancellationToken);
-            }
-            finally
-            {
-                await RefuseAsync(database, refuse: false);
             }
 
             var log = consumer.Get<Database<UnitLogModule>>();
@@ -103,16 +97,11 @@ public sealed class RedeliveryTests : IAsyncLifetime
         {
             var database = consumer.Storage.ConnectionString(UnitLogModule.ServiceName);
             var root = DeadLetters(consumer);
-            await RefuseAsync(database, refuse: true);
-            try
+            await using (await DatabaseOutage.BeginAsync(database))
             {
                 await publisher.PublishAsync(Village(1));
                 await Poll.Until(async () => (await root.ListDeadLettersAsync(new ListDeadLettersRequest())).Total == 1 ? true : throw new InvalidOperationException("not in _error yet"),
                     "the message to land in _error after one redelivery", TimeSpan.FromSeconds(20));
-            }
-            finally
-            {
-                await RefuseAsync(database, refuse: false);
             }
 
             var listed = await root.ListDeadLettersAsync(new ListDeadLettersRequest());
@@ -141,17 +130,6 @@ public sealed class RedeliveryTests : IAsyncLifetime
     }
 
     private static DeadLettersClient DeadLetters(TestHost host) => new(host.As(OrgCode.Nation.Value, Role.Admin));
-
-    /// <summary>Refuses (or allows again) every connection to the database and ends the ones it has, as an outage would.</summary>
-    private static async Task RefuseAsync(string connectionString, bool refuse)
-    {
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Environments.Postgres()) { Database = "postgres", Pooling = false }.ConnectionString);
-        await admin.OpenAsync();
-        // A database name cannot be a parameter; this one is the test's own.
-        await admin.ExecuteAsync($"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {(refuse ? "false" : "true")}");
-        if (refuse) await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name", new { name });
-    }
 
     /// <summary>Listens to one instrument of the Rectify.Messaging meter, by queue.</summary>
     private sealed class MeasurementsOf : IDisposable

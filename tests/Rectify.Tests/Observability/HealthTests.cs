@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Dapper;
 using Grpc.Health.V1;
-using Npgsql;
 using Rectify.Platform.Hosting;
 using Rectify.Platform.Storage;
 using Rectify.Tests.Support;
@@ -26,17 +24,10 @@ public sealed class HealthTests
     {
         await using var host = await TestHost.StartAsync(DbProvider.Postgres);
         using var http = new HttpClient();
-        var database = new NpgsqlConnectionStringBuilder(host.Storage.ConnectionString("organizations")).Database!;
-        await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Environments.Postgres()) { Database = "postgres", Pooling = false }.ConnectionString);
-        await admin.OpenAsync();
-
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, host.HttpUrl + "/healthz/ready")).Status);
-        try
+        // As an operator meets it: the database stops taking connections and those it had are ended.
+        await using (await DatabaseOutage.BeginAsync(host.Storage.ConnectionString("organizations")))
         {
-            // As an operator meets it: the database stops taking connections and those it had are ended.
-            await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
-            await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
-
             var (status, body) = await GetAsync(http, host.HttpUrl + "/healthz/ready");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             using (var report = JsonDocument.Parse(body))
@@ -50,10 +41,6 @@ public sealed class HealthTests
             var live = await GetAsync(http, host.HttpUrl + "/healthz/live");
             Assert.Equal(HttpStatusCode.OK, live.Status);
             Assert.Contains("\"status\":\"Healthy\"", live.Body);
-        }
-        finally
-        {
-            await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
         }
 
         // Back without a restart: the next check opens a new connection.
