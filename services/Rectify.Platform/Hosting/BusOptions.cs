@@ -53,7 +53,7 @@ public sealed class BusOptions
     public IReadOnlyList<TimeSpan> RedeliverySchedule => Redelivery.Count > 0 ? Redelivery : DefaultRedelivery;
 
     /// <summary>Refuses, at start, a schedule the broker cannot hold and a concurrency that would starve or flood the pool.</summary>
-    public void ValidateDelivery()
+    public void Validate()
     {
         // The broker holds a delay as a queue's message TTL (milliseconds); below a second it is no backoff at all.
         foreach (var interval in Redelivery)

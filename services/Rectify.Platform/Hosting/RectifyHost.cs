@@ -148,7 +148,6 @@ public static class RectifyHost
         if (rabbitMq && brokerUser.Length == 0)
             throw new InvalidOperationException(
                 "Rectify:Bus:RabbitMqUri names no broker user: set Rectify:Bus:Username and Rectify:Bus:Password (each service its own user; see docs/broker.md).");
-        options.Bus.ValidateDelivery();
         BusDelivery.AddDeadLetters(services, options.Bus, rabbitMq, TrustedBy);
         // No phone-home: MassTransit's usage telemetry off, and its tracker replaced so no environment variable turns it on again.
         services.AddSingleton<MassTransit.UsageTracking.IUsageTracker, NoUsageTelemetry>();

@@ -75,6 +75,7 @@ public sealed class RectifyOptions
         if (Auth.AccessTokenLifetime <= TimeSpan.Zero || Auth.AccessTokenLifetime > AuthOptions.MaxAccessTokenLifetime)
             throw new InvalidOperationException($"Rectify:Auth:AccessTokenLifetime must be above zero and at most {AuthOptions.MaxAccessTokenLifetime}.");
         Storage.Validate();
+        Bus.Validate();
         // Each consumer queue takes up to ConcurrentMessages connections at once: more than the pool only queues them there.
         if (Bus.Transport == BusTransport.RabbitMq && Storage.Provider != DbProvider.Sqlite && Bus.ConcurrentMessages > Storage.MaxPoolSize)
             throw new InvalidOperationException(
