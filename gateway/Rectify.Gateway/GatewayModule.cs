@@ -9,6 +9,7 @@ using Rectify.Measures.V1;
 using Rectify.Organizations.V1;
 using Rectify.Platform.Hosting;
 using Rectify.Reporting.V1;
+using Rectify.Web;
 
 namespace Rectify.Gateway;
 
@@ -61,6 +62,8 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     {
         endpoints.MapGrpcService<ProgressApi>();
         endpoints.MapGrpcService<ReadModelApi>();
+        // The pages people use sit beside the API they call (docs/web.md).
+        endpoints.MapWebPages();
     }
 
     /// <summary>The read model is loaded into memory before the bus starts, so no event applied meanwhile is overwritten.</summary>

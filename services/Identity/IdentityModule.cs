@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Identity.Accounts;
 using Rectify.Identity.Clients;
+using Rectify.Identity.Demo;
 using Rectify.Identity.Oidc;
 using Rectify.Identity.Security;
 using Rectify.Identity.SignIn;
@@ -24,6 +25,7 @@ public sealed class IdentityModule : ServiceModule<IdentityModule>
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<SignInService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<DemoAccounts>();
         services.AddSingleton<ClientService>();
         services.AddSingleton<SecurityEventStore>();
         services.AddSingleton<ISecurityEventStore>(sp => sp.GetRequiredService<SecurityEventStore>());
@@ -36,6 +38,9 @@ public sealed class IdentityModule : ServiceModule<IdentityModule>
             throw new InvalidOperationException("The identity service signs tokens: give its process Rectify:Auth:SigningKeyFile.");
         await services.GetRequiredService<SignInService>().OfferBootstrapAsync(ct);
     }
+
+    public override Task SeedDemoAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<DemoAccounts>().SeedAsync(ct);
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints)
     {

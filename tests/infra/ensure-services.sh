@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ensures a local PostgreSQL 15 (cluster 15/main) and RabbitMQ are installed and
-# running for Rectify's integration tests, on a Debian 12 box run as root without
+# running for Rectify's integration tests, and that the headless Chromium, its
+# ChromeDriver and a Chinese font the browser tests use are installed, on a Debian 12 box run as root without
 # systemd (CI, dev containers). Idempotent and quick when both are already up.
 #
 # Usage:  eval "$(bash tests/infra/ensure-services.sh)"
@@ -15,7 +16,8 @@ die() { log "ERROR: $*"; exit 1; }
 # --- 1. Install packages only if missing ------------------------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 missing=()
-for pkg in postgresql rabbitmq-server; do installed "$pkg" || missing+=("$pkg"); done
+# fonts-wqy-microhei: without a CJK font the screenshots show boxes instead of Chinese.
+for pkg in postgresql rabbitmq-server chromium chromium-driver fonts-wqy-microhei; do installed "$pkg" || missing+=("$pkg"); done
 if ((${#missing[@]})); then
   log "installing ${missing[*]} ..."
   # Without systemd the postinst's invoke-rc.d start would fail the install;

@@ -99,7 +99,9 @@ public static class RectifyHost
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapRectifyHealth();
-        app.MapGet("/", () => "Rectify: gRPC services; see the README for how to call them.");
+        // Where the gateway runs, "/" is its web pages; elsewhere a word on what this port is.
+        if (modules.All(m => m.Name != "gateway"))
+            app.MapGet("/", () => "Rectify: gRPC services; see the README for how to call them.");
         return app;
     }
 
@@ -111,6 +113,8 @@ public static class RectifyHost
     {
         await app.StartAsync(ct);
         var options = app.Services.GetRequiredService<RectifyOptions>();
+        if (modules.Any(m => m.Name == "gateway") && !string.IsNullOrWhiteSpace(options.HttpUrl))
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rectify").LogInformation("The web pages are at {Url}/", options.HttpUrl.TrimEnd('/'));
         if (options.LoadsDemo)
             foreach (var module in modules)
                 await module.SeedDemoAsync(app.Services, ct);

@@ -1,0 +1,2 @@
+// Every page module, imported for its routes.
+import "./login.js";

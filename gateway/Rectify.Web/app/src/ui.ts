@@ -1,0 +1,52 @@
+// A few DOM helpers, so pages read as markup without a framework. Text always goes in as text (no innerHTML).
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === "function") el.addEventListener(name.replace(/^on/, ""), value);
+    else if (value === true) el.setAttribute(name, "");
+    else el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** A table with a header row; rows are arrays of cells. */
+export function table(headers: string[], rows: Child[][], attrs: Attrs = {}): HTMLTableElement {
+  return h("table", attrs,
+    h("thead", {}, h("tr", {}, headers.map(t => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.length ? rows.map(r => h("tr", {}, r.map(c => h("td", {}, c)))) : h("tr", {}, h("td", { colspan: headers.length, class: "muted" }, "暂无数据"))));
+}
+
+/** Replaces the page's content. */
+export function show(...children: Child[]): void {
+  const view = document.getElementById("view")!;
+  view.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map(c => (c instanceof Node ? c : String(c))));
+}
+
+/** A short message at the top of the page that goes away by itself. */
+export function toast(text: string, kind: "ok" | "error" = "ok"): void {
+  const el = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), kind === "error" ? 6000 : 3000);
+}
+
+/** Shows an API error in a form: the message on top, each named field's reason beside its input (data-field). */
+export function showError(form: HTMLElement, error: unknown): void {
+  form.querySelectorAll(".field-error").forEach(e => e.remove());
+  const message = error instanceof Error ? error.message : String(error);
+  const violations = (error as { violations?: { field: string; description: string }[] }).violations ?? [];
+  for (const v of violations) {
+    const input = form.querySelector(`[data-field="${CSS.escape(v.field)}"]`);
+    input?.after(h("span", { class: "field-error" }, v.description));
+  }
+  form.prepend(h("p", { class: "field-error", role: "alert" }, violations.length && !violations.every(v => form.querySelector(`[data-field="${CSS.escape(v.field)}"]`)) ? `${message}：${violations.map(v => v.description).join("；")}` : message));
+}
+
+export function link(href: string, text: string, attrs: Attrs = {}): HTMLAnchorElement { return h("a", { href, ...attrs }, text); }
