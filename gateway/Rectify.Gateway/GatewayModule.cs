@@ -1,9 +1,11 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Assessment.V1;
+using Rectify.Gateway.Api;
 using Rectify.Gateway.ReadModel;
 using Rectify.Measures.V1;
 using Rectify.Organizations.V1;
@@ -30,6 +32,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         services.AddServiceClient<AssessmentService.AssessmentServiceClient>("assessment");
         services.AddSingleton<ReadModelRebuild>();
         services.AddSingleton<Reconciler>();
+        services.AddJsonForwarding();
         if (configuration.GetValue("Rectify:Gateway:RebuildWhenEmpty", true))
         {
             services.AddSingleton<RebuildWhenEmpty>();
@@ -64,6 +67,9 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         endpoints.MapGrpcService<ReadModelApi>();
         // The pages people use sit beside the API they call (docs/web.md).
         endpoints.MapWebPages();
+        // The public JSON API: its description, and the services this process does not host reached through it.
+        endpoints.MapGet(ApiDocument.Path, () => Results.Bytes(ApiDocument.Utf8, "application/json"));
+        endpoints.MapJsonForwarding();
     }
 
     /// <summary>The read model is loaded into memory before the bus starts, so no event applied meanwhile is overwritten.</summary>
