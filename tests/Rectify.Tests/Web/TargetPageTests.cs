@@ -1,0 +1,50 @@
+using OpenQA.Selenium;
+using Rectify.Kernel;
+using Rectify.Measures.V1;
+using Rectify.Platform.Demo;
+using Rectify.Tests.Support;
+
+namespace Rectify.Tests.Web;
+
+/// <summary>
+/// The target page in a real browser, on 新石陂村 (360731201201, 小溪乡), a demo target no other scenario changes; this
+/// scenario only reads it (the acceptance form is shown, not submitted, so the county's figures stay as the demo left them).
+/// </summary>
+[Collection("web")]
+public sealed class TargetPageTests(DemoSuite suite)
+{
+    private const string Village = "360731201201";
+
+    [Fact]
+    public async Task A_target_shows_its_plan_and_every_measure_and_only_a_reviewer_is_offered_the_acceptance()
+    {
+        var year = DemoClock.CampaignYear(suite.Host.Clock.Today());
+        var ledger = await new MeasureService.MeasureServiceClient(suite.Host.As(Village, Role.Viewer))
+            .ListMeasuresAsync(new ListMeasuresRequest { ScopeCode = Village, CampaignYear = year, Page = new() { PageSize = 500 } });
+        Assert.True(ledger.TotalSize > 0);
+
+        foreach (var screen in new[] { Browser.Screen.Office, Browser.Screen.Phone })
+        {
+            using var browser = Browser.Start(screen);
+            browser.SignIn(suite.Url, "county.reviewer", DemoSuite.Password);
+            browser.Open($"{suite.Url}/#/target/{Village}-{year}");
+            browser.WaitFor("#measures");
+            Assert.Contains("新石陂村", browser.WaitFor("h1.target-title").Text);
+            Assert.Contains("排序", browser.WaitFor("#why").Text);
+            Assert.NotEmpty(browser.Driver.FindElements(By.CssSelector("#plan table.phases tbody tr")));
+            var links = browser.Driver.FindElements(By.CssSelector("#measures a.measure-link"));
+            Assert.Equal(ledger.TotalSize, links.Count);
+            Assert.Equal(ledger.Measures.Select(m => $"#/measure/{m.Id}").Order(), links.Select(a => a.GetDomAttribute("href")).Order());
+            browser.WaitFor("#acceptance-form");
+            browser.Screenshot(screen == Browser.Screen.Office ? "target-office" : "target-phone");
+        }
+
+        using var viewer = Browser.Start();
+        viewer.SignIn(suite.Url, "county.viewer", DemoSuite.Password);
+        viewer.Open($"{suite.Url}/#/target/{Village}-{year}");
+        viewer.WaitFor("#measures");
+        Assert.Equal(ledger.TotalSize, viewer.Driver.FindElements(By.CssSelector("#measures a.measure-link")).Count);
+        viewer.WaitFor("#acceptance");
+        Assert.Empty(viewer.Driver.FindElements(By.CssSelector("#acceptance-form, a.edit-plan")));
+    }
+}
