@@ -62,6 +62,7 @@ public sealed class ReviewPageTests(DemoSuite suite)
         browser.Open($"{suite.Url}/#/review/{County}/{MarchParam}");
         var form = OpenReport(browser, Xiaoxi);
         Assert.Contains("新石陂村", browser.WaitFor("#report-detail").Text);
+        browser.Script("window.scrollTo(0, 0)");
         browser.Screenshot("review-office");
 
         // An empty reason is refused in the page, in Chinese, beside the field; nothing reaches the service.
