@@ -102,8 +102,10 @@ public sealed class ReviewPageTests(DemoSuite suite)
         using var browser = Browser.Start(Browser.Screen.Phone);
         browser.SignIn(suite.Url, "county.reviewer", DemoSuite.Password);
         browser.Open($"{suite.Url}/#/review/{County}/{MarchParam}");
-        var form = OpenReport(browser, Yinkeng);
+        browser.WaitFor($"#reports tr[data-unit='{Yinkeng}'] .open-report");
         browser.Screenshot("review-phone");
+        var form = OpenReport(browser, Yinkeng);
+        browser.Screenshot("review-report-phone");
         form.FindElement(By.Id("accept-report")).Click();
         browser.Until(d => d.FindElements(By.CssSelector("#report-detail .report-meta [data-status='REPORT_STATUS_ACCEPTED']")).FirstOrDefault());
         Assert.Contains("已通过", browser.WaitFor($"#reports tr[data-unit='{Yinkeng}']").Text);
@@ -145,6 +147,8 @@ public sealed class ReviewPageTests(DemoSuite suite)
         Assert.Contains($"第{first.Ranking.Rank}名", row.Text);
         Assert.Contains("综合得分", row.Text);
         Assert.Contains("满意率", row.Text);
+        browser.Script("document.getElementById('proposals').scrollIntoView()");
+        browser.Screenshot("review-proposals-office");
         Assert.True(browser.WaitFor("#confirm-targets").GetAttribute("disabled") is not null, "the list cannot be confirmed while proposals await review");
 
         // No reason: refused in the page.
