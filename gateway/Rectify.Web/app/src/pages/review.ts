@@ -38,7 +38,7 @@ interface Proposal {
 interface TargetCounts { villageCode: string; villageName?: string; townshipName?: string; phase?: string; counts?: Ledger; }
 
 export const timeliness: Record<string, string> = {
-  TIMELINESS_UNSPECIFIED: "—", TIMELINESS_PENDING: "未到期", TIMELINESS_ON_TIME: "按时", TIMELINESS_LATE: "逾期报送", TIMELINESS_MISSING: "未报送（已逾期）",
+  TIMELINESS_UNSPECIFIED: "—", TIMELINESS_PENDING: "未到期", TIMELINESS_ON_TIME: "按时", TIMELINESS_LATE: "逾期报送", TIMELINESS_MISSING: "逾期未报",
 };
 const proposalStatus: Record<string, string> = {
   PROPOSAL_STATUS_PROPOSED: "待审核", PROPOSAL_STATUS_CONFIRMED: "已确认", PROPOSAL_STATUS_REJECTED: "不列为对象",
@@ -88,13 +88,15 @@ async function renderReports(section: HTMLElement, detail: HTMLElement, code: st
   const picker = h("input", { type: "month", id: "review-month", value: monthParam(period), "aria-label": "月份" });
   picker.addEventListener("change", () => { if (picker.value) go(`/review/${code}/${picker.value}`); });
   const rows = (list.reports ?? []).map(r => {
-    const open = h("button", { type: "button", class: "secondary open-report", "data-unit": r.unitCode }, "查看");
-    open.addEventListener("click", () => void openReport(detail, section, code, r.unitCode, period));
+    // A pushed report opens from the township's name: the first column, so a phone needs no sideways scroll for it.
+    const name = r.unitName ?? r.unitCode;
     const canOpen = r.status && r.status !== "REPORT_STATUS_UNSPECIFIED";
-    return [r.unitName ?? r.unitCode, tag(reportStatus, r.status ?? "REPORT_STATUS_UNSPECIFIED"), label(timeliness, r.timeliness),
-      r.revision ? `第${r.revision}版` : "—", r.exceptionGranted ? h("span", { class: "tag" }, "准予补报") : "—", canOpen ? open : ""];
+    const open = h("button", { type: "button", class: "link open-report", "data-unit": r.unitCode, title: "查看月报" }, name);
+    open.addEventListener("click", () => void openReport(detail, section, code, r.unitCode, period));
+    return [canOpen ? open : name, tag(reportStatus, r.status ?? "REPORT_STATUS_UNSPECIFIED"), label(timeliness, r.timeliness),
+      r.revision ? `第${r.revision}版` : "—", r.exceptionGranted ? h("span", { class: "tag" }, "准予补报") : "—"];
   });
-  const grid = table(["乡镇", "状态", "报送情况", "版本", "补报", ""], rows, { class: "reports-table" });
+  const grid = table(["乡镇（点击查看）", "状态", "报送情况", "版本", "补报"], rows, { class: "reports-table" });
   grid.querySelectorAll("tbody tr").forEach((tr, i) => { const r = list.reports?.[i]; if (r) tr.setAttribute("data-unit", r.unitCode); });
   const waiting = (list.reports ?? []).filter(r => r.status === "REPORT_STATUS_SUBMITTED").length;
   section.replaceChildren(
