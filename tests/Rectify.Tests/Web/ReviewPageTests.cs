@@ -164,6 +164,13 @@ public sealed class ReviewPageTests(DemoSuite suite)
         Assert.Equal(ProposalStatus.Confirmed, confirmed.Status);
         Assert.Equal("经三级联评，列为整顿对象", confirmed.ReviewReason);
 
+        // The targets whose plan is over, each linking to its target page for 验收.
+        browser.WaitFor("#awaiting-acceptance table.awaiting-table");
+        Assert.All(browser.Driver.FindElements(By.CssSelector("#awaiting-acceptance a.target-link")),
+            a => Assert.Matches(@"^#/target/\d{12}-\d{4}$", a.GetDomAttribute("href")));
+        browser.Script("document.getElementById('awaiting-acceptance').scrollIntoView()");
+        browser.Screenshot("review-awaiting-office");
+
         // A viewer reads the same queue without a button to decide.
         using var viewer = Browser.Start();
         viewer.SignIn(suite.Url, "county.viewer", DemoSuite.Password);

@@ -63,8 +63,8 @@ route("/review/:code/:month", params => reviewPage(params.code, parseMonth(param
 async function reviewPage(code: string, period: Period): Promise<void> {
   const reports = h("section", { class: "card", id: "reports" });
   const detail = h("section", { class: "card report-detail", id: "report-detail", hidden: true });
-  const proposals = h("section", { class: "card", id: "proposals" });
-  const acceptance = h("section", { class: "card", id: "awaiting-acceptance" });
+  const proposals = h("section", { class: "card", id: "proposals" }, h("h2", {}, "候选整顿对象"), h("p", { class: "muted" }, "正在加载…"));
+  const acceptance = h("section", { class: "card", id: "awaiting-acceptance" }, h("h2", {}, "待验收对象"), h("p", { class: "muted" }, "正在加载…"));
   // The reports are the page's first business: refused or missing, the whole page says so.
   await renderReports(reports, detail, code, period);
   show(h("h1", {}, "审核工作台"), reports, detail, proposals, acceptance);
