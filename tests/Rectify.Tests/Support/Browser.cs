@@ -63,7 +63,8 @@ public sealed class Browser : IDisposable
             input.SendKeys(value);
         }
         form.FindElement(By.CssSelector("button[type=submit]")).Click();
-        WaitFor("#bar .who");
+        // The bar names the person on an office screen; a phone hides the name, so wait for the bar's links.
+        WaitFor("#bar nav");
     }
 
     /// <summary>The first element matching the CSS selector, once it is displayed.</summary>

@@ -1,2 +1,4 @@
 // Every page module, imported for its routes.
 import "./login.js";
+import "./review.js";
+import "./target.js";
