@@ -63,7 +63,7 @@ public sealed class Browser : IDisposable
             input.SendKeys(value);
         }
         form.FindElement(By.CssSelector("button[type=submit]")).Click();
-        WaitFor("#bar .who");
+        WaitFor("#bar nav"); // the name (.who) is hidden on a phone; the nav shows once signed in
     }
 
     /// <summary>The first element matching the CSS selector, once it is displayed.</summary>
