@@ -239,7 +239,6 @@ public sealed class TownshipPageTests(DemoSuite suite)
         browser.WaitFor("#report-status[data-status=REPORT_STATUS_DRAFT]");
         Assert.Equal("草稿", browser.WaitFor("#status").Text);
         Assert.Equal(ReportStatus.Draft, (await Reporting(Xinbei).GetReportAsync(new GetReportRequest { UnitCode = Xinbei, Period = period })).Status);
-        browser.Screenshot("report-office");
 
         browser.Driver.FindElement(By.Id("submit")).Click();
         browser.WaitFor("#confirm-submit").Click();
@@ -255,6 +254,8 @@ public sealed class TownshipPageTests(DemoSuite suite)
         Assert.Contains(reason, browser.WaitFor("#return-reason").Text);
         Assert.Equal("已退回", browser.WaitFor("#status").Text);
         Assert.Equal("重新提交", browser.WaitFor("#submit").Text);
+        browser.Script("window.scrollTo(0, 0)");
+        browser.Screenshot("report-office");
         browser.WaitFor("#submit").Click();
         browser.WaitFor("#confirm-submit").Click();
         browser.WaitFor("#report-status[data-status=REPORT_STATUS_SUBMITTED]");

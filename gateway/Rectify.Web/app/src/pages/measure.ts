@@ -20,6 +20,8 @@ const changeKind: Record<string, string> = {
 route("/measure/:id", async ({ id }, signal) => {
   const detail = await api<{ measure: Measure; history?: Change[] }>("measures", "GetMeasure", { measureId: id });
   const m = detail.measure;
+  // A village's township is its code's first nine digits: named even when the measure does not carry it.
+  m.townshipCode ||= `${m.villageCode.slice(0, 9)}000`;
   const history = [...(detail.history ?? [])].reverse();
   const account = session.account()!;
   // 销号 and 回炉 are the township's (or above): never offered to a village or to a viewer.
@@ -28,7 +30,7 @@ route("/measure/:id", async ({ id }, signal) => {
 
   const facts = h("dl", { class: "facts" },
     fact("村", link(`#/target/${m.villageCode}`, m.villageName ?? m.villageCode)),
-    fact("乡镇", m.townshipCode ? link(`#/township/${m.townshipCode}`, m.townshipName ?? m.townshipCode) : "—"),
+    fact("乡镇", link(`#/township/${m.townshipCode}`, m.townshipName ?? "乡镇工作台")),
     fact("责任人", (m.responsiblePersons ?? []).join("、") || "—"),
     fact("完成时限", `${dateZh(m.deadline)}${m.ongoing ? "前及长期坚持" : ""}`),
     fact("状态", statusTag(m.status, m.overdue)),
@@ -51,13 +53,13 @@ route("/measure/:id", async ({ id }, signal) => {
   if (signal.aborted) return; // the person went on while this loaded
   show(
     h("div", { class: "crumbs" },
-      m.townshipCode ? link(`#/township/${m.townshipCode}`, m.townshipName ?? "乡镇") : "", m.townshipCode ? " › " : "",
+      link(`#/township/${m.townshipCode}`, m.townshipName ?? "乡镇工作台"), " › ",
       link(`#/target/${m.villageCode}`, m.villageName ?? m.villageCode), " › 整改措施"),
     h("section", { class: "card", id: "measure", "data-status": m.status ?? "" },
       h("h1", {}, m.description ?? "整改措施"),
       facts,
       h("div", { class: "toolbar" }, link(`#/plan/${m.villageCode}`, "整顿方案", { class: "tag" }),
-        m.townshipCode ? link(`#/overview/${m.townshipCode}/${month}`, "本乡镇总览", { class: "tag" }) : "")),
+        link(`#/overview/${m.townshipCode}/${month}`, "本乡镇总览", { class: "tag" }))),
     actions.length ? h("div", { class: "grid" }, actions) : "",
     h("section", { class: "card" }, h("h2", {}, "办理记录"),
       h("div", { class: "table-wrap" }, table(["时间", "事项", "办理后状态", "日期", "进度", "说明", "办理人"], rows, { id: "history" }))));
