@@ -94,6 +94,10 @@ public sealed class TownshipPageTests(DemoSuite suite)
         Assert.Contains("禾坑村", targets.Text);
         browser.Until(d => d.FindElements(By.CssSelector("#ledger tbody tr[data-measure]")).Count == total, what: $"{total} ledger rows");
         Assert.Equal(total.ToString(), browser.WaitFor("#ledger-total").GetDomAttribute("data-total"));
+        // 待销号 (completed, awaiting verification) comes first: it is the township's work.
+        var statuses = browser.Driver.FindElements(By.CssSelector("#ledger tbody tr td:nth-child(5) .tag")).Select(t => t.GetDomAttribute("data-status")).ToList();
+        var firstOther = statuses.FindIndex(s => s != "MEASURE_STATUS_COMPLETED");
+        Assert.True(firstOther < 0 || statuses.Skip(firstOther).All(s => s != "MEASURE_STATUS_COMPLETED"), string.Join(",", statuses));
         browser.Screenshot("township-office");
 
         // Filtering by status asks the server again: only 已销号 rows remain.
@@ -225,6 +229,10 @@ public sealed class TownshipPageTests(DemoSuite suite)
 
         using var browser = Browser.Start();
         browser.SignIn(suite.Url, Clerk, DemoSuite.Password);
+        // This month is not over: a draft may be saved, and 提交 waits for the first day of next month.
+        browser.Open($"{suite.Url}/#/township/{Xinbei}/report/{Today:yyyy-MM}");
+        browser.WaitFor("#save-draft");
+        Assert.False(browser.WaitFor("#submit").Enabled);
         browser.Open($"{suite.Url}/#/township/{Xinbei}/report/{month}");
         var form = browser.WaitFor("#report");
         foreach (var entry in form.FindElements(By.CssSelector(".village-entry")))
