@@ -75,7 +75,7 @@ route("/township/:code/report/:month", async ({ code, month }, signal) => {
       h("div", { class: "table-wrap" }, table(["村", "措施", "待销号", "已销号", "逾期"], report.villages.map(v =>
         [v.villageName ?? v.villageCode, num(v.ledger?.total), num(v.ledger?.completed), num(v.ledger?.closed), num(v.ledger?.overdue)])))) : "");
 
-  const form = h("form", { class: "card", id: "report" },
+  const form = h("form", { class: "card", id: "report", "data-period": month },
     villages.length ? "" : h("p", { class: "muted" }, "本乡镇本月没有整顿对象村。"),
     villages.map((v, i) => h("fieldset", { class: "village-entry", "data-village": v.villageCode, disabled: !editable },
       h("legend", {}, v.villageName ?? v.villageCode),
