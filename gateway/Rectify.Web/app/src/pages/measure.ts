@@ -29,8 +29,8 @@ route("/measure/:id", async ({ id }, signal) => {
   const month = monthParam(todayShanghai());
 
   const facts = h("dl", { class: "facts" },
-    fact("村", link(`#/target/${m.villageCode}`, m.villageName ?? m.villageCode)),
-    fact("乡镇", link(`#/township/${m.townshipCode}`, m.townshipName ?? "乡镇工作台")),
+    fact("村", link(`#/target/${m.villageCode}`, m.villageName || m.villageCode)),
+    fact("乡镇", link(`#/township/${m.townshipCode}`, m.townshipName || "乡镇工作台")),
     fact("责任人", (m.responsiblePersons ?? []).join("、") || "—"),
     fact("完成时限", `${dateZh(m.deadline)}${m.ongoing ? "前及长期坚持" : ""}`),
     fact("状态", statusTag(m.status, m.overdue)),
@@ -53,8 +53,8 @@ route("/measure/:id", async ({ id }, signal) => {
   if (signal.aborted) return; // the person went on while this loaded
   show(
     h("div", { class: "crumbs" },
-      link(`#/township/${m.townshipCode}`, m.townshipName ?? "乡镇工作台"), " › ",
-      link(`#/target/${m.villageCode}`, m.villageName ?? m.villageCode), " › 整改措施"),
+      link(`#/township/${m.townshipCode}`, m.townshipName || "乡镇工作台"), " › ",
+      link(`#/target/${m.villageCode}`, m.villageName || m.villageCode), " › 整改措施"),
     h("section", { class: "card", id: "measure", "data-status": m.status ?? "" },
       h("h1", {}, m.description ?? "整改措施"),
       facts,

@@ -40,7 +40,7 @@ route("/plan/:village", async ({ village }, signal) => {
 function showPlan(plan: Plan, mayEdit: boolean): void {
   const problems = (plan.problems ?? []).map((p, i) => h("section", { class: "card problem", "data-problem": p.id },
     h("h3", {}, `问题${i + 1}：${p.description ?? ""}`),
-    h("p", { class: "muted" }, p.categoryName ?? p.categoryCode ?? ""),
+    h("p", { class: "muted" }, p.categoryName || p.categoryCode || ""),
     h("div", { class: "table-wrap" }, table(["整改措施", "责任人", "完成时限", "状态"], (p.measures ?? []).map(m => [
       link(`#/measure/${m.id}`, m.description ?? "查看"), (m.responsiblePersons ?? []).join("、"),
       `${dateZh(m.deadline)}${m.ongoing ? "前及长期坚持" : ""}`, statusTag(m.status, m.overdue),
@@ -48,9 +48,9 @@ function showPlan(plan: Plan, mayEdit: boolean): void {
     mayEdit ? addMeasureForm(plan, p) : ""));
   show(
     h("div", { class: "crumbs" }, link(`#/township/${plan.villageCode.slice(0, 9)}000`, "乡镇工作台"), " › ",
-      link(`#/target/${plan.villageCode}`, plan.villageName ?? plan.villageCode), " › 整顿方案"),
+      link(`#/target/${plan.villageCode}`, plan.villageName || plan.villageCode), " › 整顿方案"),
     h("section", { class: "card", id: "plan", "data-plan": plan.id },
-      h("h1", {}, `${plan.villageName ?? plan.villageCode}${plan.campaignYear}年度整顿方案`),
+      h("h1", {}, `${plan.villageName || plan.villageCode}${plan.campaignYear}年度整顿方案`),
       h("p", {}, `整顿期：${dateZh(plan.startsOn)} 至 ${dateZh(plan.campaignEndsOn)}`),
       plan.basicSituation ? h("p", {}, h("strong", {}, "基本情况："), plan.basicSituation) : "",
       plan.goals?.length ? h("div", {}, h("strong", {}, "整改目标："), h("ol", {}, plan.goals.map(g => h("li", {}, g)))) : "",

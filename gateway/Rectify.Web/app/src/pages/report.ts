@@ -48,7 +48,7 @@ route("/township/:code/report/:month", async ({ code, month }, signal) => {
   const monthOver = today.year * 12 + today.month > period.year * 12 + period.month;
   const editable = session.canWrite() && levelOf(session.account()!.orgCode) === "township"
     && (status === "REPORT_STATUS_UNSPECIFIED" || status === "REPORT_STATUS_DRAFT" || status === "REPORT_STATUS_RETURNED");
-  const name = report?.unitName ?? mine?.unitName ?? code;
+  const name = report?.unitName || mine?.unitName || code;
 
   const head = h("section", { class: "card", id: "report-status", "data-status": status },
     h("div", { class: "toolbar" },
@@ -69,16 +69,16 @@ route("/township/:code/report/:month", async ({ code, month }, signal) => {
     h("p", { class: "muted" }, "提交时由系统从台账自动取数，无需填写。"),
     h("div", { class: "table-wrap" }, table(["村", "措施", "待销号", "已销号", "逾期"], villages.map(v => {
       const c = ledgerOf.get(v.villageCode)?.counts;
-      return [v.villageName ?? v.villageCode, num(c?.total), num(c?.completed), num(c?.closed), num(c?.overdue)];
+      return [v.villageName || v.villageCode, num(c?.total), num(c?.completed), num(c?.closed), num(c?.overdue)];
     }))),
     report?.villages?.some(v => v.ledger) ? h("div", {}, h("h3", {}, "本月报所载台账"),
       h("div", { class: "table-wrap" }, table(["村", "措施", "待销号", "已销号", "逾期"], report.villages.map(v =>
-        [v.villageName ?? v.villageCode, num(v.ledger?.total), num(v.ledger?.completed), num(v.ledger?.closed), num(v.ledger?.overdue)])))) : "");
+        [v.villageName || v.villageCode, num(v.ledger?.total), num(v.ledger?.completed), num(v.ledger?.closed), num(v.ledger?.overdue)])))) : "");
 
   const form = h("form", { class: "card", id: "report", "data-period": month },
     villages.length ? "" : h("p", { class: "muted" }, "本乡镇本月没有整顿对象村。"),
     villages.map((v, i) => h("fieldset", { class: "village-entry", "data-village": v.villageCode, disabled: !editable },
-      h("legend", {}, v.villageName ?? v.villageCode),
+      h("legend", {}, v.villageName || v.villageCode),
       h("label", {}, "本月工作", h("textarea", { name: "workDone", "data-field": `villages[${i}].work_done` }, v.workDone ?? "")),
       h("label", {}, "存在问题", h("textarea", { name: "problemsMet", "data-field": `villages[${i}].problems_met` }, v.problemsMet ?? "")),
       h("label", {}, "下月计划", h("textarea", { name: "nextMonthPlan", "data-field": `villages[${i}].next_month_plan` }, v.nextMonthPlan ?? "")),

@@ -75,7 +75,7 @@ route("/township/:code", async ({ code }, signal) => {
   ]);
   const mine = (targets.targets ?? []).filter(t => t.branch.townshipCode === code || t.branch.villageCode.startsWith(code.slice(0, 9)));
   const byVillage = new Map((counts.targets ?? []).map(t => [t.villageCode, t]));
-  const townshipName = mine[0]?.branch.townshipName ?? code;
+  const townshipName = mine[0]?.branch.townshipName || code;
   const month = monthParam(todayShanghai());
   const canPlan = session.canWrite() && levelOf(session.account()!.orgCode) !== "village";
 
@@ -84,7 +84,7 @@ route("/township/:code", async ({ code }, signal) => {
     h("div", { class: "table-wrap" }, table(["村", "状态", "整顿方案", "措施", "待销号", "已销号", "逾期"], mine.map(t => {
       const c = byVillage.get(t.branch.villageCode);
       return [
-        link(`#/target/${t.branch.villageCode}`, t.branch.villageName ?? t.branch.villageCode),
+        link(`#/target/${t.branch.villageCode}`, t.branch.villageName || t.branch.villageCode),
         h("span", { class: "tag" }, label(targetStatus, t.status)),
         c?.planId ? link(`#/plan/${t.branch.villageCode}`, canPlan ? "查看/编辑方案" : "查看方案")
           : canPlan ? link(`#/plan/${t.branch.villageCode}`, "制定方案", { class: "tag overdue" }) : h("span", { class: "muted" }, "尚未制定"),
@@ -97,7 +97,7 @@ route("/township/:code", async ({ code }, signal) => {
     h("option", { value: "" }, "全部状态"),
     Object.entries(measureStatus).map(([value, text]) => h("option", { value }, text)));
   const villageSelect = h("select", { name: "village", "aria-label": "村" },
-    h("option", { value: "" }, "全部村"), mine.map(t => h("option", { value: t.branch.villageCode }, t.branch.villageName ?? t.branch.villageCode)));
+    h("option", { value: "" }, "全部村"), mine.map(t => h("option", { value: t.branch.villageCode }, t.branch.villageName || t.branch.villageCode)));
   const overdueOnly = h("input", { type: "checkbox", name: "overdue" });
   const ledger = h("div", { class: "table-wrap", id: "ledger" });
   const total = h("span", { class: "muted", id: "ledger-total" });
@@ -110,7 +110,7 @@ route("/township/:code", async ({ code }, signal) => {
     total.textContent = `共 ${num(size)} 条`;
     total.dataset["total"] = String(size);
     const rows = measures.map(m => [
-      m.villageName ?? m.villageCode,
+      m.villageName || m.villageCode,
       m.description ? link(`#/measure/${m.id}`, m.description) : link(`#/measure/${m.id}`, "查看"),
       (m.responsiblePersons ?? []).join("、") || "—",
       `${dateZh(m.deadline)}${m.ongoing ? "前及长期坚持" : ""}`,
