@@ -2,3 +2,7 @@
 import "./login.js";
 import "./review.js";
 import "./target.js";
+import "./township.js";
+import "./plan.js";
+import "./measure.js";
+import "./report.js";
