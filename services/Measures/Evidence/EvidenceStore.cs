@@ -127,11 +127,11 @@ public sealed class EvidenceStore(Database<MeasuresModule> database, TimeProvide
         return await database.WriteAsync(async session =>
         {
             if (await RemoveUploadAsync(session, upload.Id) == 0) throw new NotFoundException("evidence upload", upload.Id);
-            await EnsureRoomAsync(session, upload.MeasureId);
+            var position = await EnsureRoomAsync(session, upload.MeasureId) + 1;
             await session.ExecuteAsync("""
-                INSERT INTO evidence (id, measure_id, file_name, content_type, size_bytes, sha256, width, height, uploaded_by, uploaded_at, content, thumbnail)
-                VALUES (@Id, @MeasureId, @FileName, @ContentType, @SizeBytes, @sha256, @Width, @Height, @UploadedBy, @UploadedAt, @data, @thumbnail)
-                """, new { row.Id, row.MeasureId, row.FileName, row.ContentType, row.SizeBytes, sha256 = upload.Sha256, row.Width, row.Height, row.UploadedBy, row.UploadedAt, data, thumbnail });
+                INSERT INTO evidence (id, measure_id, position, file_name, content_type, size_bytes, sha256, width, height, uploaded_by, uploaded_at, content, thumbnail)
+                VALUES (@Id, @MeasureId, @position, @FileName, @ContentType, @SizeBytes, @sha256, @Width, @Height, @UploadedBy, @UploadedAt, @data, @thumbnail)
+                """, new { row.Id, row.MeasureId, position, row.FileName, row.ContentType, row.SizeBytes, sha256 = upload.Sha256, row.Width, row.Height, row.UploadedBy, row.UploadedAt, data, thumbnail });
             return row.ToProto();
         }, ct);
     }
@@ -142,7 +142,7 @@ public sealed class EvidenceStore(Database<MeasuresModule> database, TimeProvide
         var rows = await database.ReadAsync(async session =>
         {
             caller.EnsureCanRead(await MeasureAsync(session, input.MeasureId));
-            return await session.QueryAsync<EvidenceRow>($"SELECT {EvidenceRow.Columns} FROM evidence WHERE measure_id = @MeasureId ORDER BY uploaded_at, id", new { input.MeasureId });
+            return await session.QueryAsync<EvidenceRow>($"SELECT {EvidenceRow.Columns} FROM evidence WHERE measure_id = @MeasureId ORDER BY position, id", new { input.MeasureId });
         }, ct);
         var response = new ListEvidenceResponse();
         response.Evidence.AddRange(rows.Select(r => r.ToProto()));
@@ -210,11 +210,13 @@ public sealed class EvidenceStore(Database<MeasuresModule> database, TimeProvide
         return await session.ExecuteAsync("DELETE FROM evidence_uploads WHERE id = @id", new { id });
     }
 
-    private async Task EnsureRoomAsync(DbSession session, string measureId)
+    /// <summary>The number of photos the measure holds, when it may take one more.</summary>
+    private async Task<int> EnsureRoomAsync(DbSession session, string measureId)
     {
         var held = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM evidence WHERE measure_id = @measureId", new { measureId });
         if (held >= options.EvidencePerMeasure)
             throw new PreconditionFailedException("TOO_MANY_PHOTOS", measureId, $"The measure already has {held} photos, the most it may hold ({options.EvidencePerMeasure}).");
+        return held;
     }
 
     /// <summary>An upload is continued and completed only by whoever began it.</summary>

@@ -32,6 +32,8 @@ public sealed class M202612251001_Evidence : Migration
         Create.Table("evidence")
             .WithColumn("id").AsString(36).NotNullable().PrimaryKey("pk_evidence")
             .WithColumn("measure_id").AsString(36).NotNullable()
+            // The order photos were added in, 1, 2, …: two uploads in the same instant keep it.
+            .WithColumn("position").AsInt32().NotNullable()
             .WithColumn("file_name").AsString(200).NotNullable()
             .WithColumn("content_type").AsString(40).NotNullable()
             .WithColumn("size_bytes").AsInt64().NotNullable()

@@ -119,7 +119,7 @@ public sealed class VillagePageTests(DemoSuite suite)
         Assert.Equal("已销号", phone.WaitFor($"[data-measure='{measure.Id}'] [data-status=MEASURE_STATUS_CLOSED]").Text);
         // The photos show as thumbnails in the measure's panel.
         phone.WaitFor($"[data-measure='{measure.Id}'] summary").Click();
-        phone.Until(d => d.FindElements(By.CssSelector($"[data-measure='{measure.Id}'] img.evidence-thumb")).Count(i => (i.GetAttribute("src") ?? "").StartsWith("blob:")) == 2 ? true : (bool?)null,
+        phone.Until(d => d.FindElements(By.CssSelector($"[data-measure='{measure.Id}'] img.evidence-thumb")).Count(i => (i.GetAttribute("src") ?? "").StartsWith("blob:")) == 2 ? "loaded" : null,
             what: "two thumbnails loaded");
         Assert.Empty(phone.Driver.FindElements(By.CssSelector($"[data-measure='{measure.Id}'] form")));
         phone.Screenshot("village-phone-closed");
