@@ -170,6 +170,52 @@ public static class MeasureCommands
                     return new ExportChunk { FileName = path, ContentType = first?.ContentType ?? "" };
                 });
         }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            var file = Arg("FILE", "a JPEG, PNG or WebP photo (at most 10 MiB)");
+            yield return Rpc("evidence-upload", "upload a photo as evidence of a measure, in chunks, resuming an upload cut off before; prints its evidence id for --evidence",
+                [Service + "BeginEvidenceUpload", Service + "PutEvidenceChunk", Service + "CompleteEvidenceUpload"], [id, file], async c =>
+                {
+                    var path = c.Get(file);
+                    var photo = await File.ReadAllBytesAsync(path);
+                    var type = Path.GetExtension(path).ToLowerInvariant() switch
+                    {
+                        ".jpg" or ".jpeg" => "image/jpeg", ".png" => "image/png", ".webp" => "image/webp",
+                        var other => throw new CliException($"{path}: a photo is .jpg, .jpeg, .png or .webp, not '{other}'"),
+                    };
+                    var client = Client(c);
+                    // Beginning the same photo again continues where the server stopped.
+                    var upload = await client.BeginEvidenceUploadAsync(new BeginEvidenceUploadRequest
+                    {
+                        MeasureId = c.Get(id), FileName = Path.GetFileName(path), ContentType = type, SizeBytes = photo.Length,
+                        Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo)),
+                    }, c.Headers);
+                    while (upload.ReceivedBytes < photo.Length)
+                    {
+                        var offset = (int)upload.ReceivedBytes;
+                        var chunk = Google.Protobuf.ByteString.CopyFrom(photo, offset, Math.Min(upload.ChunkBytes, photo.Length - offset));
+                        upload = await client.PutEvidenceChunkAsync(new PutEvidenceChunkRequest { UploadId = upload.UploadId, Offset = offset, Data = chunk }, c.Headers);
+                    }
+                    return await client.CompleteEvidenceUploadAsync(new CompleteEvidenceUploadRequest { UploadId = upload.UploadId }, c.Headers);
+                });
+        }
+        {
+            var id = Arg("MEASURE_ID", "the measure's id");
+            yield return Rpc("evidence-list", "a measure's photos: ids, names, sizes, who uploaded them and when", [Service + "ListEvidence"], [id],
+                async c => await Client(c).ListEvidenceAsync(new ListEvidenceRequest { MeasureId = c.Get(id) }, c.Headers));
+        }
+        {
+            var id = Arg("EVIDENCE_ID", "the photo's evidence id");
+            var thumbnail = Flag("--thumbnail", "the 320-px JPEG thumbnail instead of the photo");
+            var output = Text("--out", "the file to write", required: true);
+            yield return Rpc("evidence-get", "save a photo (or its thumbnail) to a file", [Service + "GetEvidenceContent"], [id, thumbnail, output], async c =>
+            {
+                var body = await Client(c).GetEvidenceContentAsync(new GetEvidenceContentRequest { EvidenceId = c.Get(id), Thumbnail = c.Get(thumbnail) }, c.Headers);
+                await File.WriteAllBytesAsync(c.Get(output), body.Data.ToByteArray());
+                Console.Error.WriteLine($"wrote {body.Data.Length:N0} bytes ({body.ContentType}) to {c.Get(output)}");
+                return new Google.Api.HttpBody { ContentType = body.ContentType };
+            });
+        }
         yield return Rpc("scan", "run the deadline scan now (due soon, overdue, escalated)", [Service + "RunDeadlineScan"], [],
             async c => await Client(c).RunDeadlineScanAsync(new RunDeadlineScanRequest(), c.Headers));
     }

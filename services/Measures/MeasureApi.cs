@@ -4,6 +4,7 @@ using Rectify.Common.V1;
 using Rectify.Kernel;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
+using Rectify.Measures.Evidence;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
 using Rectify.Measures.V1;
@@ -16,7 +17,7 @@ namespace Rectify.Measures;
 /// <summary>The gRPC face of the measures service; each RPC hands over to the plan, workflow, ledger or deadline code.</summary>
 [Authorize]
 public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan,
-    LedgerSnapshot snapshot)
+    LedgerSnapshot snapshot, EvidenceStore evidence)
     : MeasureService.MeasureServiceBase
 {
     public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context) =>
@@ -72,6 +73,21 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
 
     public override Task SnapshotLedger(SnapshotLedgerRequest request, IServerStreamWriter<LedgerSnapshotItem> responseStream, ServerCallContext context) =>
         snapshot.StreamAsync(context.Caller(), request, item => responseStream.WriteAsync(item, context.CancellationToken), context.CancellationToken);
+
+    public override Task<EvidenceUpload> BeginEvidenceUpload(BeginEvidenceUploadRequest request, ServerCallContext context) =>
+        evidence.BeginAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<EvidenceUpload> PutEvidenceChunk(PutEvidenceChunkRequest request, ServerCallContext context) =>
+        evidence.PutChunkAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<V1.Evidence> CompleteEvidenceUpload(CompleteEvidenceUploadRequest request, ServerCallContext context) =>
+        evidence.CompleteAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<ListEvidenceResponse> ListEvidence(ListEvidenceRequest request, ServerCallContext context) =>
+        evidence.ListAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task<Google.Api.HttpBody> GetEvidenceContent(GetEvidenceContentRequest request, ServerCallContext context) =>
+        evidence.ContentAsync(context.Caller(), request, context.CancellationToken);
 
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {

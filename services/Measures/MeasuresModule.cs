@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Demo;
+using Rectify.Measures.Evidence;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
 using Rectify.Measures.Targets;
@@ -29,6 +30,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
         services.AddSingleton<LedgerExport>();
         services.AddSingleton<LedgerSnapshot>();
         services.AddSingleton<DeadlineScan>();
+        services.AddSingleton<EvidenceStore>();
         services.AddHostedService<DeadlineScheduler>();
     }
 

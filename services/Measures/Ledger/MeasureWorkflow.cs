@@ -2,6 +2,7 @@ using System.Text.Json;
 using Rectify.Events.Measures;
 using Dapper;
 using Rectify.Kernel;
+using Rectify.Measures.Evidence;
 using Rectify.Measures.V1;
 using Rectify.Platform;
 using Rectify.Platform.Errors;
@@ -45,6 +46,7 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             // Work on a measure starts with its plan: progress dated before the plan's start (or in 1900) is a typing error.
             var startsOn = await session.ExecuteScalarAsync<DateOnly>("SELECT starts_on FROM plans WHERE id = @PlanId", new { row.PlanId });
             if (on < startsOn) throw ValidationException.For("on", $"{on:yyyy-MM-dd} is before the plan's start on {startsOn:yyyy-MM-dd}");
+            await EvidenceStore.CheckReferencesAsync(session, row.Id, request.Evidence);
             // An ended campaign's history is entered in the order it happened.
             if (await CampaignEndedAsync(session, row) && await LastDatedChangeAsync(session, row.Id) is { } last && on < last)
                 throw ValidationException.For("on", $"{on:yyyy-MM-dd} is before the measure's last recorded change on {last:yyyy-MM-dd}; history is entered in the order it happened");
@@ -61,7 +63,11 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             row.Percent = 100;
             return (new MeasureChangeRow { Kind = (int)MeasureChangeKind.Completed, OnDate = occurredOn ?? clock.Today(), Percent = 100, Note = completion.Note, Evidence = completion.Evidence },
                 new MeasureCompleted(row.Snapshot(), now, occurredOn));
-        }, ct, (session, row) => CheckHistoryAsync(session, row, occurredOn));
+        }, ct, async (session, row) =>
+        {
+            await EvidenceStore.CheckReferencesAsync(session, row.Id, request.Evidence);
+            await CheckHistoryAsync(session, row, occurredOn);
+        });
     }
 
     public async Task<Measure> CloseAsync(Caller caller, CloseMeasureRequest request, CancellationToken ct)

@@ -285,6 +285,21 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(measures, "CloseMeasure", d.Village, Access.Manage, m, c => c.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = d.MeasureId, Verifier = "矩阵", Note = "矩阵" }).ResponseAsync, d.Village);
         Add(measures, "ReopenMeasure", d.Village, Access.Manage, m, c => c.ReopenMeasureAsync(new ReopenMeasureRequest
             { MeasureId = d.MeasureId, Reason = "矩阵", NewDeadline = d.CampaignEndsOn.ToProto() }).ResponseAsync, d.Village);
+        // Photos as evidence: uploading follows RecordProgress (the village reports); reading, the measure's.
+        var photo = Rectify.Tests.Measures.TestPhotos.Jpeg(64, 48, seed: 9);
+        var announce = new BeginEvidenceUploadRequest
+            { MeasureId = d.MeasureId, FileName = "矩阵.jpg", ContentType = "image/jpeg", SizeBytes = photo.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo)) };
+        async Task<EvidenceUpload> SendPhoto(MeasureService.MeasureServiceClient c)
+        {
+            var upload = await c.BeginEvidenceUploadAsync(announce);
+            return await c.PutEvidenceChunkAsync(new PutEvidenceChunkRequest { UploadId = upload.UploadId, Offset = 0, Data = Google.Protobuf.ByteString.CopyFrom(photo) });
+        }
+        Add(measures, "BeginEvidenceUpload", d.Village, Access.Write, m, c => c.BeginEvidenceUploadAsync(announce).ResponseAsync, d.Village);
+        Add(measures, "PutEvidenceChunk", d.Village, Access.Write, m, SendPhoto, d.Village);
+        Add(measures, "CompleteEvidenceUpload", d.Village, Access.Write, m, async c =>
+            await c.CompleteEvidenceUploadAsync(new CompleteEvidenceUploadRequest { UploadId = (await SendPhoto(c)).UploadId }), d.Village);
+        Add(measures, "ListEvidence", d.Village, Access.Read, m, c => c.ListEvidenceAsync(new ListEvidenceRequest { MeasureId = d.MeasureId }).ResponseAsync, d.Village);
+        Add(measures, "GetEvidenceContent", d.Village, Access.Read, m, c => c.GetEvidenceContentAsync(new GetEvidenceContentRequest { EvidenceId = d.EvidenceId, Thumbnail = true }).ResponseAsync, d.Village);
         Add(measures, "ListMeasures", d.Township, Access.Read, m, c => c.ListMeasuresAsync(new ListMeasuresRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "GetLedgerCounts", d.Township, Access.Read, m, c => c.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "ExportLedger", d.Township, Access.Read, m, c => Drain(c.ExportLedger(new ExportLedgerRequest { ScopeCode = d.Township.Value, CampaignYear = year })));
@@ -409,6 +424,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         public DateOnly CampaignEndsOn { get; private set; }
         public Plan Plan { get; private set; } = null!;
         public string MeasureId { get; private set; } = "";
+        public string EvidenceId { get; private set; } = "";
         public int ProfileYear { get; private set; }
         public PartyOrganizationProfile Profile { get; private set; } = null!;
         public string LockedAssignmentId { get; private set; } = "";
@@ -436,6 +452,11 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             var measures = new MeasureService.MeasureServiceClient(system);
             d.Plan = await measures.GetPlanAsync(new GetPlanRequest { VillageYear = new VillageYear { VillageCode = d.Village.Value, CampaignYear = d.Campaign.Year } });
             d.MeasureId = d.Plan.Problems.SelectMany(p => p.Measures).First().Id;
+            var photo = Rectify.Tests.Measures.TestPhotos.Jpeg(80, 60, seed: 10);
+            var upload = await measures.BeginEvidenceUploadAsync(new BeginEvidenceUploadRequest
+                { MeasureId = d.MeasureId, FileName = "矩阵.jpg", ContentType = "image/jpeg", SizeBytes = photo.Length, Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo)) });
+            await measures.PutEvidenceChunkAsync(new PutEvidenceChunkRequest { UploadId = upload.UploadId, Offset = 0, Data = Google.Protobuf.ByteString.CopyFrom(photo) });
+            d.EvidenceId = (await measures.CompleteEvidenceUploadAsync(new CompleteEvidenceUploadRequest { UploadId = upload.UploadId })).EvidenceId;
 
             d.ProfileYear = d.Today.Year;
             d.Profile = await units.GetProfileAsync(new GetProfileRequest { VillageCode = d.Village.Value, Year = d.ProfileYear });

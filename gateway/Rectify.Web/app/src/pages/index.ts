@@ -6,3 +6,5 @@ import "./township.js";
 import "./plan.js";
 import "./measure.js";
 import "./report.js";
+import "./village.js";
+import "./inbox.js";
