@@ -98,9 +98,20 @@ public sealed class VillagePageTests(DemoSuite suite)
         Assert.Equal([photos[0].EvidenceId], history.Single(h => h.Kind == MeasureChangeKind.Progressed).Evidence);
         Assert.Equal([photos[1].EvidenceId], history.Single(h => h.Kind == MeasureChangeKind.Completed).Evidence);
 
-        // The township verifies and closes it (its measure page is another helper's: over gRPC here); the village sees 已销号.
-        await new MeasureService.MeasureServiceClient(suite.Host.As(Township, Role.Officer, "xinbei.clerk"))
-            .CloseMeasureAsync(new CloseMeasureRequest { MeasureId = measure.Id, Verifier = "新陂乡党建办 钟海林", Note = "现场核验属实" });
+        // The township verifies it on its measure page, with the village's photos in front of it, and closes it (销号).
+        using (var office = Browser.Start())
+        {
+            office.SignIn(suite.Url, "xinbei.clerk", DemoSuite.Password);
+            office.Open($"{suite.Url}/#/measure/{measure.Id}");
+            office.Until(d => d.FindElements(By.CssSelector("#photos img.evidence-thumb")).Count(i => (i.GetAttribute("src") ?? "").StartsWith("blob:")) == 2 ? "loaded" : null,
+                what: "the village's two photos on the township's measure page");
+            office.Screenshot("measure-photos-office");
+            var close = office.WaitFor("#close");
+            close.FindElement(By.Name("note")).SendKeys("现场核验属实");
+            close.FindElement(By.CssSelector("button[type=submit]")).Click();
+            office.WaitFor("#measure[data-status=MEASURE_STATUS_CLOSED]");
+        }
+        Assert.Equal(MeasureStatus.Closed, (await village.GetMeasureAsync(new GetMeasureRequest { MeasureId = measure.Id })).Measure.Status);
         phone.Driver.Navigate().Refresh();
         Assert.Equal("已销号", phone.WaitFor($"[data-measure='{measure.Id}'] [data-status=MEASURE_STATUS_CLOSED]").Text);
         // The photos show as thumbnails in the measure's panel.

@@ -5,6 +5,7 @@ import { session, levelOf } from "../session.js";
 import { h, show, table, link, showError, toast } from "../ui.js";
 import { dateZh, timeZh, label, monthParam, todayShanghai, type Ymd } from "../format.js";
 import { dateOf, statusTag, type MeasureRow } from "./township.js";
+import { evidenceGallery } from "../evidence.js";
 
 interface Measure extends MeasureRow { townshipCode?: string; townshipName?: string; reopenCount?: number; planId?: string; }
 interface Change {
@@ -18,7 +19,11 @@ const changeKind: Record<string, string> = {
 };
 
 route("/measure/:id", async ({ id }, signal) => {
-  const detail = await api<{ measure: Measure; history?: Change[] }>("measures", "GetMeasure", { measureId: id });
+  // The photos the village sent are what the township verifies before 销号: loaded with the measure.
+  const [detail, photos] = await Promise.all([
+    api<{ measure: Measure; history?: Change[] }>("measures", "GetMeasure", { measureId: id }),
+    evidenceGallery(id),
+  ]);
   const m = detail.measure;
   // A village's township is its code's first nine digits: named even when the measure does not carry it.
   m.townshipCode ||= `${m.villageCode.slice(0, 9)}000`;
@@ -60,6 +65,7 @@ route("/measure/:id", async ({ id }, signal) => {
       facts,
       h("div", { class: "toolbar" }, link(`#/plan/${m.villageCode}`, "整顿方案", { class: "tag" }),
         link(`#/overview/${m.townshipCode}/${month}`, "本乡镇总览", { class: "tag" }))),
+    h("section", { class: "card", id: "photos" }, h("h2", {}, "佐证照片"), photos),
     actions.length ? h("div", { class: "grid" }, actions) : "",
     h("section", { class: "card" }, h("h2", {}, "办理记录"),
       h("div", { class: "table-wrap" }, table(["时间", "事项", "办理后状态", "日期", "进度", "说明", "办理人"], rows, { id: "history" }))));
