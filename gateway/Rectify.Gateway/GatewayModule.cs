@@ -62,6 +62,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     {
         endpoints.MapGrpcService<ProgressApi>();
         endpoints.MapGrpcService<ReadModelApi>();
+        endpoints.MapProgressEvents();
         // The pages people use sit beside the API they call (docs/web.md).
         endpoints.MapWebPages();
     }
