@@ -1,2 +1,3 @@
 // Every page module, imported for its routes.
 import "./login.js";
+import "./overview.js";
