@@ -113,6 +113,7 @@ public sealed class OverviewPageTests(DemoSuite suite)
         browser.WaitFor("#targets a[data-target]");
         Assert.Equal("于都县", browser.WaitFor($".crumbs a[data-crumb='{County}']").Text);
         browser.Until(d => (bool)browser.Script("return performance.getEntriesByName('rectify:chart-drawn').length > 0")!);
+        browser.Script("window.scrollTo(0, 0);");
         browser.Screenshot("overview-township-office");
         browser.WaitFor($"a[data-child='{Hekeng}']").Click();
         browser.WaitFor($"#overview[data-unit='{Hekeng}']");

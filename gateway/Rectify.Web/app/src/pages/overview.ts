@@ -72,7 +72,7 @@ class OverviewPage {
           p.asOf ? h("span", { class: "muted" }, `统计截至${dateZh(p.asOf)}`) : null),
         this.kpis(),
         h("div", { class: "grid overview-charts" }, chartBoxes.map(([, title, el]) => h("section", { class: "card" }, h("h2", {}, title), el))),
-        this.level === "village" ? null : h("section", { class: "card" }, h("h2", {}, `下级单位进度（${childZh[this.level]}，滞后的在前）`), this.childrenBox),
+        this.level === "village" ? null : h("section", { class: "card" }, h("h2", {}, this.level === "township" ? "整顿村进度（滞后的在前）" : `下级单位进度（${childZh[this.level]}，滞后的在前）`), this.childrenBox),
         this.level === "township" || this.level === "village" ? await this.targets() : null,
         this.overdue(),
         this.unavailable()));
@@ -213,7 +213,9 @@ class OverviewPage {
 
   /** Children with the lagging first: the lowest completion rate, then the most overdue measures. */
   private ranked(): ChildProgress[] {
-    return [...(this.progress.children ?? [])].sort((a, b) =>
+    // A township's villages that are not targets have nothing to rank.
+    const children = (this.progress.children ?? []).filter(c => this.level !== "township" || (c.targets?.total ?? 0) > 0 || (c.measures?.total ?? 0) > 0);
+    return children.sort((a, b) =>
       (a.measures?.completionRate ?? 0) - (b.measures?.completionRate ?? 0) || (b.measures?.overdue ?? 0) - (a.measures?.overdue ?? 0) || a.unitCode.localeCompare(b.unitCode));
   }
 
