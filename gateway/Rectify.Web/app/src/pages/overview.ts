@@ -328,10 +328,13 @@ class OverviewPage {
 }
 
 function pie(name: string, parts: [string, number, string][]): object {
+  const empty = parts.every(([, value]) => value === 0);
   return {
+    // All zero: say so rather than draw equal slices.
+    title: empty ? { text: "暂无数据", left: "center", top: "middle", textStyle: { fontSize: 14, color: "#6b7280", fontWeight: "normal" } } : undefined,
     legend: { bottom: 0 },
     series: [{
-      type: "pie", name, radius: ["40%", "68%"], center: ["50%", "45%"],
+      type: "pie", name, radius: ["40%", "68%"], center: ["50%", "45%"], stillShowZeroSum: false,
       label: { formatter: "{b}\n{c}" },
       data: parts.map(([n, value, color]) => ({ name: n, value, itemStyle: { color } })),
     }],
