@@ -336,7 +336,8 @@ function pie(name: string, parts: [string, number, string][]): object {
     series: [{
       type: "pie", name, radius: ["40%", "68%"], center: ["50%", "45%"], stillShowZeroSum: false,
       label: { formatter: "{b}\n{c}" },
-      data: parts.map(([n, value, color]) => ({ name: n, value, itemStyle: { color } })),
+      // A zero slice has no label: its leader line would point at nothing.
+      data: parts.map(([n, value, color]) => ({ name: n, value, itemStyle: { color }, label: { show: value > 0 }, labelLine: { show: value > 0 } })),
     }],
   };
 }
