@@ -65,6 +65,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     {
         endpoints.MapGrpcService<ProgressApi>();
         endpoints.MapGrpcService<ReadModelApi>();
+        endpoints.MapProgressEvents();
         // The pages people use sit beside the API they call (docs/web.md).
         endpoints.MapWebPages();
         // The public JSON API: its description, and the services this process does not host reached through it.

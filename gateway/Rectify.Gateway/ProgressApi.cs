@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Rectify.Gateway.ReadModel;
@@ -22,10 +21,8 @@ namespace Rectify.Gateway;
 [Authorize]
 public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServiceClient measures, ReportingService.ReportingServiceClient reporting, TimeProvider clock) : ProgressService.ProgressServiceBase
 {
-    /// <summary>Changes arriving within this window are sent as one update.</summary>
-    private static readonly TimeSpan WatchCoalescing = TimeSpan.FromMilliseconds(50);
-
-    private GetProgressInput Read(Caller caller, GetProgressRequest request)
+    /// <summary>The request checked, and the unit in the caller's subtree: the same for the RPCs and their server-sent events (ProgressEvents).</summary>
+    internal static GetProgressInput Read(Caller caller, GetProgressRequest request, TimeProvider clock)
     {
         var input = GetProgressInput.Parse(request, clock.Today());
         // A county sees its townships, a city its counties; never a sibling's data.
@@ -35,50 +32,28 @@ public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServi
 
     public override Task<Progress> GetProgress(GetProgressRequest request, ServerCallContext context)
     {
-        var (scope, month) = Read(context.Caller(), request);
+        var (scope, month) = Read(context.Caller(), request, clock);
         return Task.FromResult(model.Progress(scope, month, clock.Today()));
     }
 
     public override async Task WatchProgress(GetProgressRequest request, IServerStreamWriter<Progress> responseStream, ServerCallContext context)
     {
-        var (scope, month) = Read(context.Caller(), request);
-        var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void OnChanged(string code)
-        {
-            if (OrgCode.TryParse(code, out var changed, out _) && scope.IsAncestorOrSelfOf(changed)) wake.Writer.TryWrite(true);
-        }
-        model.Changed += OnChanged;
+        var (scope, month) = Read(context.Caller(), request, clock);
         try
         {
             var ct = context.CancellationToken;
-            long? sent = null;
-            while (!ct.IsCancellationRequested)
-            {
-                // Only a change of the unit's own subtree is sent: its version says whether there is one.
-                var progress = model.Progress(scope, month, clock.Today());
-                if (progress.Version != sent)
-                {
-                    await responseStream.WriteAsync(progress, ct);
-                    sent = progress.Version;
-                }
-                await wake.Reader.ReadAsync(ct);
-                await Task.Delay(WatchCoalescing, ct);
-                wake.Reader.TryRead(out _);
-            }
+            await foreach (var progress in model.Changes(scope, month, clock, ct))
+                await responseStream.WriteAsync(progress, ct);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The dashboard went away, or the stream's token expired or its lifetime ran out: StreamLifetimeInterceptor says which.
         }
-        finally
-        {
-            model.Changed -= OnChanged;
-        }
     }
 
     public override async Task<Dashboard> GetDashboard(GetProgressRequest request, ServerCallContext context)
     {
-        var (scope, month) = Read(context.Caller(), request);
+        var (scope, month) = Read(context.Caller(), request, clock);
         var dashboard = new Dashboard { Progress = model.Progress(scope, month, clock.Today()) };
         // The caller's token goes along, so each service applies its own scope check to the same person.
         var headers = new Metadata { { "Authorization", context.RequestHeaders.GetValue("authorization") ?? "" } };

@@ -8,3 +8,4 @@ import "./measure.js";
 import "./report.js";
 import "./village.js";
 import "./inbox.js";
+import "./overview.js";
