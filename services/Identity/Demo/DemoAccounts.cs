@@ -23,6 +23,8 @@ public sealed class DemoAccounts(Database<IdentityModule> database, RectifyOptio
         ("xinbei.clerk", "新陂乡党建办", "360731203000", Role.Officer),
         ("gongjiang.clerk", "贡江镇党建办", "360731100000", Role.Officer),
         ("hekeng.branch", "禾坑村党支部", "360731203210", Role.Officer),
+        // A village whose target the demo planned: measures to report on at once (禾坑村's plan is left to write).
+        ("makeng.branch", "马坑村党支部", "360731100205", Role.Officer),
     ];
 
     public async Task SeedAsync(CancellationToken ct)

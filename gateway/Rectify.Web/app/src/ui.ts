@@ -1,4 +1,6 @@
 // A few DOM helpers, so pages read as markup without a framework. Text always goes in as text (no innerHTML).
+import { monthParam, monthZh } from "./format.js";
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>;
 
@@ -50,3 +52,10 @@ export function showError(form: HTMLElement, error: unknown): void {
 }
 
 export function link(href: string, text: string, attrs: Attrs = {}): HTMLAnchorElement { return h("a", { href, ...attrs }, text); }
+
+/** A month chooser in Chinese (2026年10月): the browser's own month input speaks the operating system's language. */
+export function monthSelect(months: { year: number; month: number }[], current: { year: number; month: number }, onPick: (value: string) => void, id = "month"): HTMLElement {
+  const select = h("select", { id, "aria-label": "月份", onchange: () => onPick(select.value) },
+    months.map(p => h("option", { value: monthParam(p), selected: p.year === current.year && p.month === current.month }, monthZh(p))));
+  return h("label", { class: "month-picker" }, "月份", select);
+}

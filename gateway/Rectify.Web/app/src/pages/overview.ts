@@ -4,7 +4,7 @@
 import { route, go } from "../router.js";
 import { api, get, stream, ApiError } from "../api.js";
 import { session, levelOf, Level } from "../session.js";
-import { h, show, table, link } from "../ui.js";
+import { h, show, table, link, monthSelect } from "../ui.js";
 import { dateZh, monthZh, monthParam, parseMonth, todayShanghai, num, percent, label, reportStatus, measureStatus } from "../format.js";
 import { chart, base, Chart } from "../charts.js";
 
@@ -117,9 +117,7 @@ class OverviewPage {
       months.push(last);
     }
     if (!months.some(p => p.year === this.period.year && p.month === this.period.month)) months.push(this.period);
-    const select = h("select", { id: "month", "aria-label": "月份", onchange: () => go(`/overview/${this.code}/${select.value}`) },
-      months.map(p => h("option", { value: monthParam(p), selected: p.year === this.period.year && p.month === this.period.month }, monthZh(p))));
-    return h("label", { class: "month-picker" }, "月份", select);
+    return monthSelect(months, this.period, value => go(`/overview/${this.code}/${value}`));
   }
 
   // --- KPI cards ---------------------------------------------------------------------------------

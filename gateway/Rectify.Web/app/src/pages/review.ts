@@ -4,8 +4,8 @@
 import { api, ApiError } from "../api.js";
 import { route, go } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, toast, showError, link } from "../ui.js";
-import { dateZh, timeZh, monthZh, monthParam, parseMonth, todayShanghai, num, percent, label, reportStatus } from "../format.js";
+import { h, show, table, toast, showError, link, monthSelect } from "../ui.js";
+import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus } from "../format.js";
 
 interface Period { year: number; month: number; }
 interface Ymd { year: number; month: number; day: number; }
@@ -85,8 +85,14 @@ function failed(section: HTMLElement, title: string, e: unknown): void {
 
 async function renderReports(section: HTMLElement, detail: HTMLElement, code: string, period: Period): Promise<void> {
   const list = await api<ListReports>("reporting", "ListReports", { scopeCode: code, period });
-  const picker = h("input", { type: "month", id: "review-month", value: monthParam(period), "aria-label": "月份" });
-  picker.addEventListener("change", () => { if (picker.value) go(`/review/${code}/${picker.value}`); });
+  // The two years up to this month: the campaign's and the one before, for late reviews.
+  const today = todayShanghai();
+  const months = Array.from({ length: 24 }, (_, i) => {
+    const n = today.year * 12 + today.month - 1 - i;
+    return { year: Math.floor(n / 12), month: (n % 12) + 1 };
+  }).reverse();
+  if (!months.some(p => p.year === period.year && p.month === period.month)) months.unshift(period);
+  const picker = monthSelect(months, period, value => go(`/review/${code}/${value}`), "review-month");
   const rows = (list.reports ?? []).map(r => {
     // A pushed report opens from the township's name: the first column, so a phone needs no sideways scroll for it.
     const name = r.unitName ?? r.unitCode;
