@@ -66,8 +66,12 @@ public sealed class ExecutableTests
             var county = new OrganizationService.OrganizationServiceClient(channel);
             // The README's trial path: a token minted with the published development key, accepted by standalone on SQLite.
             var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("tester", OrgCode.Parse(DemoCounty.CountyCode), Role.Officer, DateTimeOffset.UtcNow, TimeSpan.FromHours(1)) } };
-            var townships = await county.ListChildrenAsync(new ListChildrenRequest { Code = DemoCounty.CountyCode }, headers);
-            Assert.Equal(12, townships.Units.Count);
+            // The demo loads after the process starts serving (its modules call each other over gRPC, as in production).
+            await Poll.Until(async () =>
+            {
+                var townships = (await county.ListChildrenAsync(new ListChildrenRequest { Code = DemoCounty.CountyCode }, headers)).Units.Count;
+                return townships == 12 ? townships : throw new InvalidOperationException($"{townships} townships so far");
+            }, "the demo county's 12 townships", TimeSpan.FromSeconds(60));
             Assert.True(File.Exists(Path.Combine(data, "organizations.db")));
         }
         finally

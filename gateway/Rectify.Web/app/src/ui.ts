@@ -1,5 +1,6 @@
 // A few DOM helpers, so pages read as markup without a framework. Text always goes in as text (no innerHTML).
 import { monthParam, monthZh } from "./format.js";
+import { ApiError } from "./api.js";
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>;
@@ -58,4 +59,25 @@ export function monthSelect(months: { year: number; month: number }[], current: 
   const select = h("select", { id, "aria-label": "月份", onchange: () => onPick(select.value) },
     months.map(p => h("option", { value: monthParam(p), selected: p.year === current.year && p.month === current.month }, monthZh(p))));
   return h("label", { class: "month-picker" }, "月份", select);
+}
+
+/** Sends a form one submission at a time: its submit buttons are disabled while the action runs; a refusal is shown in the form. */
+export function onSubmit(form: HTMLFormElement, action: (data: FormData, event: SubmitEvent) => Promise<void>): void {
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const buttons = [...form.querySelectorAll<HTMLButtonElement>("button[type=submit]")];
+    buttons.forEach(b => (b.disabled = true));
+    try {
+      await action(new FormData(form), event);
+    } catch (e) {
+      showError(form, e);
+    } finally {
+      buttons.forEach(b => (b.disabled = false));
+    }
+  });
+}
+
+/** The page's own refusal of a field left empty, shaped like the server's, so it shows the same way. */
+export function refusal(message: string, field: string, description: string): ApiError {
+  return new ApiError(3, message, [{ field, description }], 400);
 }

@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, link, showError, toast } from "../ui.js";
+import { h, show, table, link, toast, onSubmit, refusal } from "../ui.js";
 import { dateZh, timeZh, label, monthParam, todayShanghai, type Ymd } from "../format.js";
 import { dateOf, statusTag, type MeasureRow } from "./township.js";
 import { evidenceGallery } from "../evidence.js";
@@ -80,19 +80,10 @@ function closeForm(m: Measure, me: string): HTMLElement {
     h("label", {}, "核验人", h("input", { name: "verifier", value: me, required: true, "data-field": "verifier" })),
     h("label", {}, "核验情况", h("textarea", { name: "note", "data-field": "note" })),
     h("button", { type: "submit" }, "销号"));
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const button = form.querySelector("button")!;
-    button.disabled = true;
-    try {
-      await api("measures", "CloseMeasure", { measureId: m.id, verifier: data.get("verifier"), note: data.get("note") });
-      toast("已销号");
-      void render();
-    } catch (e) {
-      showError(form, e);
-      button.disabled = false;
-    }
+  onSubmit(form, async data => {
+    await api("measures", "CloseMeasure", { measureId: m.id, verifier: data.get("verifier"), note: data.get("note") });
+    toast("已销号");
+    void render();
   });
   return form;
 }
@@ -104,22 +95,13 @@ function reopenForm(m: Measure): HTMLElement {
     h("label", {}, "回炉原因", h("textarea", { name: "reason", "data-field": "reason" })),
     h("label", {}, "新的完成时限", h("input", { name: "newDeadline", type: "date", "data-field": "new_deadline" })),
     h("button", { type: "submit", class: "secondary" }, "回炉"));
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
-    const data = new FormData(form);
+  onSubmit(form, async data => {
     const reason = String(data.get("reason") ?? "").trim();
     // The reason is what the village acts on: refused here before anything is sent.
-    if (!reason) return showError(form, Object.assign(new Error("请填写回炉原因"), { violations: [{ field: "reason", description: "回炉原因不能为空" }] }));
-    const button = form.querySelector("button")!;
-    button.disabled = true;
-    try {
-      await api("measures", "ReopenMeasure", { measureId: m.id, reason, newDeadline: dateOf(String(data.get("newDeadline") ?? "")) });
-      toast("已回炉");
-      void render();
-    } catch (e) {
-      showError(form, e);
-      button.disabled = false;
-    }
+    if (!reason) throw refusal("请填写回炉原因", "reason", "回炉原因不能为空");
+    await api("measures", "ReopenMeasure", { measureId: m.id, reason, newDeadline: dateOf(String(data.get("newDeadline") ?? "")) });
+    toast("已回炉");
+    void render();
   });
   return form;
 }

@@ -3,7 +3,7 @@
 import { api, ApiError } from "../api.js";
 import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, link, showError, toast } from "../ui.js";
+import { h, show, table, link, toast, onSubmit } from "../ui.js";
 import { dateZh, type Ymd } from "../format.js";
 import { currentCampaign, dateOf, statusTag, type MeasureRow } from "./township.js";
 
@@ -69,22 +69,13 @@ function addMeasureForm(plan: Plan, problem: Problem): HTMLElement {
       h("label", {}, "完成时限", h("input", { name: "deadline", type: "date", "data-field": "measure.deadline" })),
       h("label", { class: "check" }, h("input", { name: "ongoing", type: "checkbox", "data-field": "measure.ongoing" }), "前及长期坚持")),
     h("button", { type: "submit" }, "添加"));
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const button = form.querySelector("button")!;
-    button.disabled = true;
-    try {
-      await api("measures", "AddMeasure", {
-        planId: plan.id, problemId: problem.id,
-        measure: { description: data.get("description"), responsiblePersons: persons(String(data.get("persons") ?? "")), deadline: dateOf(String(data.get("deadline") ?? "")), ongoing: data.get("ongoing") === "on" },
-      });
-      toast("已添加整改措施");
-      await render();
-    } catch (e) {
-      showError(form, e);
-      button.disabled = false;
-    }
+  onSubmit(form, async data => {
+    await api("measures", "AddMeasure", {
+      planId: plan.id, problemId: problem.id,
+      measure: { description: data.get("description"), responsiblePersons: persons(String(data.get("persons") ?? "")), deadline: dateOf(String(data.get("deadline") ?? "")), ongoing: data.get("ongoing") === "on" },
+    });
+    toast("已添加整改措施");
+    await render();
   });
   return form;
 }
@@ -119,10 +110,8 @@ function showCreate(village: string, year: number, categories: Category[]): void
     h("div", { class: "toolbar" },
       h("button", { type: "button", class: "secondary", onclick: () => addProblem() }, "再加一个问题"),
       h("button", { type: "submit" }, "保存方案")));
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
+  onSubmit(form, async data => {
     const value = (el: Element, name: string): string => (el.querySelector(`[name="${name}"]`) as HTMLInputElement | null)?.value ?? "";
-    const data = new FormData(form);
     const body = {
       villageCode: village, campaignYear: year, startsOn: dateOf(String(data.get("startsOn") ?? "")),
       basicSituation: data.get("basicSituation"),
@@ -136,16 +125,9 @@ function showCreate(village: string, year: number, categories: Category[]): void
         }] : [],
       })),
     };
-    const button = form.querySelector("button[type=submit]") as HTMLButtonElement;
-    button.disabled = true;
-    try {
-      await api("measures", "CreatePlan", body);
-      toast("整顿方案已保存");
-      await render();
-    } catch (e) {
-      showError(form, e);
-      button.disabled = false;
-    }
+    await api("measures", "CreatePlan", body);
+    toast("整顿方案已保存");
+    await render();
   });
   show(h("div", { class: "crumbs" }, link(`#/township/${village.slice(0, 9)}000`, "乡镇工作台"), " › 制定整顿方案"), form);
 }

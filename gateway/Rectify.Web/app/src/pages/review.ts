@@ -1,10 +1,10 @@
 // The county's review queue (审核): the townships' monthly reports to accept or return (退回) with a reason, the
 // townships' proposed targets to confirm or reject with the ranking's explanation beside each, and the targets whose
 // plan is over and await 验收. A reviewer decides; anyone else in line reads it, without the buttons.
-import { api, ApiError } from "../api.js";
+import { api } from "../api.js";
 import { route, go } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, toast, showError, link, monthSelect } from "../ui.js";
+import { h, show, table, toast, showError, link, monthSelect, onSubmit, refusal } from "../ui.js";
 import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus } from "../format.js";
 
 interface Period { year: number; month: number; }
@@ -175,18 +175,14 @@ function decisionForm(report: Report, decided: (text: string) => Promise<void>):
       await decided("月报已通过");
     } catch (e) { showError(form, e); }
   });
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
+  onSubmit(form, async () => {
     // The reason is what the township reads: an empty one is refused here, before the server refuses it too.
     if (!reason.value.trim()) {
-      showError(form, new ApiError(3, "请填写退回理由", [{ field: "reason", description: "退回月报必须填写理由" }], 400));
       reason.focus();
-      return;
+      throw refusal("请填写退回理由", "reason", "退回月报必须填写理由");
     }
-    try {
-      await api("reporting", "ReturnReport", { ...request, reason: reason.value });
-      await decided("月报已退回");
-    } catch (e) { showError(form, e); }
+    await api("reporting", "ReturnReport", { ...request, reason: reason.value });
+    await decided("月报已退回");
   });
   return form;
 }
@@ -259,20 +255,14 @@ function proposalForm(campaignId: string, p: Proposal, again: () => Promise<void
     h("div", { class: "toolbar" },
       h("button", { type: "submit", name: "confirm", value: "true", class: "confirm-proposal" }, "确认"),
       h("button", { type: "submit", name: "confirm", value: "false", class: "secondary reject-proposal" }, "不列为")));
-  form.addEventListener("submit", async event => {
-    event.preventDefault();
+  onSubmit(form, async (_, event) => {
     const confirmIt = (event.submitter as HTMLButtonElement | null)?.value !== "false";
-    if (!reason.value.trim()) {
-      showError(form, new ApiError(3, "请填写审核理由", [{ field: "reason", description: "确认或不列为对象都须写明理由" }], 400));
-      return;
-    }
-    try {
-      await api("assessment", "ReviewProposal", {
-        campaignId, villageCode: p.branch.villageCode, confirm: confirmIt, reason: reason.value, overrideReason: override?.value ?? "",
-      });
-      toast(confirmIt ? "已确认为整顿对象" : "已不列为整顿对象");
-      await again();
-    } catch (e) { showError(form, e); }
+    if (!reason.value.trim()) throw refusal("请填写审核理由", "reason", "确认或不列为对象都须写明理由");
+    await api("assessment", "ReviewProposal", {
+      campaignId, villageCode: p.branch.villageCode, confirm: confirmIt, reason: reason.value, overrideReason: override?.value ?? "",
+    });
+    toast(confirmIt ? "已确认为整顿对象" : "已不列为整顿对象");
+    await again();
   });
   return form;
 }
