@@ -16,12 +16,15 @@ public static class OrganizationCommands
     public static IEnumerable<Verb> Verbs()
     {
         {
-            var file = Arg("FILE", "a CSV file: code,name,parent_code (a header line is optional)");
+            var file = Arg("FILE", "a CSV file: code,name,parent_code (a header line is optional, 编码,名称,上级编码 too); UTF-8 or GBK");
             yield return Rpc("import", "import units from CSV; each bad row is reported by line (exit code 1 when any)", [Service + "ImportUnits"], [file],
                 async c =>
                 {
                     if (!File.Exists(c.Get(file))) throw new CliException($"{c.Get(file)}: no such file");
-                    using var reader = new StreamReader(c.Get(file));
+                    TextReader reader;
+                    try { reader = UnitCsv.Open(c.Get(file)); }
+                    catch (InvalidDataException e) { throw new CliException($"{c.Get(file)}: {e.Message}"); }
+                    using var _ = reader;
                     using var stream = Client(c).ImportUnits(c.Headers);
                     await foreach (var row in UnitCsv.ReadAsync(reader)) await stream.RequestStream.WriteAsync(row);
                     await stream.RequestStream.CompleteAsync();

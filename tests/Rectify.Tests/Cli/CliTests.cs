@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Rectify.Assessment.V1;
 using Rectify.Host;
 using Rectify.Kernel;
 using Rectify.Measures.V1;
+using Rectify.Organizations.V1;
 using Rectify.Platform;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
@@ -81,6 +83,31 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// A unit list saved as CSV by Excel on Chinese Windows is GBK with a Chinese header: imported as written. Before,
+    /// the names were stored as mojibake with exit code 0 and the header was refused as a bad row.
+    /// </summary>
+    [Fact]
+    public async Task A_gbk_csv_with_a_chinese_header_imports_its_chinese_names_and_a_file_that_is_not_text_imports_nothing()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var folder = Directory.CreateTempSubdirectory("rectify-csv-").FullName;
+        var gbk = Path.Combine(folder, "贡江镇新增村.csv");
+        await File.WriteAllBytesAsync(gbk, Encoding.GetEncoding("GBK").GetBytes($"编码,名称,上级编码\r\n360731100290,锦绣村,{Township}\r\n"));
+        var run = await As(County, Role.Officer, "import", gbk);
+        Assert.True(run.Exit == 0, run.ToString());
+        var organizations = new OrganizationService.OrganizationServiceClient(Host.As(County, Role.Viewer));
+        Assert.Equal("锦绣村", (await organizations.GetUnitAsync(new GetUnitRequest { Code = "360731100290" })).Name);
+
+        // A workbook renamed .csv (a zip: neither UTF-8 nor GBK text) is refused in Chinese, and no unit appears.
+        var workbook = Path.Combine(folder, "单位.csv");
+        await File.WriteAllBytesAsync(workbook, [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0xFF, 0xFE, 0x80, 0x81, 0xFF, 0x00]);
+        run = await As(County, Role.Officer, "import", workbook);
+        Assert.NotEqual(0, run.Exit);
+        Assert.Contains("既不是 UTF-8 也不是 GBK", run.Err);
+        Assert.Equal(12, (await organizations.ListChildrenAsync(new ListChildrenRequest { Code = County })).Units.Count);
     }
 
     [Fact]
