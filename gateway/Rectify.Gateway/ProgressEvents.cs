@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -79,9 +78,7 @@ public static class ProgressEvents
 {
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    /// <summary>The rich error details the host's JSON routes know (RectifyHost's AddJsonTranscoding).</summary>
-    private static readonly JsonFormatter ErrorJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(
-        Google.Rpc.BadRequest.Descriptor, Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.ResourceInfo.Descriptor, Google.Rpc.RetryInfo.Descriptor, Google.Rpc.ErrorInfo.Descriptor)));
+    private static readonly JsonFormatter ErrorJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(ErrorInterceptor.DetailTypes));
 
     public static IEndpointRouteBuilder MapProgressEvents(this IEndpointRouteBuilder endpoints)
     {
@@ -100,7 +97,7 @@ public static class ProgressEvents
         {
             return Refusal(e);
         }
-        return TypedResults.ServerSentEvents(Events(model, input, clock, Lifetime(http, options, clock), http.RequestAborted), "progress");
+        return TypedResults.ServerSentEvents(Events(model, input, clock, StreamLifetimeInterceptor.Remaining(http.User, options, clock.GetUtcNow()), http.RequestAborted), "progress");
     }
 
     private static async IAsyncEnumerable<string> Events(ProgressModel model, GetProgressInput input, TimeProvider clock, TimeSpan lifetime, [EnumeratorCancellation] CancellationToken aborted)
@@ -109,16 +106,6 @@ public static class ProgressEvents
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
         await foreach (var progress in model.Changes(input.Unit, input.Period, clock, linked.Token))
             yield return Json.Format(progress);
-    }
-
-    /// <summary>Until the caller's token expires or the longest stream lifetime, whichever is first (as StreamLifetimeInterceptor does for gRPC).</summary>
-    private static TimeSpan Lifetime(HttpContext http, RectifyOptions options, TimeProvider clock)
-    {
-        var now = clock.GetUtcNow();
-        var ends = now + options.MaxStreamLifetime;
-        if (long.TryParse(http.User.FindFirst("exp")?.Value, out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires < ends) ends = expires;
-        var remaining = ends - now;
-        return remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < TimeSpan.FromDays(24) ? remaining : TimeSpan.FromDays(24);
     }
 
     /// <summary>A refusal before the stream starts, as the JSON routes give it: HTTP status and google.rpc.Status.</summary>

@@ -1,3 +1,4 @@
+using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -18,6 +19,10 @@ namespace Rectify.Platform.Errors;
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, SecurityEvents security) : Interceptor
 {
+    /// <summary>The details a status may carry: what a JSON writer of a status (transcoding, the server-sent events) must know.</summary>
+    public static readonly TypeRegistry DetailTypes = TypeRegistry.FromMessages(
+        BadRequest.Descriptor, PreconditionFailure.Descriptor, ResourceInfo.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor);
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Google.Protobuf.Reflection;
-using Google.Rpc;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -59,7 +57,7 @@ public static class RectifyHost
             grpc.EnableDetailedErrors = false;
         })
         // JSON over HTTP/1.1 where a proto declares google.api.http routes; the rich error details must be known to serialize.
-        .AddJsonTranscoding(json => json.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, PreconditionFailure.Descriptor, ResourceInfo.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
+        .AddJsonTranscoding(json => json.TypeRegistry = ErrorInterceptor.DetailTypes);
         // A request that cannot be read is InvalidArgument, not Unknown (Errors/CheckedDeserialization.cs).
         builder.Services.AddCheckedDeserialization();
         builder.Services.AddGrpcReflection();

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 
 namespace Rectify.Platform.Hosting;
@@ -22,9 +23,8 @@ public sealed class StreamLifetimeInterceptor(RectifyOptions options, TimeProvid
     {
         var httpContext = context.GetHttpContext();
         var now = clock.GetUtcNow();
-        var (endsAt, ending) = Ending(httpContext, now);
-        var remaining = endsAt - now;
-        using var timer = new CancellationTokenSource(remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < Longest ? remaining : Longest, clock);
+        var ending = Ending(httpContext.User, now);
+        using var timer = new CancellationTokenSource(Remaining(httpContext.User, options, now), clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timer.Token);
         var ended = () => timer.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested;
         try
@@ -39,16 +39,27 @@ public sealed class StreamLifetimeInterceptor(RectifyOptions options, TimeProvid
         if (ended()) throw ending;
     }
 
-    private (DateTimeOffset EndsAt, RpcException Ending) Ending(HttpContext http, DateTimeOffset now)
+    /// <summary>How long a stream of this caller may run from now, as a timer takes it; also the gateway's server-sent events use it.</summary>
+    public static TimeSpan Remaining(ClaimsPrincipal user, RectifyOptions options, DateTimeOffset now)
+    {
+        var remaining = EndsAt(user, options, now).At - now;
+        return remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < Longest ? remaining : Longest;
+    }
+
+    /// <summary>When the caller's token expires or the stream reaches its cap, whichever is first.</summary>
+    private static (DateTimeOffset At, bool TokenExpires) EndsAt(ClaimsPrincipal user, RectifyOptions options, DateTimeOffset now)
     {
         var cap = now + options.MaxStreamLifetime;
         // Anonymous streams (health's Watch) have no token, only the cap.
-        if (long.TryParse(http.User.FindFirst("exp")?.Value, out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires < cap)
-            return (expires, new RpcException(new Status(StatusCode.Unauthenticated,
-                $"The caller's token expired at {expires:u}; reconnect with a fresh token.")));
-        return (cap, new RpcException(new Status(StatusCode.Unavailable,
-            $"The stream reached its longest lifetime ({options.MaxStreamLifetime}); reconnect to continue.")));
+        return long.TryParse(user.FindFirst("exp")?.Value, out var exp) && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires < cap
+            ? (expires, true) : (cap, false);
     }
+
+    private RpcException Ending(ClaimsPrincipal user, DateTimeOffset now) => EndsAt(user, options, now) switch
+    {
+        (var expires, true) => new RpcException(new Status(StatusCode.Unauthenticated, $"The caller's token expired at {expires:u}; reconnect with a fresh token.")),
+        _ => new RpcException(new Status(StatusCode.Unavailable, $"The stream reached its longest lifetime ({options.MaxStreamLifetime}); reconnect to continue.")),
+    };
 
     /// <summary>Refuses a write once the stream's time is up, for a body that does not watch its cancellation.</summary>
     private sealed class LimitedWriter<T>(IServerStreamWriter<T> inner, CancellationToken token, Func<bool> ended, RpcException ending) : IServerStreamWriter<T>

@@ -20,6 +20,15 @@ export function timeZh(rfc3339: string | null | undefined): string {
   return `${dateZh(rfc3339)} ${hm}`;
 }
 
+/** A date input's value (yyyy-mm-dd) ⇄ a Date message. */
+export function dateOf(value: string): Ymd | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
+}
+export function dateValue(d: Ymd | undefined): string {
+  return d?.day ? `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}` : "";
+}
+
 export function monthZh(p: { year: number; month: number }): string { return `${p.year}年${p.month}月`; }
 
 /** "2026-10" ⇄ { year, month }: the month in a page's address. */

@@ -1,5 +1,5 @@
 // A few DOM helpers, so pages read as markup without a framework. Text always goes in as text (no innerHTML).
-import { monthParam, monthZh } from "./format.js";
+import { label, measureStatus, monthParam, monthZh } from "./format.js";
 import { ApiError } from "./api.js";
 
 type Child = Node | string | number | null | undefined | false;
@@ -80,4 +80,10 @@ export function onSubmit(form: HTMLFormElement, action: (data: FormData, event: 
 /** The page's own refusal of a field left empty, shaped like the server's, so it shows the same way. */
 export function refusal(message: string, field: string, description: string): ApiError {
   return new ApiError(3, message, [{ field, description }], 400);
+}
+
+/** A measure's status as a tag whose colour says where it stands: overdue or 回炉 red, 待销号 orange, 已销号 green. */
+export function statusTag(status: string | undefined, overdue = false): HTMLElement {
+  const kind = overdue || status === "MEASURE_STATUS_REOPENED" ? "overdue" : status === "MEASURE_STATUS_CLOSED" ? "closed" : status === "MEASURE_STATUS_COMPLETED" ? "pending" : "";
+  return h("span", { class: `tag ${kind}`, "data-status": status ?? "" }, label(measureStatus, status ?? "MEASURE_STATUS_NOT_STARTED"));
 }

@@ -2,9 +2,9 @@
 import { api } from "../api.js";
 import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, link, toast, onSubmit, refusal } from "../ui.js";
-import { dateZh, timeZh, label, monthParam, todayShanghai, type Ymd } from "../format.js";
-import { dateOf, statusTag, type MeasureRow } from "./township.js";
+import { h, show, table, link, toast, onSubmit, refusal, statusTag } from "../ui.js";
+import { dateOf, dateZh, timeZh, label, monthParam, todayShanghai, type Ymd } from "../format.js";
+import { type MeasureRow } from "./township.js";
 import { evidenceGallery } from "../evidence.js";
 
 interface Measure extends MeasureRow { townshipCode?: string; townshipName?: string; reopenCount?: number; planId?: string; }

@@ -5,6 +5,7 @@ import { route, go } from "../router.js";
 import { api, get, stream, ApiError } from "../api.js";
 import { session, levelOf, Level } from "../session.js";
 import { h, show, table, link, monthSelect } from "../ui.js";
+import { campaignsOf } from "../campaigns.js";
 import { dateZh, monthZh, monthParam, parseMonth, todayShanghai, num, percent, label, reportStatus, measureStatus } from "../format.js";
 import { chart, base, Chart } from "../charts.js";
 
@@ -21,7 +22,6 @@ interface Progress {
 interface Measure { id: string; villageCode: string; villageName?: string; townshipName?: string; description: string; responsiblePersons?: string[]; deadline?: PeriodJson & { day: number }; status?: string; daysOverdue?: number; }
 interface ExpectedReport { unitCode: string; unitName?: string; timeliness?: string; status?: string; revision?: number; }
 interface Dashboard { progress: Progress; overdueMeasures?: Measure[]; reports?: ExpectedReport[]; parts?: { name: string; available?: boolean; problem?: string }[]; }
-interface Campaign { id: string; countyCode: string; year: number; }
 interface Target { branch: { villageCode: string; villageName: string; townshipName?: string }; status?: string; }
 
 const childZh: Record<Level, string> = { province: "市", city: "县（市、区）", county: "乡镇", township: "村", village: "" };
@@ -249,9 +249,7 @@ class OverviewPage {
   private async targets(): Promise<HTMLElement> {
     const box = h("section", { class: "card", id: "targets" }, h("h2", {}, `${this.period.year}年度整顿对象`));
     try {
-      const county = `${this.code.slice(0, 6)}000000`;
-      const campaigns = (await api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: county })).campaigns ?? [];
-      const campaign = campaigns.find(c => c.year === this.period.year);
+      const campaign = (await campaignsOf(this.code)).find(c => c.year === this.period.year);
       if (!campaign) { box.append(h("p", { class: "muted" }, "本年度尚无整顿对象")); return box; }
       const prefix = this.level === "village" ? this.code : this.code.slice(0, 9);
       const targets = ((await api<{ targets?: Target[] }>("assessment", "ListTargets", { campaignId: campaign.id })).targets ?? [])

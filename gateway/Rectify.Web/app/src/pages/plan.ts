@@ -3,9 +3,10 @@
 import { api, ApiError } from "../api.js";
 import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, link, toast, onSubmit } from "../ui.js";
-import { dateZh, type Ymd } from "../format.js";
-import { currentCampaign, dateOf, statusTag, type MeasureRow } from "./township.js";
+import { h, show, table, link, toast, onSubmit, statusTag } from "../ui.js";
+import { dateOf, dateZh, type Ymd } from "../format.js";
+import { type MeasureRow } from "./township.js";
+import { currentCampaign } from "../campaigns.js";
 
 interface Phase { name?: string; endsOn?: Ymd; }
 interface Problem { id: string; categoryCode?: string; categoryName?: string; description?: string; measures?: MeasureRow[]; }

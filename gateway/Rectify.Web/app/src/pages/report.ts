@@ -5,7 +5,8 @@ import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
 import { h, show, table, link, showError, toast } from "../ui.js";
 import { dateZh, label, monthZh, num, parseMonth, reportStatus, todayShanghai, type Ymd } from "../format.js";
-import { currentCampaign, type Counts } from "./township.js";
+import { type Counts } from "./township.js";
+import { currentCampaign } from "../campaigns.js";
 
 interface Indicators {
   meetingsHeld?: number; trainings?: number; membersDeveloped?: number; servicesForPeople?: number; disputesMediated?: number;

@@ -5,10 +5,10 @@ import { api } from "../api.js";
 import { route, go } from "../router.js";
 import { session, levelOf } from "../session.js";
 import { h, show, table, toast, showError, link, monthSelect, onSubmit, refusal } from "../ui.js";
-import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus } from "../format.js";
+import { campaignsOf } from "../campaigns.js";
+import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus, type Ymd } from "../format.js";
 
 interface Period { year: number; month: number; }
-interface Ymd { year: number; month: number; day: number; }
 interface Indicators {
   meetingsHeld?: number; trainings?: number; membersDeveloped?: number; servicesForPeople?: number; disputesMediated?: number;
   collectiveIncomeToDateYuan?: string;
@@ -25,7 +25,6 @@ interface Report {
 interface ExpectedReport { unitCode: string; unitName?: string; timeliness?: string; status?: string; revision?: number; exceptionGranted?: boolean; }
 interface ListReports { period: Period; dueOn?: Ymd; lockedAfter?: Ymd; reports?: ExpectedReport[]; }
 interface Branch { villageCode: string; villageName?: string; townshipCode?: string; townshipName?: string; }
-interface Campaign { id: string; countyCode: string; year: number; confirmed?: boolean; enteredAsHistory?: boolean; }
 interface Explanation {
   satisfactionRate?: number; satisfactionComponent?: number; committeeScore?: number; committeeComponent?: number;
   deductions?: { findingCode?: string; findingName?: string; points?: number }[]; composite?: number; autoDesignationReasons?: string[]; text?: string;
@@ -190,7 +189,7 @@ function decisionForm(report: Report, decided: (text: string) => Promise<void>):
 // —— 候选整顿对象（两评—调研—排序）——
 
 async function renderProposals(section: HTMLElement, county: string, campaignId: string | null): Promise<void> {
-  const { campaigns = [] } = await api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: county });
+  const campaigns = await campaignsOf(county);
   const withProposals = campaigns.filter(c => !c.enteredAsHistory);
   if (!withProposals.length) {
     section.replaceChildren(h("h2", {}, "候选整顿对象"), h("p", { class: "muted" }, "本县尚未开展整顿年度的评议。"));
@@ -270,7 +269,7 @@ function proposalForm(campaignId: string, p: Proposal, again: () => Promise<void
 // —— 待验收 ——
 
 async function renderAwaiting(section: HTMLElement, county: string): Promise<void> {
-  const { campaigns = [] } = await api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: county });
+  const campaigns = await campaignsOf(county);
   const campaign = campaigns.find(c => c.confirmed || c.enteredAsHistory);
   if (!campaign) {
     section.replaceChildren(h("h2", {}, "待验收对象"), h("p", { class: "muted" }, "尚无已确认的整顿对象。"));

@@ -5,11 +5,10 @@ import { api, ApiError } from "../api.js";
 import { route, render } from "../router.js";
 import { session } from "../session.js";
 import { h, show, table, toast, showError, link } from "../ui.js";
-import { dateZh, monthParam, todayShanghai, num, percent, label, measureStatus } from "../format.js";
+import { campaignsOf, type Campaign } from "../campaigns.js";
+import { dateOf, dateValue, dateZh, monthParam, todayShanghai, num, percent, label, measureStatus, type Ymd } from "../format.js";
 
-interface Ymd { year: number; month: number; day: number; }
 interface Branch { villageCode: string; villageName?: string; townshipCode?: string; townshipName?: string; }
-interface Campaign { id: string; countyCode: string; year: number; confirmed?: boolean; enteredAsHistory?: boolean; }
 interface Review {
   kind?: string; heldOn?: Ymd; score?: number; dissatisfiedShare?: number; passed?: boolean; reasons?: string[];
   statusAfter?: string; newDeadline?: Ymd; recordedBy?: string;
@@ -36,9 +35,8 @@ const measureClass: Record<string, string> = { MEASURE_STATUS_CLOSED: "closed", 
 
 route("/target/:id", async params => {
   const { village, year } = await resolve(params.id);
-  const county = `${village.slice(0, 6)}000000`;
-  const [{ campaigns = [] }, plan, measures] = await Promise.all([
-    api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: county }),
+  const [campaigns, plan, measures] = await Promise.all([
+    campaignsOf(village),
     api<Plan>("measures", "GetPlan", { villageYear: { villageCode: village, campaignYear: year } }).catch(notFoundAs(null)),
     api<{ measures?: Measure[]; totalSize?: number }>("measures", "ListMeasures", { scopeCode: village, campaignYear: year, page: { pageSize: 500 } }),
   ]);
@@ -69,8 +67,7 @@ async function resolve(id: string): Promise<{ village: string; year: number }> {
   const pair = /^(\d{12})-(\d{4})$/.exec(id);
   if (pair) return { village: pair[1], year: Number(pair[2]) };
   if (/^\d{12}$/.test(id)) {
-    const { campaigns = [] } = await api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: `${id.slice(0, 6)}000000` });
-    return { village: id, year: campaigns.find(c => c.confirmed)?.year ?? 0 };
+    return { village: id, year: (await campaignsOf(id)).find(c => c.confirmed)?.year ?? 0 };
   }
   const plan = await api<Plan>("measures", "GetPlan", { planId: id });
   return { village: plan.villageCode, year: plan.campaignYear };
@@ -146,14 +143,10 @@ function acceptanceCard(campaign: Campaign, target: Target, reload: () => void):
     session.canDecide() && target.status !== "TARGET_STATUS_TRANSFORMED" ? acceptanceForm(campaign, target, reload) : null);
 }
 
-function ymd(value: string): Ymd | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : null;
-}
 
 function acceptanceForm(campaign: Campaign, target: Target, reload: () => void): HTMLElement {
   const t = todayShanghai();
-  const today = `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")}`;
+  const today = dateValue(t);
   const aspects = ["班子建设", "制度落实", "为民办事"];
   const numberInput = (name: string, field: string, attrs: Record<string, string | number> = {}) =>
     h("input", { type: "number", name, "data-field": field, required: true, min: 0, step: 1, inputmode: "numeric", ...attrs });
@@ -177,7 +170,7 @@ function acceptanceForm(campaign: Campaign, target: Target, reload: () => void):
     try {
       const result = await api<Review>("assessment", "RecordAcceptance", {
         campaignId: campaign.id, villageCode: target.branch.villageCode,
-        heldOn: ymd(String(data.get("heldOn") ?? "")), newDeadline: ymd(String(data.get("newDeadline") ?? "")),
+        heldOn: dateOf(String(data.get("heldOn") ?? "")), newDeadline: dateOf(String(data.get("newDeadline") ?? "")),
         aspects: aspects.map((aspect, i) => ({ aspect, score: n(`aspect${i}`) })),
         votes: { satisfied: n("satisfied"), basicallySatisfied: n("basicallySatisfied"), dissatisfied: n("dissatisfied"), ballots: n("ballots") },
       });

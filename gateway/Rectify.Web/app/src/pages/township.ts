@@ -3,7 +3,8 @@
 import { api, ApiError } from "../api.js";
 import { route } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, table, link } from "../ui.js";
+import { h, show, table, link, statusTag } from "../ui.js";
+import { countyOf, currentCampaign } from "../campaigns.js";
 import { dateZh, label, measureStatus, monthParam, num, todayShanghai, type Ymd } from "../format.js";
 
 export interface Counts { total?: number; completed?: number; closed?: number; overdue?: number; reopened?: number; }
@@ -14,35 +15,11 @@ export interface MeasureRow {
 interface Branch { villageCode: string; villageName?: string; townshipCode?: string; townshipName?: string; }
 interface Target { branch: Branch; status?: string; }
 interface TargetCounts { villageCode: string; villageName?: string; planId?: string; counts?: Counts; phase?: string; }
-interface Campaign { id: string; year: number; countyCode: string; }
 
 export const targetStatus: Record<string, string> = {
   TARGET_STATUS_DESIGNATED: "整顿中", TARGET_STATUS_TRANSFORMED: "已转化", TARGET_STATUS_REOPENED: "回炉",
 };
 
-/** The county a unit belongs to: its first six digits. */
-export function countyOf(code: string): string { return `${code.slice(0, 6)}000000`; }
-
-/** The campaign a unit works in now: its county's latest (a year's campaign runs through that year). */
-export async function currentCampaign(code: string): Promise<Campaign | null> {
-  const { campaigns = [] } = await api<{ campaigns?: Campaign[] }>("assessment", "ListCampaigns", { countyCode: countyOf(code) });
-  return campaigns.reduce<Campaign | null>((latest, c) => (!latest || c.year > latest.year ? c : latest), null);
-}
-
-/** A date input's "2026-11-25" as a proto Date; undefined when empty. */
-export function dateOf(value: string): Ymd | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
-}
-export function dateValue(d: Ymd | undefined): string {
-  return d?.day ? `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}` : "";
-}
-
-/** A status as a tag whose colour says where it stands. */
-export function statusTag(status: string | undefined, overdue = false): HTMLElement {
-  const kind = overdue ? "overdue" : status === "MEASURE_STATUS_CLOSED" ? "closed" : status === "MEASURE_STATUS_COMPLETED" ? "pending" : "";
-  return h("span", { class: `tag ${kind}`, "data-status": status ?? "" }, label(measureStatus, status ?? "MEASURE_STATUS_NOT_STARTED"));
-}
 
 /** Every measure of a scope, page by page (at most 500 a page). */
 export async function allMeasures(body: Record<string, unknown>): Promise<{ measures: MeasureRow[]; total: number }> {

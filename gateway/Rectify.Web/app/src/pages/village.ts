@@ -3,8 +3,8 @@
 import { api } from "../api.js";
 import { route, render } from "../router.js";
 import { session, levelOf } from "../session.js";
-import { h, show, showError, toast } from "../ui.js";
-import { dateZh, label, measureStatus, type Ymd } from "../format.js";
+import { h, show, showError, toast, statusTag } from "../ui.js";
+import { dateZh, type Ymd } from "../format.js";
 import { evidenceGallery, uploadPhoto } from "../evidence.js";
 
 interface Measure {
@@ -35,13 +35,12 @@ route("/village/:code", async ({ code }, signal) => {
 });
 
 function measureItem(m: Measure, writes: boolean): HTMLElement {
-  const status = label(measureStatus, m.status);
   const panel = h("div", { class: "village-panel" });
   const details = h("details", { class: "card village-measure", "data-measure": m.id },
     h("summary", {},
       h("span", { class: "village-title" }, m.description),
       h("span", { class: "village-meta" },
-        h("span", { class: `tag status ${statusClass(m.status)}`, "data-status": m.status ?? "" }, status),
+        statusTag(m.status),
         m.overdue ? h("span", { class: "tag overdue" }, `逾期 ${m.daysOverdue ?? 0} 天`) : null,
         h("span", { class: "muted" }, m.ongoing ? "长期坚持" : `时限 ${dateZh(m.deadline)}`),
         h("span", { class: "muted" }, `进度 ${m.percent ?? 0}%`))),
@@ -132,12 +131,3 @@ async function submit(form: HTMLFormElement, m: Measure, send: (evidence: string
   }
 }
 
-function statusClass(status: string | undefined): string {
-  switch (status) {
-    case "MEASURE_STATUS_CLOSED": return "closed";
-    case "MEASURE_STATUS_COMPLETED": return "completed";
-    case "MEASURE_STATUS_REOPENED": return "reopened";
-    case "MEASURE_STATUS_IN_PROGRESS": return "progress";
-    default: return "not-started";
-  }
-}
