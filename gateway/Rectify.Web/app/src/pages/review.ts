@@ -106,7 +106,7 @@ async function renderReports(section: HTMLElement, detail: HTMLElement, code: st
   const waiting = (list.reports ?? []).filter(r => r.status === "REPORT_STATUS_SUBMITTED").length;
   section.replaceChildren(
     h("h2", {}, `${monthZh(period)}乡镇月报`),
-    h("div", { class: "toolbar" }, h("label", { class: "inline" }, "月份 ", picker),
+    h("div", { class: "toolbar" }, picker,
       h("span", { class: "muted" }, `报送截止 ${dateZh(list.dueOn)}，锁定 ${dateZh(list.lockedAfter)}后；待审核 ${num(waiting)} 份`)),
     h("div", { class: "table-wrap" }, grid));
 }

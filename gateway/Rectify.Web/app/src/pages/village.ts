@@ -62,8 +62,18 @@ async function fillPanel(panel: HTMLElement, m: Measure, writes: boolean): Promi
   catch (e) { panel.append(h("p", { class: "field-error" }, e instanceof Error ? e.message : String(e))); }
 }
 
-function photoInput(): HTMLInputElement {
-  return h("input", { type: "file", name: "photos", accept: "image/*", capture: "environment", multiple: true, "data-field": "evidence" });
+/**
+ * The camera or the phone's gallery. The browser's own file button speaks the operating system's language, so it is
+ * hidden behind a Chinese button of the page's, which says what was chosen.
+ */
+function photoInput(): HTMLElement {
+  const input = h("input", { type: "file", name: "photos", accept: "image/*", capture: "environment", multiple: true, "data-field": "evidence", class: "photo-file" });
+  const chosen = h("span", { class: "muted photo-chosen" }, "未选择照片");
+  input.addEventListener("change", () => {
+    const names = [...(input.files ?? [])].map(f => f.name);
+    chosen.textContent = names.length ? `已选 ${names.length} 张：${names.join("、")}` : "未选择照片";
+  });
+  return h("label", { class: "photo-picker" }, "拍照或选择照片", input, h("span", { class: "button secondary" }, "选择照片"), chosen);
 }
 
 function progressForm(m: Measure): HTMLFormElement {
@@ -71,7 +81,7 @@ function progressForm(m: Measure): HTMLFormElement {
     h("h4", {}, "填报进展"),
     h("label", {}, "完成进度（%）", h("input", { type: "number", name: "percent", min: 0, max: 100, step: 1, required: true, value: m.percent ?? 0, inputmode: "numeric", "data-field": "percent" })),
     h("label", {}, "进展情况", h("textarea", { name: "note", rows: 3, maxlength: 4000, "data-field": "note" })),
-    h("label", {}, "拍照或选择照片", photoInput()),
+    photoInput(),
     h("ul", { class: "upload-list" }),
     h("button", { type: "submit" }, "提交进展"));
   form.addEventListener("submit", async event => {
@@ -89,7 +99,7 @@ function completeForm(m: Measure): HTMLFormElement {
   const form = h("form", { class: "village-form", "data-form": "complete" },
     h("h4", {}, "标记完成"),
     h("label", {}, "完成情况", h("textarea", { name: "note", rows: 3, maxlength: 4000, required: true, "data-field": "note" })),
-    h("label", {}, "拍照或选择照片", photoInput()),
+    photoInput(),
     h("ul", { class: "upload-list" }),
     h("button", { type: "submit" }, "标记完成，报乡镇销号"));
   form.addEventListener("submit", async event => {
