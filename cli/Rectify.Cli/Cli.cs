@@ -33,7 +33,7 @@ public static class Cli
     public static IReadOnlyList<Verb> Verbs() =>
     [
         .. IdentityCommands.Verbs(), .. OrganizationCommands.Verbs(), .. AssessmentCommands.Verbs(), .. MeasureCommands.Verbs(),
-        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(), .. OperationsCommands.Verbs(), .. GatewayCommands.Verbs(),
+        .. ReportingCommands.Verbs(), .. NotificationCommands.Verbs(), .. OperationsCommands.Verbs(), .. GatewayCommands.Verbs(), .. DocumentCommands.Verbs(),
     ];
 
     /// <summary>The table command → RPC full names ("rectify.measures.v1.MeasureService/AddMeasure").</summary>
@@ -124,6 +124,7 @@ public static class Cli
             return result switch
             {
                 Organizations.V1.ImportUnitsResult { Errors.Count: > 0 } => 1,
+                Common.V1.ImportReport { Problems.Count: > 0 } => 1,
                 Gateway.V1.Reconciliation { Agrees: false } => GatewayCommands.ExitDisagrees,
                 _ => 0,
             };

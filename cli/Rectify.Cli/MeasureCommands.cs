@@ -154,21 +154,7 @@ public static class MeasureCommands
             var year = Int("--year", "the campaign year (default every year)");
             var output = Text("--out", "the file to write (default the name the server gives)");
             yield return Rpc("export", "the ledger as a workbook (or --format csv)", [Service + "ExportLedger"], [scope, format, year, output],
-                async c =>
-                {
-                    using var stream = Client(c).ExportLedger(new ExportLedgerRequest { ScopeCode = c.Get(scope), Format = c.Get(format), CampaignYear = c.Get(year) }, c.Headers);
-                    ExportChunk? first = null;
-                    var data = new MemoryStream();
-                    await foreach (var chunk in stream.ResponseStream.ReadAllAsync())
-                    {
-                        first ??= chunk;
-                        chunk.Data.WriteTo(data);
-                    }
-                    var path = c.Get(output) is { Length: > 0 } given ? given : first?.FileName ?? "ledger";
-                    await File.WriteAllBytesAsync(path, data.ToArray());
-                    Console.Error.WriteLine($"wrote {data.Length:N0} bytes to {path}");
-                    return new ExportChunk { FileName = path, ContentType = first?.ContentType ?? "" };
-                });
+                async c => await DocumentCommands.SaveAsync(Client(c).ExportLedger(new ExportLedgerRequest { ScopeCode = c.Get(scope), Format = c.Get(format), CampaignYear = c.Get(year) }, c.Headers), c.Get(output), c.Cancellation));
         }
         {
             var id = Arg("MEASURE_ID", "the measure's id");

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Assessment.V1;
 using Rectify.Gateway.Api;
+using Rectify.Gateway.Documents;
 using Rectify.Gateway.ReadModel;
 using Rectify.Measures.V1;
 using Rectify.Organizations.V1;
@@ -66,6 +67,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         endpoints.MapGrpcService<ProgressApi>();
         endpoints.MapGrpcService<ReadModelApi>();
         endpoints.MapProgressEvents();
+        endpoints.MapDocumentRoutes();
         // The pages people use sit beside the API they call (docs/web.md).
         endpoints.MapWebPages();
         // The public JSON API: its description, and the services this process does not host reached through it.

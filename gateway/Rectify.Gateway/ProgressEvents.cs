@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rectify.Common.V1;
+using Rectify.Gateway.Api;
 using Rectify.Gateway.ReadModel;
 using Rectify.Gateway.V1;
 using Rectify.Kernel;
@@ -78,8 +79,6 @@ public static class ProgressEvents
 {
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    private static readonly JsonFormatter ErrorJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(ErrorInterceptor.DetailTypes));
-
     public static IEndpointRouteBuilder MapProgressEvents(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/v1/progress/{code}/{year:int}/{month:int}/events", Open).RequireAuthorization();
@@ -95,7 +94,7 @@ public static class ProgressEvents
         }
         catch (DomainException e)
         {
-            return Refusal(e);
+            return JsonRefusal.From(e);
         }
         return TypedResults.ServerSentEvents(Events(model, input, clock, StreamLifetimeInterceptor.Remaining(http.User, options, clock.GetUtcNow()), http.RequestAborted), "progress");
     }
@@ -106,20 +105,5 @@ public static class ProgressEvents
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timer.Token);
         await foreach (var progress in model.Changes(input.Unit, input.Period, clock, linked.Token))
             yield return Json.Format(progress);
-    }
-
-    /// <summary>A refusal before the stream starts, as the JSON routes give it: HTTP status and google.rpc.Status.</summary>
-    private static IResult Refusal(DomainException e)
-    {
-        var status = ErrorInterceptor.ToStatus(e).GetRpcStatus() ?? new Google.Rpc.Status { Code = (int)e.StatusCode, Message = e.Message };
-        var httpStatus = e.StatusCode switch
-        {
-            Google.Rpc.Code.InvalidArgument or Google.Rpc.Code.FailedPrecondition => StatusCodes.Status400BadRequest,
-            Google.Rpc.Code.PermissionDenied => StatusCodes.Status403Forbidden,
-            Google.Rpc.Code.NotFound => StatusCodes.Status404NotFound,
-            Google.Rpc.Code.Unauthenticated => StatusCodes.Status401Unauthorized,
-            _ => StatusCodes.Status500InternalServerError,
-        };
-        return Results.Content(ErrorJson.Format(status), "application/json", statusCode: httpStatus);
     }
 }

@@ -68,7 +68,7 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
     public override Task<LedgerCounts> GetLedgerCounts(GetLedgerCountsRequest request, ServerCallContext context) =>
         ledger.CountsAsync(context.Caller(), request, context.CancellationToken);
 
-    public override Task ExportLedger(ExportLedgerRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context) =>
+    public override Task ExportLedger(ExportLedgerRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
         export.ExportAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
 
     public override Task SnapshotLedger(SnapshotLedgerRequest request, IServerStreamWriter<LedgerSnapshotItem> responseStream, ServerCallContext context) =>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ensures a local PostgreSQL 15 (cluster 15/main) and RabbitMQ are installed and
 # running for Rectify's integration tests, and that the headless Chromium, its
-# ChromeDriver and a Chinese font the browser tests use are installed, on a Debian 12 box run as root without
+# ChromeDriver and a Chinese font the browser tests use, and headless LibreOffice with poppler-utils for rendering
+# the exported documents, are installed, on a Debian 12 box run as root without
 # systemd (CI, dev containers). Idempotent and quick when both are already up.
 #
 # Usage:  eval "$(bash tests/infra/ensure-services.sh)"
@@ -17,7 +18,9 @@ die() { log "ERROR: $*"; exit 1; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 missing=()
 # fonts-wqy-microhei: without a CJK font the screenshots show boxes instead of Chinese.
-for pkg in postgresql rabbitmq-server chromium chromium-driver fonts-wqy-microhei; do installed "$pkg" || missing+=("$pkg"); done
+# LibreOffice (headless, no GUI) and poppler-utils render the exported workbooks and Word documents to PDF and PNG.
+for pkg in postgresql rabbitmq-server chromium chromium-driver fonts-wqy-microhei \
+           libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils; do installed "$pkg" || missing+=("$pkg"); done
 if ((${#missing[@]})); then
   log "installing ${missing[*]} ..."
   # Without systemd the postinst's invoke-rc.d start would fail the install;

@@ -1,3 +1,4 @@
+using Rectify.Common.V1;
 using System.Globalization;
 using System.Text;
 using ClosedXML.Excel;
@@ -52,7 +53,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
         _ => "",
     };
 
-    public async Task ExportAsync(Caller caller, ExportLedgerRequest request, Func<ExportChunk, Task> write, CancellationToken ct)
+    public async Task ExportAsync(Caller caller, ExportLedgerRequest request, Func<FileChunk, Task> write, CancellationToken ct)
     {
         var (scope, year, format) = ExportLedgerInput.Parse(request);
         caller.EnsureCanRead(scope);
@@ -78,7 +79,7 @@ public sealed class LedgerExport(Database<MeasuresModule> database, TimeProvider
         var contentType = csv ? "text/csv; charset=utf-8" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
         for (var offset = 0; offset < bytes.Length || offset == 0; offset += ChunkBytes)
         {
-            var chunk = new ExportChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset)) };
+            var chunk = new FileChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset)) };
             if (offset == 0) { chunk.FileName = fileName; chunk.ContentType = contentType; }
             await write(chunk);
             if (bytes.Length == 0) break;

@@ -97,7 +97,7 @@ public sealed class Browser : IDisposable
     /// <summary>artifacts/screenshots beside Rectify.sln (or RECTIFY_SCREENSHOTS), kept after the run for people to look at.</summary>
     public static string ScreenshotFolder { get; } = Environment.GetEnvironmentVariable("RECTIFY_SCREENSHOTS") is { Length: > 0 } folder ? folder : Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln"))) return dir.FullName;

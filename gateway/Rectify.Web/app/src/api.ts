@@ -23,21 +23,62 @@ export function get<T>(path: string): Promise<T> {
   return send<T>(path, { method: "GET" });
 }
 
-async function send<T>(path: string, init: RequestInit, retried = false): Promise<T> {
-  const headers = new Headers(init.headers);
-  headers.set("Content-Type", "application/json");
-  const token = session.accessToken();
-  if (token) headers.set("Authorization", `Bearer ${token}`);
-  const response = await fetch(path, { ...init, headers });
-  if (response.status === 401 && !retried && (await session.refresh())) return send<T>(path, init, true);
-  if (response.status === 401) {
-    session.clear();
-    location.hash = "#/login";
+/** Uploads a file as the request's body (streamed by the gateway to the service), e.g. a filled template to /v1/documents/imports/plan?…. */
+export function upload<T>(path: string, file: Blob): Promise<T> {
+  return send<T>(path, { method: "POST", body: file, headers: { "Content-Type": "application/octet-stream" } });
+}
+
+/**
+ * Downloads a document route (/v1/documents/…) with the bearer token, which a plain link cannot send, and saves it
+ * under the name the server gave (Content-Disposition), e.g. 于都县整顿台账-20261125.xlsx. Returns that name.
+ */
+export async function download(path: string): Promise<string> {
+  const response = await call(path, { method: "GET" });
+  if (!response.ok) {
+    const text = await response.text();
+    throw toError(text ? JSON.parse(text) : {}, response.status);
   }
+  const name = fileName(response.headers.get("Content-Disposition")) ?? path.split("/").pop() ?? "download";
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
+}
+
+/** The file name of a Content-Disposition header: RFC 5987 filename* (UTF-8, for Chinese names) before filename. */
+function fileName(disposition: string | null): string | undefined {
+  if (!disposition) return undefined;
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (encoded) return decodeURIComponent(encoded[1]);
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
+  const response = await call(path, init);
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
   if (!response.ok) throw toError(json, response.status);
   return json as T;
+}
+
+/** One request with the session's bearer token, refreshed once on 401; a second 401 signs the person out. */
+async function call(path: string, init: RequestInit, retried = false): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (!headers.has("Content-Type") && typeof init.body === "string") headers.set("Content-Type", "application/json");
+  const token = session.accessToken();
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+  const response = await fetch(path, { ...init, headers });
+  if (response.status === 401 && !retried && (await session.refresh())) return call(path, init, true);
+  if (response.status === 401) {
+    session.clear();
+    location.hash = "#/login";
+  }
+  return response;
 }
 
 function toError(status: { code?: number; message?: string; details?: Array<Record<string, unknown>> }, httpStatus: number): ApiError {
