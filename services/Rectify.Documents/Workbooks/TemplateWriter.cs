@@ -23,16 +23,18 @@ public static class TemplateWriter
             for (var c = 0; c < spec.Columns.Count; c++)
             {
                 var column = spec.Columns[c];
+                // Formats on the whole column, not per cell: 5,000 styled empty cells would make every upload slow to read.
+                sheet.Column(c + 1).Width = column.Width;
+                Prepare(sheet.Column(c + 1), sheet.Range(2, c + 1, WorkbookTemplate.PreparedRows + 1, c + 1), column, choices, ref choiceColumn);
                 var header = sheet.Cell(1, c + 1);
                 header.Value = column.Header;
+                header.Style.NumberFormat.Format = "General";
+                header.Style.Alignment.WrapText = false;
                 header.Style.Font.Bold = true;
                 header.Style.Font.FontColor = column.Required ? XLColor.FromHtml("#C00000") : XLColor.Black;
                 header.Style.Fill.BackgroundColor = XLColor.FromHtml("#F2F2F2");
                 header.Style.Border.OutsideBorder = XLBorderStyleValues.Thin;
                 header.Style.Alignment.Horizontal = XLAlignmentHorizontalValues.Center;
-                sheet.Column(c + 1).Width = column.Width;
-                var body = sheet.Range(2, c + 1, WorkbookTemplate.PreparedRows + 1, c + 1);
-                Prepare(body, column, choices, ref choiceColumn);
             }
             sheet.SheetView.FreezeRows(1);
         }
@@ -41,33 +43,33 @@ public static class TemplateWriter
         workbook.SaveAs(output);
     }
 
-    private static void Prepare(IXLRange body, TemplateColumn column, IXLWorksheet choices, ref int choiceColumn)
+    private static void Prepare(IXLColumn all, IXLRange body, TemplateColumn column, IXLWorksheet choices, ref int choiceColumn)
     {
         switch (column.Kind)
         {
             case CellKind.Code:
-                body.Style.NumberFormat.Format = "@";
+                all.Style.NumberFormat.Format = "@";
                 var code = body.SetDataValidation();
                 code.TextLength.EqualTo(12);
                 Explain(code, column, "请填写12位统计用区划代码，例如 360731103201。");
                 break;
             case CellKind.LongText:
-                body.Style.Alignment.WrapText = true;
-                body.Style.NumberFormat.Format = "@";
+                all.Style.Alignment.WrapText = true;
+                all.Style.NumberFormat.Format = "@";
                 break;
             case CellKind.Text:
-                body.Style.NumberFormat.Format = "@";
+                all.Style.NumberFormat.Format = "@";
                 break;
             case CellKind.Date:
-                body.Style.NumberFormat.Format = "yyyy-mm-dd";
+                all.Style.NumberFormat.Format = "yyyy-mm-dd";
                 var date = body.SetDataValidation();
                 date.Date.Between(new DateTime(2000, 1, 1), new DateTime(2099, 12, 31));
                 Explain(date, column, "请填写日期，例如 2026-12-31（不要输入文字）。");
                 break;
             case CellKind.Integer:
-                var whole = body.SetDataValidation();
-                whole.WholeNumber.Between(0, 1_000_000);
-                Explain(whole, column, "请填写整数。");
+                var integer = body.SetDataValidation();
+                integer.WholeNumber.Between(0, 1_000_000);
+                Explain(integer, column, "请填写整数。");
                 break;
             case CellKind.Decimal:
                 var number = body.SetDataValidation();
