@@ -124,6 +124,8 @@ public static class ApiDocument
             paths[template] = item;
         }
 
+        AddDocumentRoutes(paths, MessageSchema(Common.V1.ImportReport.Descriptor));
+
         while (pending.TryDequeue(out var message))
         {
             var properties = new JsonObject();
@@ -166,6 +168,66 @@ public static class ApiDocument
                 ["schemas"] = components,
             },
         };
+    }
+
+    /// <summary>The gateway's own document routes (Documents/DocumentRoutes.cs): files out as bytes, a filled template in as the body.</summary>
+    private static void AddDocumentRoutes(JsonObject paths, JsonNode importReport)
+    {
+        JsonObject Path(string name, string description) => new() { ["name"] = name, ["in"] = "path", ["required"] = true, ["description"] = description, ["schema"] = new JsonObject { ["type"] = "string" } };
+        JsonObject Query(string name, string type, string description) => new() { ["name"] = name, ["in"] = "query", ["description"] = description, ["schema"] = new JsonObject { ["type"] = type } };
+        JsonObject Kind() => new()
+        {
+            ["name"] = "kind", ["in"] = "path", ["required"] = true,
+            ["schema"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. Documents.DocumentRoutes.Kinds.Keys.Select(k => (JsonNode)JsonValue.Create(k)!)]) },
+        };
+        JsonObject File(string type, string summary, params JsonObject[] parameters) => new()
+        {
+            ["get"] = new JsonObject
+            {
+                ["operationId"] = "documents." + summary.Split(' ')[0],
+                ["tags"] = new JsonArray("documents"),
+                ["summary"] = summary,
+                ["parameters"] = new JsonArray([.. parameters]),
+                ["responses"] = new JsonObject
+                {
+                    ["200"] = new JsonObject
+                    {
+                        ["description"] = "The file, named in Content-Disposition (filename* in UTF-8)",
+                        ["content"] = new JsonObject { [type] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } } },
+                    },
+                    ["default"] = new JsonObject { ["$ref"] = "#/components/responses/Error" },
+                },
+            },
+        };
+        const string xlsx = Rectify.Documents.FileChunks.Xlsx, docx = Rectify.Documents.FileChunks.Docx;
+        // A node has one parent: each operation gets its own copies.
+        JsonObject scope() => Query("scope", "string", "the unit's 12-digit code");
+        JsonObject year() => Query("year", "integer", "the campaign year (default the current one)");
+        paths["/v1/documents/templates/{kind}"] = File(xlsx, "template — a blank Excel template of a kind, for a unit", Kind(), scope(), year());
+        paths["/v1/documents/imports/{kind}"] = new JsonObject
+        {
+            ["post"] = new JsonObject
+            {
+                ["operationId"] = "documents.import",
+                ["tags"] = new JsonArray("documents"),
+                ["summary"] = "import — a filled template as the body; a dry run checks and writes nothing, otherwise all rows or none",
+                ["parameters"] = new JsonArray(Kind(), scope(), year(), Query("dryRun", "boolean", "check only"), Query("fileName", "string", "the file's name (.xlsx, or .csv for units)")),
+                ["requestBody"] = new JsonObject
+                {
+                    ["required"] = true,
+                    ["content"] = new JsonObject { ["application/octet-stream"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } } },
+                },
+                ["responses"] = new JsonObject
+                {
+                    ["200"] = new JsonObject { ["description"] = "OK", ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = importReport } } },
+                    ["default"] = new JsonObject { ["$ref"] = "#/components/responses/Error" },
+                },
+            },
+        };
+        paths["/v1/documents/ledgers/{code}"] = File(xlsx, "ledger — the unit's 台账 workbook (format=csv for CSV)", Path("code", "any unit"), year(), Query("format", "string", "xlsx (default) or csv"));
+        paths["/v1/documents/plans/{village}/{year}"] = File(docx, "plan — a target's 整顿方案", Path("village", "the village's code"), Path("year", "the campaign year"));
+        paths["/v1/documents/monthly-reports/{township}/{year}/{month}"] = File(docx, "monthly-report — a township's 月报", Path("township", "the township's code"), Path("year", "year"), Path("month", "1-12"));
+        paths["/v1/documents/bulletins/{county}/{year}/{month}"] = File(docx, "bulletin — the county's 通报 to the city", Path("county", "the county's code"), Path("year", "year"), Path("month", "1-12"));
     }
 
     /// <summary>The names in a path template's braces: "/v1/progress/{unit_code}/{period.year}" → unit_code, period.year.</summary>

@@ -90,8 +90,25 @@ public sealed class ApiDocumentTests : IAsyncLifetime
             Assert.True(item.TryGetProperty(verb, out var operation), $"{method.FullName}: no {verb} on {path}");
             Assert.Equal(method.FullName, operation.GetProperty("operationId").GetString());
         }
-        // Nothing else: one operation per route.
-        Assert.Equal(routes.Count, paths.EnumerateObject().Sum(p => p.Value.EnumerateObject().Count()));
+        // Nothing else: one operation per route, and the gateway's six document routes (described below).
+        Assert.Equal(routes.Count + 6, paths.EnumerateObject().Sum(p => p.Value.EnumerateObject().Count()));
+    }
+
+    [Fact]
+    public void The_document_routes_are_described_files_out_as_bytes_and_an_import_in_as_the_body()
+    {
+        var paths = _document.GetProperty("paths");
+        foreach (var path in new[] { "/v1/documents/templates/{kind}", "/v1/documents/ledgers/{code}", "/v1/documents/plans/{village}/{year}",
+                     "/v1/documents/monthly-reports/{township}/{year}/{month}", "/v1/documents/bulletins/{county}/{year}/{month}" })
+            Assert.Equal("binary", paths.GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
+                .EnumerateObject().Single().Value.GetProperty("schema").GetProperty("format").GetString());
+        var import = paths.GetProperty("/v1/documents/imports/{kind}").GetProperty("post");
+        Assert.True(import.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/octet-stream", out _));
+        Assert.Equal("#/components/schemas/rectify.common.v1.ImportReport",
+            import.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        var kinds = import.GetProperty("parameters")[0].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(k => k.GetString()).ToList();
+        Assert.Equal(["units", "village-profiles", "assignments", "assessments", "plan", "past-targets"], kinds);
+        Assert.True(_document.GetProperty("components").GetProperty("schemas").TryGetProperty("rectify.common.v1.ImportProblem", out _));
     }
 
     [Fact]
