@@ -125,10 +125,17 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         Assert.True(run.Exit == 0, run.ToString());
         Assert.Contains("检查通过", run.Out);
 
+        // Problems found by a dry run: exit 1, each placed; a file refused outright is a server refusal: exit 2 (Cli.ExitRpc).
+        var duplicate = Path.Combine(folder, "duplicate.xlsx");
+        await File.WriteAllBytesAsync(duplicate, Rectify.Tests.Documents.OrganizationDocuments.Fill(await File.ReadAllBytesAsync(template, TestContext.Current.CancellationToken),
+            "单位名单", ["360731100297", "脚本试村", ""], ["360731100297", "脚本又一村", ""]), TestContext.Current.CancellationToken);
+        run = await As(County, Role.Officer, "import-workbook", "units", Township, duplicate, "--dry-run");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("工作表「单位名单」第3行「单位代码」(A3)：与第2行的单位代码重复", run.Err);
         var bad = Path.Combine(folder, "bad.xlsx");
         await File.WriteAllBytesAsync(bad, Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj\n"), TestContext.Current.CancellationToken);
         run = await As(County, Role.Officer, "import-workbook", "units", Township, bad);
-        Assert.Equal(1, run.Exit);
+        Assert.Equal(CliApp.ExitRpc, run.Exit);
         Assert.Contains("这是PDF文件", run.Out + run.Err);
         Assert.Throws<Grpc.Core.RpcException>(() => new OrganizationService.OrganizationServiceClient(Host.As(County, Role.Viewer)).GetUnit(new GetUnitRequest { Code = "360731100297" }));
     }

@@ -36,7 +36,7 @@ public sealed class DocumentsPageTests(DemoSuite suite)
         Assert.Equal(6, browser.Driver.FindElements(By.CssSelector("[data-template]")).Count);
         Assert.Contains("往年整顿对象及结果", browser.WaitFor(".doc-templates").Text);
         browser.WaitFor("[data-template=units]").Click();
-        browser.Until(d => d.FindElement(By.Id("download-status")).Text.Contains("新陂乡-单位名单-模板.xlsx") ? true : (bool?)null, what: "the download's name");
+        browser.Until(d => d.FindElement(By.Id("download-status")) is { } status && status.Text.Contains("新陂乡-单位名单-模板.xlsx") ? status : null, what: "the download's name");
 
         var file = browser.Driver.FindElement(By.Id("import-file"));
         file.SendKeys(duplicate);
@@ -48,14 +48,14 @@ public sealed class DocumentsPageTests(DemoSuite suite)
 
         file.SendKeys(pdf);
         browser.Driver.FindElement(By.Id("dry-run")).Click();
-        browser.Until(d => d.FindElement(By.Id("import-result")).Text.Contains("这是PDF文件") ? true : (bool?)null, what: "the PDF's reason");
+        browser.Until(d => d.FindElement(By.Id("import-result")) is { } result && result.Text.Contains("这是PDF文件") ? result : null, what: "the PDF's reason");
         Assert.False(browser.Driver.FindElement(By.Id("apply")).Enabled);
 
         file.SendKeys(good);
         browser.Driver.FindElement(By.Id("dry-run")).Click();
         Assert.Contains("检查通过", browser.WaitFor("[data-clean]").Text);
         browser.Screenshot("documents-office");
-        browser.Until(d => d.FindElement(By.Id("apply")).Enabled ? true : (bool?)null, what: "正式导入 enabled");
+        browser.Until(d => d.FindElement(By.Id("apply")) is { Enabled: true } apply ? apply : null, what: "正式导入 enabled");
         browser.Driver.FindElement(By.Id("apply")).Click();
         Assert.Contains("共1行：新增0，修改0，未变1。", browser.WaitFor("[data-applied]").Text);
 
