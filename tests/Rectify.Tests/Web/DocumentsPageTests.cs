@@ -66,6 +66,7 @@ public sealed class DocumentsPageTests(DemoSuite suite)
         phone.Driver.FindElement(By.Id("import-file")).SendKeys(duplicate);
         phone.WaitFor("#dry-run").Click();
         phone.WaitFor(".doc-problems");
+        phone.Script("document.querySelector('#import-result').scrollIntoView({ block: 'end' })");
         phone.Screenshot("documents-phone");
     }
 

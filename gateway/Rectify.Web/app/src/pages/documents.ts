@@ -106,7 +106,7 @@ function importCard(code: string, yearPicker: HTMLSelectElement): HTMLElement {
 
 function describe(report: ImportReport): Node[] {
   const problems = report.problems ?? [];
-  if (!problems.length) return [h("p", { class: "doc-summary ok", "data-clean": "true" }, `检查通过。${report.summary ?? ""}`)];
+  if (!problems.length) return [h("p", { class: "doc-summary ok", "data-clean": "true" }, report.summary || "检查通过。")];
   return [
     h("p", { class: "doc-summary error" }, report.summary ?? `发现${problems.length}处问题`),
     h("div", { class: "table-wrap" }, table(["工作表", "行", "列", "原因"],
