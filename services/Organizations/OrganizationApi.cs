@@ -1,7 +1,9 @@
 using Grpc.Core;
 using Rectify.Platform.Identity;
 using Microsoft.AspNetCore.Authorization;
+using Rectify.Common.V1;
 using Rectify.Organizations.Assignments;
+using Rectify.Organizations.Documents;
 using Rectify.Organizations.Profiles;
 using Rectify.Organizations.Units;
 using Rectify.Organizations.V1;
@@ -14,7 +16,7 @@ namespace Rectify.Organizations;
 /// assignment code; refusals are exceptions the error interceptor translates.
 /// </summary>
 [Authorize]
-public sealed class OrganizationApi(UnitService units, UnitImporter importer, ProfileService profiles, AssignmentService assignments)
+public sealed class OrganizationApi(UnitService units, UnitImporter importer, ProfileService profiles, AssignmentService assignments, OrganizationDocuments documents)
     : OrganizationService.OrganizationServiceBase
 {
     public override Task<Unit> GetUnit(GetUnitRequest request, ServerCallContext context) =>
@@ -64,4 +66,10 @@ public sealed class OrganizationApi(UnitService units, UnitImporter importer, Pr
 
     public override Task<Assignment> RemoveAssignment(RemoveAssignmentRequest request, ServerCallContext context) =>
         assignments.RemoveAsync(context.Caller(), request, context.CancellationToken);
+
+    public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        documents.TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+
+    public override Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context) =>
+        documents.ImportAsync(context.Caller(), requestStream, context.CancellationToken);
 }

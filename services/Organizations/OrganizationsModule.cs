@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Organizations.Assignments;
 using Rectify.Organizations.Demo;
+using Rectify.Organizations.Documents;
 using Rectify.Organizations.Profiles;
 using Rectify.Organizations.Units;
 using Rectify.Platform.Hosting;
@@ -23,6 +24,7 @@ public sealed class OrganizationsModule : ServiceModule<OrganizationsModule>
         services.AddSingleton<UnitImporter>();
         services.AddSingleton<ProfileService>();
         services.AddSingleton<AssignmentService>();
+        services.AddSingleton<OrganizationDocuments>();
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<OrganizationApi>();

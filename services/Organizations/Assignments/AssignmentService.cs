@@ -61,12 +61,26 @@ public sealed class AssignmentService(UnitStore units, TimeProvider clock)
         {
             var village = await units.FindAsync(session, row.VillageCode) ?? throw new NotFoundException("unit", row.VillageCode);
             if (!village.IsActive) throw new PreconditionFailedException("UNIT_NOT_ACTIVE", village.Code, $"{village.Code} {village.Name} is closed or merged.");
-            await session.ExecuteAsync("""
-                INSERT INTO assignments (id, village_code, year, kind, assignee, position, phone, assigned_on, assigned_by)
-                VALUES (@Id, @VillageCode, @Year, @Kind, @Assignee, @Position, @Phone, @AssignedOn, @AssignedBy)
-                """, new { row.Id, row.VillageCode, row.Year, row.Kind, row.Assignee, row.Position, row.Phone, row.AssignedOn, AssignedBy = caller.Subject });
+            await Insert(session, [row], caller);
         }, ct);
         return row.ToProto(today);
+    }
+
+    /// <summary>Writes new assignments; callers have validated them and their right to assign.</summary>
+    internal static Task Insert(DbSession session, IReadOnlyCollection<AssignmentRow> rows, Caller caller) =>
+        session.ExecuteAsync("""
+            INSERT INTO assignments (id, village_code, year, kind, assignee, position, phone, assigned_on, assigned_by)
+            VALUES (@Id, @VillageCode, @Year, @Kind, @Assignee, @Position, @Phone, @AssignedOn, @AssignedBy)
+            """, rows.Select(row => new { row.Id, row.VillageCode, row.Year, row.Kind, row.Assignee, row.Position, row.Phone, row.AssignedOn, AssignedBy = caller.Subject }).ToList());
+
+    /// <summary>The assignments of these villages in a year, current ones only (one query for an import).</summary>
+    internal static async Task<List<AssignmentRow>> CurrentAsync(DbSession session, IReadOnlyCollection<string> villages, int year)
+    {
+        var found = new List<AssignmentRow>();
+        foreach (var chunk in villages.Distinct().Chunk(1000))
+            found.AddRange(await session.QueryAsync<AssignmentRow>(
+                $"SELECT {Columns} FROM assignments WHERE year = @year AND removed_on IS NULL AND {session.Sql.InList("village_code", "@chunk")}", new { year, chunk }));
+        return found;
     }
 
     public async Task<Assignment> RemoveAsync(Caller caller, RemoveAssignmentRequest request, CancellationToken ct)

@@ -51,6 +51,15 @@ public sealed class ProfileService(UnitStore units, TimeProvider clock)
         return row.ToProto();
     }
 
+    /// <summary>The profiles of these villages (every year), one query per thousand villages: an import reads them at once.</summary>
+    internal static async Task<List<ProfileRow>> FindManyAsync(DbSession session, IReadOnlyCollection<string> villages)
+    {
+        var found = new List<ProfileRow>();
+        foreach (var chunk in villages.Distinct().Chunk(1000))
+            found.AddRange(await session.QueryAsync<ProfileRow>($"SELECT {Columns} FROM profiles WHERE {session.Sql.InList("village_code", "@chunk")}", new { chunk }));
+        return found;
+    }
+
     /// <summary>Replaces the year's figures: delete and insert, the upsert every provider understands alike.</summary>
     internal static async Task Upsert(DbSession session, ProfileRow row)
     {

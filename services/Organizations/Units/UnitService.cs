@@ -109,16 +109,22 @@ public sealed class UnitService(UnitStore store, TimeProvider clock)
         {
             var unit = await Active(session, code);
             if (unit.Name == name) throw ValidationException.For("new_name", "is already the unit's name");
-            await UnitStore.RenameAsync(session, unit.Code, name);
-            await UnitStore.RecordAsync(session, [new UnitChangeRow
-            {
-                Code = unit.Code, Kind = (int)UnitChangeKind.Renamed, OldName = unit.Name, NewName = name, EffectiveOn = effectiveOn,
-                Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
-            }]);
-            await session.PublishAsync(new UnitRenamed(unit.Code, unit.Name, name, effectiveOn, now));
-            unit.Name = name;
+            await Rename(session, unit, name, effectiveOn, reason, caller, now);
             return ToProto(unit);
         }, ct);
+    }
+
+    /// <summary>Renames a unit with its history row and event; callers have validated the name and their right.</summary>
+    internal static async Task Rename(DbSession session, UnitRow unit, string name, DateOnly effectiveOn, string? reason, Caller caller, DateTimeOffset now)
+    {
+        await UnitStore.RenameAsync(session, unit.Code, name);
+        await UnitStore.RecordAsync(session, [new UnitChangeRow
+        {
+            Code = unit.Code, Kind = (int)UnitChangeKind.Renamed, OldName = unit.Name, NewName = name, EffectiveOn = effectiveOn,
+            Reason = reason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+        }]);
+        await session.PublishAsync(new UnitRenamed(unit.Code, unit.Name, name, effectiveOn, now));
+        unit.Name = name;
     }
 
     public async Task<Unit> CloseAsync(Caller caller, CloseUnitRequest request, CancellationToken ct)

@@ -110,6 +110,36 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         Assert.Equal(12, (await organizations.ListChildrenAsync(new ListChildrenRequest { Code = County })).Units.Count);
     }
 
+    /// <summary>A clerk's script: download the units template, fill it, dry run it (exit 0); a PDF is refused in Chinese with exit 1.</summary>
+    [Fact]
+    public async Task A_units_template_downloaded_filled_and_dry_run_and_a_bad_file_refused_through_the_cli()
+    {
+        var folder = Directory.CreateTempSubdirectory("rectify-template-").FullName;
+        var template = Path.Combine(folder, "f.xlsx");
+        var run = await As(County, Role.Officer, "template", "units", Township, "--out", template);
+        Assert.True(run.Exit == 0, run.ToString());
+        var filled = Path.Combine(folder, "filled.xlsx");
+        await File.WriteAllBytesAsync(filled, Rectify.Tests.Documents.OrganizationDocuments.Fill(await File.ReadAllBytesAsync(template, TestContext.Current.CancellationToken),
+            "单位名单", ["360731100297", "脚本试村", ""]), TestContext.Current.CancellationToken);
+        run = await As(County, Role.Officer, "import-workbook", "units", Township, filled, "--dry-run");
+        Assert.True(run.Exit == 0, run.ToString());
+        Assert.Contains("检查通过", run.Out);
+
+        // Problems found by a dry run: exit 1, each placed; a file refused outright is a server refusal: exit 2 (Cli.ExitRpc).
+        var duplicate = Path.Combine(folder, "duplicate.xlsx");
+        await File.WriteAllBytesAsync(duplicate, Rectify.Tests.Documents.OrganizationDocuments.Fill(await File.ReadAllBytesAsync(template, TestContext.Current.CancellationToken),
+            "单位名单", ["360731100297", "脚本试村", ""], ["360731100297", "脚本又一村", ""]), TestContext.Current.CancellationToken);
+        run = await As(County, Role.Officer, "import-workbook", "units", Township, duplicate, "--dry-run");
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("工作表「单位名单」第3行「单位代码」(A3)：与第2行的单位代码重复", run.Err);
+        var bad = Path.Combine(folder, "bad.xlsx");
+        await File.WriteAllBytesAsync(bad, Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj\n"), TestContext.Current.CancellationToken);
+        run = await As(County, Role.Officer, "import-workbook", "units", Township, bad);
+        Assert.Equal(CliApp.ExitRpc, run.Exit);
+        Assert.Contains("这是PDF文件", run.Out + run.Err);
+        Assert.Throws<Grpc.Core.RpcException>(() => new OrganizationService.OrganizationServiceClient(Host.As(County, Role.Viewer)).GetUnit(new GetUnitRequest { Code = "360731100297" }));
+    }
+
     [Fact]
     public async Task The_server_comes_from_RECTIFY_SERVER_so_no_command_needs_the_server_option()
     {

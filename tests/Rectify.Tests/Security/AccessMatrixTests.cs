@@ -226,6 +226,8 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(org, "ListAssignments", d.Village, Access.Read, o, c => c.ListAssignmentsAsync(new ListAssignmentsRequest { VillageCode = d.Village.Value, Year = year }).ResponseAsync);
         Add(org, "AddAssignment", d.Village, Access.Manage, o, c => c.AddAssignmentAsync(new AddAssignmentRequest
             { VillageCode = d.Village.Value, Year = year, Kind = AssignmentKind.PartyBuildingInstructor, Assignee = "矩阵", Position = "党建指导员" }).ResponseAsync);
+        Add(org, "GetTemplate", d.Township, Access.Read, o, c => Drain(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Units, ScopeCode = d.Township.Value })));
+        Add(org, "ImportWorkbook", d.Township, Access.Write, o, c => ImportWorkbookAsync(c, d.Township.Value, NewVillage()));
         Add(org, "RemoveAssignment", d.Village, Access.Manage, o, c => c.RemoveAssignmentAsync(new RemoveAssignmentRequest { Id = d.LockedAssignmentId, Reason = "矩阵" }).ResponseAsync, d.Village);
 
         // Assessment
@@ -389,6 +391,26 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         var result = await call.ResponseAsync;
         if (result.Errors.Count > 0)
             throw new RpcException(new Status(StatusCode.PermissionDenied, "row refused: " + string.Join("; ", result.Errors.Select(e => $"{e.Field} {e.Reason}"))));
+    }
+
+    /// <summary>A dry run of a one-row 单位名单 CSV: it writes nothing, so every allowed caller sees the same state.</summary>
+    private static async Task ImportWorkbookAsync(OrganizationService.OrganizationServiceClient client, string scope, string code)
+    {
+        using var call = client.ImportWorkbook();
+        try
+        {
+            await call.RequestStream.WriteAsync(new ImportChunk
+            {
+                Kind = TemplateKind.Units, ScopeCode = scope, DryRun = true, FileName = "矩阵.csv",
+                Data = Google.Protobuf.ByteString.CopyFromUtf8($"{code},矩阵导入村\n"),
+            });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server refused before reading the file; its status is the call's answer, read below.
+        }
+        await call.ResponseAsync;
     }
 
     /// <summary>The demo county's real records the matrix calls about, and where the callers stand.</summary>

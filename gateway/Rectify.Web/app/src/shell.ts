@@ -18,6 +18,7 @@ export function renderBar(): void {
     links.push([`#/overview/${account.orgCode}/${month}`, "总览"]);
     if (session.canDecide()) links.push([`#/review/${account.orgCode}`, "审核"]);
   }
+  links.push([`#/documents/${account.orgCode}`, "文件"]);
   links.push(["#/inbox", "消息"]);
   bar.replaceChildren(
     h("span", { class: "brand" }, "软弱涣散基层党组织整顿"),

@@ -9,3 +9,4 @@ import "./report.js";
 import "./village.js";
 import "./inbox.js";
 import "./overview.js";
+import "./documents.js";
