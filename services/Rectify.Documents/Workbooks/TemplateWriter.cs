@@ -37,6 +37,8 @@ public static class TemplateWriter
                 header.Style.Alignment.Horizontal = XLAlignmentHorizontalValues.Center;
             }
             sheet.SheetView.FreezeRows(1);
+            PrintFitted(sheet);
+            sheet.PageSetup.SetRowsToRepeatAtTop(1, 1);
         }
         choices.Visibility = XLWorksheetVisibility.Hidden;
         workbook.Worksheet(template.Sheets[0].Name).SetTabActive();
@@ -148,5 +150,14 @@ public static class TemplateWriter
         }
         double[] widths = [8, 18, 8, 60, 30];
         for (var c = 0; c < widths.Length; c++) sheet.Column(c + 1).Width = widths[c];
+        PrintFitted(sheet);
+    }
+
+    /// <summary>Printed on A4 landscape, one page wide, as offices print their forms.</summary>
+    private static void PrintFitted(IXLWorksheet sheet)
+    {
+        sheet.PageSetup.PaperSize = XLPaperSize.A4Paper;
+        sheet.PageSetup.PageOrientation = XLPageOrientation.Landscape;
+        sheet.PageSetup.FitToPages(1, 0);
     }
 }

@@ -4,6 +4,7 @@ using Rectify.Common.V1;
 using Rectify.Documents.Uploads;
 using Rectify.Documents.Workbooks;
 using Rectify.Platform.Errors;
+using Rectify.Tests.Support;
 
 namespace Rectify.Tests.Documents;
 
@@ -79,6 +80,21 @@ public sealed class TemplateReaderTests
         Assert.Contains(sheet.DataValidations, v => v.AllowedValues == XLAllowedValues.Date && v.Ranges.Any(r => r.RangeAddress.FirstAddress.ColumnNumber == 5));
         Assert.Contains(sheet.DataValidations, v => v.AllowedValues == XLAllowedValues.List && v.Ranges.Any(r => r.RangeAddress.FirstAddress.ColumnNumber == 7));
         Assert.Contains("每条措施一行", workbook.Worksheet("填写说明").Cell(3, 2).GetString());
+    }
+
+    [Fact]
+    public async Task The_template_prints_on_A4_landscape_one_page_wide_with_its_header_repeated()
+    {
+        var bytes = Blank().ToArray();
+        using (var workbook = new XLWorkbook(new MemoryStream(bytes)))
+            foreach (var name in new[] { "填写说明", "整改措施" })
+            {
+                var setup = workbook.Worksheet(name).PageSetup;
+                Assert.Equal((XLPaperSize.A4Paper, XLPageOrientation.Landscape, 1, 0), (setup.PaperSize, setup.PageOrientation, setup.PagesWide, setup.PagesTall));
+            }
+        // Looked at by people: artifacts/documents/template-page-*.png.
+        var (_, pages) = await Office.RenderAsync("template.xlsx", bytes);
+        Assert.NotEmpty(pages);
     }
 
     [Fact]
