@@ -233,13 +233,21 @@ public sealed class PlanWorkbook(Database<MeasuresModule> database, TimeProvider
             return null;
         }
 
+        // The same text rule as the RPCs (no control characters): a cell with one is a problem of its place.
+        string? Clean(TemplateRow row, string header, string? text, bool multiline)
+        {
+            if (text is null || Violations.TextProblem(text, multiline) is null) return text;
+            problems.Add(row, header, "含有不可见的控制字符：请删除后重新输入。");
+            return null;
+        }
+
         foreach (var row in sheets[ProblemsSheet])
         {
             var target = TargetOf(row);
             var number = row.Int(ProblemNo);
             if (number is < 1 or > 50) { problems.Add(row, ProblemNo, "问题序号须在1到50之间。"); number = null; }
             var category = row.Text(Category) is { } name ? categoryByName.GetValueOrDefault(name) : null;
-            var description = row.Text(ProblemText);
+            var description = Clean(row, ProblemText, row.Text(ProblemText), multiline: true);
             if (target is null || number is null || category is null || description is null) continue;
             var list = byVillage.TryGetValue(target.VillageCode, out var l) ? l : byVillage[target.VillageCode] = [];
             if (list.ContainsKey(number.Value)) { problems.Add(row, ProblemNo, $"{target.VillageName}的问题{number}重复填写。"); continue; }
@@ -258,10 +266,10 @@ public sealed class PlanWorkbook(Database<MeasuresModule> database, TimeProvider
             {
                 personsOk = false;
                 if (persons.Count is 0 or > 20) problems.Add(row, Persons, "须填写1到20名责任人，多人用顿号“、”分隔。");
-                else if (persons.FirstOrDefault(p => p.Length > 50 || p.Contains('|')) is { } bad) problems.Add(row, Persons, $"“{bad}”不是一个责任人的名字（最多50字，不能含“|”）：多人请用顿号“、”分隔。");
+                else if (persons.FirstOrDefault(p => p.Length > 50 || p.Contains('|') || Violations.TextProblem(p, multiline: false) is not null) is { } bad) problems.Add(row, Persons, $"“{bad}”不是一个责任人的名字（最多50字，不能含“|”）：多人请用顿号“、”分隔。");
                 else personsOk = true;
             }
-            var description = row.Text(MeasureText);
+            var description = Clean(row, MeasureText, row.Text(MeasureText), multiline: true);
             var deadline = row.Date(Deadline);
             var ongoing = row.YesNo(Ongoing) ?? false;
             if (target is null || number is null) continue;
