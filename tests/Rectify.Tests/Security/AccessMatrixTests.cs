@@ -303,6 +303,13 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(measures, "ListMeasures", d.Township, Access.Read, m, c => c.ListMeasuresAsync(new ListMeasuresRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "GetLedgerCounts", d.Township, Access.Read, m, c => c.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "ExportLedger", d.Township, Access.Read, m, c => Drain(c.ExportLedger(new ExportLedgerRequest { ScopeCode = d.Township.Value, CampaignYear = year })));
+        Add(measures, "GetTemplate", d.Township, Access.Read, m, c => Drain(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Plan, ScopeCode = d.Township.Value })));
+        // A dry run of the blank template (downloaded by the same caller: one who may not read the township is denied there already).
+        Add(measures, "ImportWorkbook", d.Township, Access.Write, m, async c =>
+        {
+            var blank = await BlankAsync(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Plan, ScopeCode = d.Township.Value }));
+            await DryRunBlankAsync(c.ImportWorkbook(), TemplateKind.Plan, d.Township.Value, blank);
+        });
         Add(measures, "RunDeadlineScan", d.County, Access.CountyWork, m, c => c.RunDeadlineScanAsync(new RunDeadlineScanRequest()).ResponseAsync);
 
         // Reporting
@@ -365,6 +372,26 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(measures, "SnapshotLedger", d.Township, Access.Admin, m, c => Drain(c.SnapshotLedger(new SnapshotLedgerRequest { ScopeCode = d.Township.Value })));
         Add(reporting, "SnapshotReports", d.Township, Access.Admin, r, c => Drain(c.SnapshotReports(new SnapshotReportsRequest { ScopeCode = d.Township.Value })));
         return rules;
+    }
+
+    private static async Task<Google.Protobuf.ByteString> BlankAsync(AsyncServerStreamingCall<FileChunk> call)
+    {
+        using (call)
+        {
+            var bytes = new MemoryStream();
+            while (await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken)) call.ResponseStream.Current.Data.WriteTo(bytes);
+            return Google.Protobuf.ByteString.CopyFrom(bytes.ToArray());
+        }
+    }
+
+    private static async Task DryRunBlankAsync(AsyncClientStreamingCall<ImportChunk, ImportReport> call, TemplateKind kind, string scope, Google.Protobuf.ByteString file)
+    {
+        using (call)
+        {
+            await call.RequestStream.WriteAsync(new ImportChunk { Kind = kind, ScopeCode = scope, DryRun = true, FileName = "空白模板.xlsx", Data = file });
+            await call.RequestStream.CompleteAsync();
+            await call;
+        }
     }
 
     private static async Task Drain<T>(AsyncServerStreamingCall<T> call)
