@@ -256,6 +256,13 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(assessment, "RecordPastTargets", d.County, Access.CountyDecision, a, c => c.RecordPastTargetsAsync(new RecordPastTargetsRequest
             { CountyCode = d.County.Value, Year = today.Year - 5, DecidedOn = new DateOnly(today.Year - 5, 4, 20).ToProto(), Basis = "矩阵县委组发〔历史〕1号", VillageCodes = { d.Village.Value } }).ResponseAsync);
         Add(assessment, "ListTargets", d.County, Access.ReadInLine, a, c => c.ListTargetsAsync(new ListTargetsRequest { CampaignId = campaign }).ResponseAsync, d.County);
+        Add(assessment, "GetTemplate", d.Township, Access.Read, a, c => Drain(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Assessments, ScopeCode = d.Township.Value, CampaignYear = year })));
+        // RecordAssessment's rule for the township's villages: Write on the township (its villages lie below it).
+        Add(assessment, "ImportWorkbook", d.Township, Access.Write, a, async c =>
+        {
+            var blank = await BlankAsync(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Assessments, ScopeCode = d.Township.Value, CampaignYear = year }));
+            await DryRunBlankAsync(c.ImportWorkbook(), TemplateKind.Assessments, d.Township.Value, blank, year);
+        });
         Add(assessment, "RecordAcceptance", d.Village, Access.Decide, a, c => c.RecordAcceptanceAsync(review).ResponseAsync, d.County);
         Add(assessment, "RecordLookBack", d.Village, Access.Decide, a, c => c.RecordLookBackAsync(review).ResponseAsync, d.County);
 
@@ -384,11 +391,11 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task DryRunBlankAsync(AsyncClientStreamingCall<ImportChunk, ImportReport> call, TemplateKind kind, string scope, Google.Protobuf.ByteString file)
+    private static async Task DryRunBlankAsync(AsyncClientStreamingCall<ImportChunk, ImportReport> call, TemplateKind kind, string scope, Google.Protobuf.ByteString file, int year = 0)
     {
         using (call)
         {
-            await call.RequestStream.WriteAsync(new ImportChunk { Kind = kind, ScopeCode = scope, DryRun = true, FileName = "空白模板.xlsx", Data = file });
+            await call.RequestStream.WriteAsync(new ImportChunk { Kind = kind, ScopeCode = scope, CampaignYear = year, DryRun = true, FileName = "空白模板.xlsx", Data = file });
             await call.RequestStream.CompleteAsync();
             await call;
         }
