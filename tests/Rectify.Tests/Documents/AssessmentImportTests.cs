@@ -66,10 +66,11 @@ public sealed class AssessmentImportTests
         Assert.Equal((true, 11, 0, 0), (done.Applied, done.Added, done.Changed, done.Unchanged));
         var recorded = await RecordedAsync(host);
         Assert.Equal(11, recorded.Count);
-        Assert.StartsWith($"{Village(T1, 1)} r1: 61/30/9/100 | 8100,8100,7850,8000 | ", recorded[0]);
-        Assert.Contains("WEAK_ECONOMY", recorded[0]);
-        Assert.Contains("村集体经营性收入不足5万元", recorded[0]);
-        Assert.Contains("SECRETARY_VACANT", recorded[0]);
+        var first = System.Text.RegularExpressions.Regex.Unescape(recorded[0]); // findings are stored as JSON with \u escapes
+        Assert.StartsWith($"{Village(T1, 1)} r1: 61/30/9/100 | 8100,8100,7850,8000 | ", first);
+        Assert.Contains("WEAK_ECONOMY", first);
+        Assert.Contains("村集体经营性收入不足5万元", first);
+        Assert.Contains("SECRETARY_VACANT", first);
         // The ranking reads them as any recorded assessment: every branch of the township is assessed.
         var ranking = await township.GetRankingAsync(new GetRankingRequest { CampaignId = (await host.Assessment(County).ListCampaignsAsync(new ListCampaignsRequest { CountyCode = County })).Campaigns.Single().Id, TownshipCode = T1 });
         Assert.Empty(ranking.Unassessed);
@@ -110,7 +111,7 @@ public sealed class AssessmentImportTests
         var file = WorkbookFiles.Fill(template, ("两评结果", rows), ("调研发现", findings));
 
         var dry = await ImportAsync(township, T1, file, dryRun: true);
-        Assert.Equal(["两评结果!A12", "两评结果!A13", "两评结果!F11", "两评结果!G14", "两评结果!G15", "调研发现!A4", "调研发现!B2"], dry.Places().Order(StringComparer.Ordinal));
+        Assert.Equal(["两评结果!A12", "两评结果!A13", "两评结果!F11", "两评结果!G14", "两评结果!G15", "两评结果!H14", "调研发现!A4", "调研发现!B2"], dry.Places().Order(StringComparer.Ordinal));
         var reasons = dry.Problems.ToDictionary(p => $"{p.Sheet}!{p.Cell}", p => p.Reason);
         Assert.Contains("与总票数99不符", reasons["两评结果!F11"]);
         Assert.Contains("不在", reasons["两评结果!A12"]);
