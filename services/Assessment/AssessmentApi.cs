@@ -1,9 +1,12 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using Rectify.Assessment.Acceptance;
 using Rectify.Assessment.Campaigns;
+using Rectify.Assessment.Documents;
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
+using Rectify.Common.V1;
 using Rectify.Platform.Identity;
 
 namespace Rectify.Assessment;
@@ -22,6 +25,15 @@ public sealed class AssessmentApi(CampaignService campaigns, PastDesignationServ
 
     public override Task<ListCampaignsResponse> ListCampaigns(ListCampaignsRequest request, ServerCallContext context) =>
         campaigns.ListAsync(context.Caller(), request, context.CancellationToken);
+
+    // The documents helper is made per call, so the constructor (and the module) stay as they are.
+    public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(context.GetHttpContext().RequestServices)
+            .TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+
+    public override Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(context.GetHttpContext().RequestServices)
+            .ImportAsync(context.Caller(), requestStream, context.CancellationToken);
 
     public override Task<BranchAssessment> RecordAssessment(RecordAssessmentRequest request, ServerCallContext context) =>
         identification.RecordAsync(context.Caller(), request, context.CancellationToken);

@@ -1,9 +1,11 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using Rectify.Common.V1;
 using Rectify.Kernel;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
+using Rectify.Measures.Documents;
 using Rectify.Measures.Evidence;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
@@ -88,6 +90,15 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
 
     public override Task<Google.Api.HttpBody> GetEvidenceContent(GetEvidenceContentRequest request, ServerCallContext context) =>
         evidence.ContentAsync(context.Caller(), request, context.CancellationToken);
+
+    // The documents helpers are made per call, so the constructor (and the module) stay as they are.
+    public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<PlanWorkbook>(context.GetHttpContext().RequestServices)
+            .TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+
+    public override Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context) =>
+        ActivatorUtilities.GetServiceOrCreateInstance<PlanWorkbook>(context.GetHttpContext().RequestServices)
+            .ImportAsync(context.Caller(), requestStream, context.CancellationToken);
 
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {

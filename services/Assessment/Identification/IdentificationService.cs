@@ -36,7 +36,13 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
         if (correctionReason is null) caller.EnsureCanManage(village, "assess it");
         else caller.EnsureCanDecide(village, "correct its confirmed scores");
         var now = clock.GetUtcNow();
-        return await database.WriteAsync(async session =>
+        return await database.WriteAsync(async session => ToProto(await WriteAsync(session, caller, assessment, correctionReason, now)), ct);
+    }
+
+    /// <summary>RecordAssessment's (or CorrectAssessment's) checks and write inside a session: the workbook import writes a file's rows in one transaction by them.</summary>
+    internal static async Task<AssessmentRow> WriteAsync(DbSession session, Caller caller, RecordAssessmentInput assessment, string? correctionReason, DateTimeOffset now)
+    {
+        var village = assessment.Village;
         {
             var campaign = await CampaignStore.LoadAsync(session, assessment.CampaignId);
             caller.EnsureInLine(campaign.Owned);
@@ -74,8 +80,8 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
                 VALUES (@CampaignId, @VillageCode, @Revision, @Satisfied, @BasicallySatisfied, @Dissatisfied, @Ballots, @TeamOperation,
                     @OrganizationalSystems, @CadreTeam, @VanguardRole, @Findings, @CorrectionReason, @RecordedBy, @RecordedAt)
                 """, row);
-            return ToProto(row);
-        }, ct);
+            return row;
+        }
     }
 
     /// <summary>Ballots that add up: none negative, at least one cast, the three answers summing to the ballots.</summary>

@@ -71,8 +71,21 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         caller.EnsureCanManage(input.Village, "write its plan");
 
         var now = clock.GetUtcNow();
-        var planId = Guid.NewGuid().ToString();
         return await database.WriteAsync(async session =>
+        {
+            var planId = await CreateAsync(session, caller, input, now);
+            return await LoadPlanAsync(session, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
+        }, ct);
+    }
+
+    /// <summary>
+    /// CreatePlan's checks and writes inside a session, so a workbook import writes many plans in one transaction by the
+    /// same rules and with the same events. <paramref name="categories"/>: the county's effective categories when the caller has them.
+    /// </summary>
+    internal static async Task<string> CreateAsync(DbSession session, Caller caller, CreatePlanInput input, DateTimeOffset now,
+        IReadOnlyList<CategoryCatalog.Effective>? categoryList = null)
+    {
+        var planId = Guid.NewGuid().ToString();
         {
             var target = await FindTargetAsync(session, input.Village.Value, input.CampaignYear)
                 ?? throw new PreconditionFailedException("NOT_A_TARGET", input.Village.Value,
@@ -83,7 +96,7 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
 
             // The checks that need the target's campaign and the category list; still before any write.
             // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
-            var categories = (await CategoryCatalog.EffectiveAsync(session, input.Village)).ToDictionary(c => c.Code);
+            var categories = (categoryList ?? await CategoryCatalog.EffectiveAsync(session, input.Village)).ToDictionary(c => c.Code);
             var late = new Violations();
             for (var p = 0; p < input.Phases.Count; p++)
                 late.Check(input.Phases[p].EndsOn >= input.StartsOn && input.Phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
@@ -120,15 +133,20 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             }
             await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, input.Problems.Count, measureCount,
                 input.Phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, input.StartsOn, target.CampaignEndsOn));
-            return await LoadPlanAsync(session, planId, today) ?? throw new InvalidOperationException("The plan just written is missing.");
-        }, ct);
+            return planId;
+        }
     }
 
     public async Task<Measure> AddMeasureAsync(Caller caller, AddMeasureRequest request, CancellationToken ct)
     {
         var input = AddMeasureInput.Parse(request);
         var now = clock.GetUtcNow();
-        return await database.WriteAsync(async session =>
+        return await database.WriteAsync(async session => (await AddAsync(session, caller, input, now)).ToProto(clock.Today()), ct);
+    }
+
+    /// <summary>AddMeasure's checks and writes inside a session (also used by the workbook import, one transaction for the file).</summary>
+    internal static async Task<MeasureRow> AddAsync(DbSession session, Caller caller, AddMeasureInput input, DateTimeOffset now)
+    {
         {
             var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
                 "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = input.PlanId })
@@ -142,9 +160,8 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             input.Measure.CheckDeadline(late, "measure.deadline", plan.StartsOn, target.CampaignEndsOn);
             late.ThrowIfAny();
             var position = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM measures WHERE problem_id = @id", new { id = problem.Id }) + 1;
-            var row = await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, input.Measure, caller, now);
-            return row.ToProto(clock.Today());
-        }, ct);
+            return await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, input.Measure, caller, now);
+        }
     }
 
     private static async Task<MeasureRow> InsertMeasureAsync(DbSession session, TargetRow target, string planId, string problemId, string category, int position, PlannedMeasure input, Caller caller, DateTimeOffset now)

@@ -25,7 +25,7 @@ public sealed partial class SeedPlanTests
     private static partial Regex YearMonth();
 
     /// <summary>Reads seed 001's section 四 as written: each numbered item of a problem's 整改措施 is one measure sharing the problem's persons and time limit.</summary>
-    private static List<(string Problem, List<string> Measures, List<string> Persons, DateOnly Deadline, bool Ongoing)> ReadSeed001()
+    internal static List<(string Problem, List<string> Measures, List<string> Persons, DateOnly Deadline, bool Ongoing)> ReadSeed001()
     {
         var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Measures", "Seeds", "seed-001-village-plan.txt"));
         var problems = new List<(string, List<string>, List<string>, DateOnly, bool)>();

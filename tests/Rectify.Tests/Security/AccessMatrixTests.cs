@@ -258,6 +258,13 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(assessment, "RecordPastTargets", d.County, Access.CountyDecision, a, c => c.RecordPastTargetsAsync(new RecordPastTargetsRequest
             { CountyCode = d.County.Value, Year = today.Year - 5, DecidedOn = new DateOnly(today.Year - 5, 4, 20).ToProto(), Basis = "矩阵县委组发〔历史〕1号", VillageCodes = { d.Village.Value } }).ResponseAsync);
         Add(assessment, "ListTargets", d.County, Access.ReadInLine, a, c => c.ListTargetsAsync(new ListTargetsRequest { CampaignId = campaign }).ResponseAsync, d.County);
+        Add(assessment, "GetTemplate", d.Township, Access.Read, a, c => Drain(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Assessments, ScopeCode = d.Township.Value, CampaignYear = year })));
+        // RecordAssessment's rule for the township's villages: Write on the township (its villages lie below it).
+        Add(assessment, "ImportWorkbook", d.Township, Access.Write, a, async c =>
+        {
+            var blank = await BlankAsync(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Assessments, ScopeCode = d.Township.Value, CampaignYear = year }));
+            await DryRunBlankAsync(c.ImportWorkbook(), TemplateKind.Assessments, d.Township.Value, blank, year);
+        });
         Add(assessment, "RecordAcceptance", d.Village, Access.Decide, a, c => c.RecordAcceptanceAsync(review).ResponseAsync, d.County);
         Add(assessment, "RecordLookBack", d.Village, Access.Decide, a, c => c.RecordLookBackAsync(review).ResponseAsync, d.County);
 
@@ -305,6 +312,13 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(measures, "ListMeasures", d.Township, Access.Read, m, c => c.ListMeasuresAsync(new ListMeasuresRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "GetLedgerCounts", d.Township, Access.Read, m, c => c.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = d.Township.Value }).ResponseAsync);
         Add(measures, "ExportLedger", d.Township, Access.Read, m, c => Drain(c.ExportLedger(new ExportLedgerRequest { ScopeCode = d.Township.Value, CampaignYear = year })));
+        Add(measures, "GetTemplate", d.Township, Access.Read, m, c => Drain(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Plan, ScopeCode = d.Township.Value })));
+        // A dry run of the blank template (downloaded by the same caller: one who may not read the township is denied there already).
+        Add(measures, "ImportWorkbook", d.Township, Access.Write, m, async c =>
+        {
+            var blank = await BlankAsync(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Plan, ScopeCode = d.Township.Value }));
+            await DryRunBlankAsync(c.ImportWorkbook(), TemplateKind.Plan, d.Township.Value, blank);
+        });
         Add(measures, "RunDeadlineScan", d.County, Access.CountyWork, m, c => c.RunDeadlineScanAsync(new RunDeadlineScanRequest()).ResponseAsync);
 
         // Reporting
@@ -367,6 +381,26 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(measures, "SnapshotLedger", d.Township, Access.Admin, m, c => Drain(c.SnapshotLedger(new SnapshotLedgerRequest { ScopeCode = d.Township.Value })));
         Add(reporting, "SnapshotReports", d.Township, Access.Admin, r, c => Drain(c.SnapshotReports(new SnapshotReportsRequest { ScopeCode = d.Township.Value })));
         return rules;
+    }
+
+    private static async Task<Google.Protobuf.ByteString> BlankAsync(AsyncServerStreamingCall<FileChunk> call)
+    {
+        using (call)
+        {
+            var bytes = new MemoryStream();
+            while (await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken)) call.ResponseStream.Current.Data.WriteTo(bytes);
+            return Google.Protobuf.ByteString.CopyFrom(bytes.ToArray());
+        }
+    }
+
+    private static async Task DryRunBlankAsync(AsyncClientStreamingCall<ImportChunk, ImportReport> call, TemplateKind kind, string scope, Google.Protobuf.ByteString file, int year = 0)
+    {
+        using (call)
+        {
+            await call.RequestStream.WriteAsync(new ImportChunk { Kind = kind, ScopeCode = scope, CampaignYear = year, DryRun = true, FileName = "空白模板.xlsx", Data = file });
+            await call.RequestStream.CompleteAsync();
+            await call;
+        }
     }
 
     private static async Task Drain<T>(AsyncServerStreamingCall<T> call)
