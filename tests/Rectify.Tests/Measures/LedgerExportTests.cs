@@ -76,6 +76,10 @@ public abstract class LedgerExportSpec(DbProvider provider) : IAsyncLifetime
         var (fileName, contentType, data) = await Export(County, ExportFormat.Xlsx);
         Assert.Equal("于都县整顿台账-20270603.xlsx", fileName);
         Assert.Contains("spreadsheetml", contentType);
+        // Zipped by hand (LedgerWorkbook): the package must be one Excel takes, part by part, against the Office 2010 schema.
+        using (var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(new MemoryStream(data), false))
+            Assert.Empty(new DocumentFormat.OpenXml.Validation.OpenXmlValidator(DocumentFormat.OpenXml.FileFormatVersions.Office2010).Validate(package)
+                .Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}"));
         using var workbook = new XLWorkbook(new MemoryStream(data));
         Assert.Equal(["汇总", "铁山垅镇", "盘古山镇"], workbook.Worksheets.Select(s => s.Name));
 
