@@ -28,6 +28,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
         services.AddSingleton<MeasureWorkflow>();
         services.AddSingleton<LedgerQueries>();
         services.AddSingleton<LedgerExport>();
+        services.AddServiceClient<Rectify.Organizations.V1.OrganizationService.OrganizationServiceClient>("organizations"); // a county's name for the ledger's title
         services.AddSingleton<LedgerSnapshot>();
         services.AddSingleton<DeadlineScan>();
         services.AddSingleton<EvidenceStore>();

@@ -24,6 +24,9 @@ public sealed class DbSession(Database database, DbConnection connection, DbTran
 
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object? param = null) => Connection.QueryAsync<T>(Command(sql, param));
 
+    /// <summary>Rows one at a time as the database sends them: for exports of a whole unit, whose memory must stay flat.</summary>
+    public IAsyncEnumerable<T> QueryUnbufferedAsync<T>(string sql, object? param = null) => Connection.QueryUnbufferedAsync<T>(sql, param, Transaction);
+
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param = null) => Connection.QuerySingleOrDefaultAsync<T>(Command(sql, param));
 
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? param = null) => Connection.ExecuteScalarAsync<T>(Command(sql, param));

@@ -8,6 +8,7 @@ import { h, show, table, link, monthSelect } from "../ui.js";
 import { campaignsOf } from "../campaigns.js";
 import { dateZh, monthZh, monthParam, parseMonth, todayShanghai, num, percent, label, reportStatus, measureStatus } from "../format.js";
 import { chart, base, Chart } from "../charts.js";
+import { ledgerButton } from "../ledger.js";
 
 interface PeriodJson { year: number; month: number; }
 interface TargetCounts { total?: number; designated?: number; transformed?: number; reopened?: number; byPhase?: { phase: string; targets?: number }[]; }
@@ -69,6 +70,7 @@ class OverviewPage {
           h("h1", {}, `${p.unitName || this.code} · ${monthZh(this.period)}整顿工作总览`),
           this.monthPicker(),
           this.live,
+          ledgerButton(this.code),
           p.asOf ? h("span", { class: "muted" }, `统计截至${dateZh(p.asOf)}`) : null),
         this.kpis(),
         h("div", { class: "grid overview-charts" }, chartBoxes.map(([, title, el]) => h("section", { class: "card" }, h("h2", {}, title), el))),

@@ -6,6 +6,7 @@ import { session, levelOf } from "../session.js";
 import { h, show, table, link, statusTag } from "../ui.js";
 import { countyOf, currentCampaign } from "../campaigns.js";
 import { dateZh, label, measureStatus, monthParam, num, todayShanghai, type Ymd } from "../format.js";
+import { ledgerButton } from "../ledger.js";
 
 export interface Counts { total?: number; completed?: number; closed?: number; overdue?: number; reopened?: number; }
 export interface MeasureRow {
@@ -106,7 +107,8 @@ route("/township/:code", async ({ code }, signal) => {
     h("div", { class: "crumbs" }, link(`#/overview/${countyOf(code)}/${month}`, "全县总览"), " › ", townshipName),
     h("div", { class: "toolbar" }, h("h1", {}, `${townshipName}工作台`),
       link(`#/township/${code}/report/${month}`, `${todayShanghai().month}月月报`, { class: "tag" }),
-      link(`#/overview/${code}/${month}`, "本乡镇总览", { class: "tag" })),
+      link(`#/overview/${code}/${month}`, "本乡镇总览", { class: "tag" }),
+      ledgerButton(code)),
     h("div", { class: "kpis" },
       kpi("整改措施", counts.total?.total), kpi("待销号", counts.total?.completed), kpi("已销号", counts.total?.closed), kpi("逾期", counts.total?.overdue, true)),
     villages,
