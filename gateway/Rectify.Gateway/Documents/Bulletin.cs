@@ -114,7 +114,7 @@ public sealed class Bulletin(ProgressModel model, MeasureService.MeasureServiceC
             document.Table(OverdueHeaders,
                 [.. overdue.Measures.Select((m, i) => (IReadOnlyList<string>)[N(i + 1), m.TownshipName, m.VillageName, m.Description,
                     string.Join("、", m.ResponsiblePersons), ChineseDates.Day(m.Deadline), N(m.DaysOverdue)])],
-                [6, 12, 12, 32, 10, 14, 8]);
+                [7, 10, 10, 29, 10, 18, 9]);
         }
 
         document.Heading("五、验收情况");

@@ -82,7 +82,7 @@ public sealed class PlanDocument(PlanService plans, Database<MeasuresModule> dat
         document.SubHeading("整改任务清单");
         var rows = plan.Problems.SelectMany((problem, i) => problem.Measures.Select((m, j) => (IReadOnlyList<string>)
             [$"{i + 1}.{j + 1}", j == 0 ? problem.Description : "", m.Description, string.Join("、", m.ResponsiblePersons), Deadline(m)]));
-        document.Table(["序号", "存在问题", "整改措施", "整改责任人", "完成时限"], rows.ToList(), [5, 16, 30, 10, 13]);
+        document.Table(["序号", "存在问题", "整改措施", "整改责任人", "完成时限"], rows.ToList(), [7, 15, 27, 13, 16]);
 
         document.Heading("五、时间安排");
         var from = plan.StartsOn;

@@ -118,7 +118,8 @@ public sealed class OfficialDocument : IDisposable
     private static TableRow Row(IReadOnlyList<string> cells, List<int> twips, bool header)
     {
         var row = new TableRow();
-        if (header) row.Append(new TableRowProperties(new TableHeader(), new CantSplit()));
+        // A row stays on one page; the header row is repeated on each.
+        row.Append(header ? new TableRowProperties(new CantSplit(), new TableHeader()) : new TableRowProperties(new CantSplit()));
         for (var i = 0; i < twips.Count; i++)
         {
             var text = i < cells.Count ? cells[i] : "";
@@ -135,6 +136,8 @@ public sealed class OfficialDocument : IDisposable
     {
         var properties = new ParagraphProperties();
         if (keepNext) properties.Append(new KeepNext());
+        // Table text is single-spaced: off the body's 28-pt grid, which would stretch every line of a cell.
+        if (lineTwips == 0) properties.Append(new SnapToGrid { Val = false });
         properties.Append(lineTwips > 0
             ? new SpacingBetweenLines { Before = "0", After = "0", Line = lineTwips.ToString(), LineRule = LineSpacingRuleValues.Exact }
             : new SpacingBetweenLines { Before = "0", After = "0", Line = "240", LineRule = LineSpacingRuleValues.Auto });

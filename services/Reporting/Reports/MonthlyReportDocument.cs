@@ -67,9 +67,10 @@ public sealed class MonthlyReportDocument(ReportService reports, TimeProvider cl
         var title = $"{report.UnitName}{period}软弱涣散村党组织整顿工作月报";
         using var document = OfficialDocument.Create(stream, title, $"中共{report.UnitName}委员会");
         document.Title(title);
-        var submitted = report.SubmittedOn is { Year: > 0 } ? $"，报送日期：{ChineseDates.Day(report.SubmittedOn)}" : "";
-        document.Subtitle($"状态：{StatusName(report.Status)}（第{report.Revision}次报送{submitted}）");
-        if (TimelinessName(report.Timeliness) is { Length: > 0 } timeliness) document.Subtitle($"报送时效：{timeliness}");
+        document.Subtitle($"状态：{StatusName(report.Status)}（第{report.Revision}次报送）");
+        var submitted = report.SubmittedOn is { Year: > 0 } ? $"报送日期：{ChineseDates.Day(report.SubmittedOn)}" : "";
+        var timeliness = TimelinessName(report.Timeliness) is { Length: > 0 } t ? $"报送时效：{t}" : "";
+        if (submitted.Length + timeliness.Length > 0) document.Subtitle(string.Join("　", new[] { submitted, timeliness }.Where(x => x.Length > 0)));
         if (report.Status == ReportStatus.Returned && report.ReturnReason.Length > 0) document.Subtitle($"退回原因：{report.ReturnReason}");
         document.Blank();
         var ledger = report.LedgerTotals ?? new LedgerSnapshot();
@@ -95,7 +96,7 @@ public sealed class MonthlyReportDocument(ReportService reports, TimeProvider cl
         var totals = report.Totals ?? new Indicators();
         document.Table(IndicatorHeaders,
             [.. report.Villages.Select(v => Indicators(v.VillageName, v.Indicators ?? new Indicators())), Indicators("合计", totals)],
-            [20, 10, 8, 10, 12, 10, 16]);
+            [16, 13, 9, 12, 13, 12, 19]);
 
         document.Heading("五、整改台账情况");
         document.Paragraph("以下为报送时整改台账的情况（由系统按台账自动生成）：");
