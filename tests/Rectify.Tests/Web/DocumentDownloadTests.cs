@@ -7,7 +7,7 @@ namespace Rectify.Tests.Web;
 
 /// <summary>
 /// The Word documents from the pages: the review page's 下载通报 saves the county's 通报 for the month shown. Shared demo
-/// suite: it only reads (于都县's last month).
+/// suite: it only reads (于都县's last month, 贡江镇's report of that month and 马坑村's plan).
 /// </summary>
 [Collection("web")]
 public sealed class DocumentDownloadTests(DemoSuite suite)
@@ -40,5 +40,20 @@ public sealed class DocumentDownloadTests(DemoSuite suite)
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_township_finds_its_report_and_its_villages_plan_to_download_on_a_phone()
+    {
+        var today = suite.Host.Clock.Today();
+        var month = Month.Of(today).Previous;
+        using var browser = Browser.Start(Browser.Screen.Phone);
+        browser.SignIn(suite.Url, "gongjiang.clerk", DemoSuite.Password);
+        browser.Open($"{suite.Url}/#/township/360731100000/report/{month.Year}-{month.Number:D2}");
+        Assert.Equal("下载月报", browser.WaitFor("#download-report").Text);
+        browser.Screenshot("report-download-phone");
+        browser.Open($"{suite.Url}/#/target/360731100205-{Rectify.Platform.Demo.DemoClock.CampaignYear(today)}");
+        Assert.Equal("下载整顿方案", browser.WaitFor("#download-plan").Text);
+        browser.Screenshot("target-download-phone");
     }
 }
