@@ -32,6 +32,14 @@ public static class GatewayCommands
                 async c => await Client(c).ReconcileAsync(new ReconcileRequest { UnitCode = c.Get(unit), CampaignYear = c.Get(year) }, c.Headers));
         }
         {
+            var county = Arg("COUNTY_CODE", "the county");
+            var period = PeriodArg();
+            var output = Text("--out", "the file to write (default the name the server gives)");
+            yield return Rpc("export-bulletin", "the county's monthly 通报 to the city as a Word document (.docx)", ["rectify.gateway.v1.ProgressService/ExportBulletin"], [county, period, output],
+                async c => await DocumentCommands.SaveAsync(new ProgressService.ProgressServiceClient(c.Channel).ExportBulletin(
+                    new ExportBulletinRequest { CountyCode = c.Get(county), Period = c.Get(period) }, c.Headers), c.Get(output), c.Cancellation));
+        }
+        {
             var kind = ChoiceArg<SnapshotKind>("KIND", "targets (assessment), ledger (measures: plans and measures with their history) or reports (reporting)");
             var scope = Arg("SCOPE_CODE", "the unit whose subtree; 000000000000 for everything");
             var output = Text("--out", "the file to write, one protobuf JSON object a line (default snapshot-KIND-SCOPE.jsonl)");

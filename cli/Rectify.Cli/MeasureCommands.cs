@@ -157,6 +157,13 @@ public static class MeasureCommands
                 async c => await DocumentCommands.SaveAsync(Client(c).ExportLedger(new ExportLedgerRequest { ScopeCode = c.Get(scope), Format = c.Get(format), CampaignYear = c.Get(year) }, c.Headers), c.Get(output), c.Cancellation));
         }
         {
+            var village = Arg("VILLAGE_CODE", "the target village");
+            var year = Number("YEAR", "the campaign year");
+            var output = Text("--out", "the file to write (default the name the server gives)");
+            yield return Rpc("export-plan", "a target's 整顿方案 as a Word document (.docx)", [Service + "ExportPlanDocument"], [village, year, output],
+                async c => await DocumentCommands.SaveAsync(Client(c).ExportPlanDocument(new ExportPlanDocumentRequest { VillageCode = c.Get(village), CampaignYear = c.Get(year) }, c.Headers), c.Get(output), c.Cancellation));
+        }
+        {
             var id = Arg("MEASURE_ID", "the measure's id");
             var file = Arg("FILE", "a JPEG, PNG or WebP photo (at most 10 MiB)");
             yield return Rpc("evidence-upload", "upload a photo as evidence of a measure, in chunks, resuming an upload cut off before; prints its evidence id for --evidence",

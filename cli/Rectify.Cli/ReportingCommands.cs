@@ -67,6 +67,13 @@ public static class ReportingCommands
                     }, c.Headers);
                 });
         }
+        {
+            var township = Arg("TOWNSHIP_CODE", "the township");
+            var period = PeriodArg();
+            var output = Text("--out", "the file to write (default the name the server gives)");
+            yield return Rpc("export-monthly-report", "a township's 月报 for a month as a Word document (.docx)", [Service + "ExportMonthlyReport"], [township, period, output],
+                async c => await DocumentCommands.SaveAsync(Client(c).ExportMonthlyReport(new ExportMonthlyReportRequest { TownshipCode = c.Get(township), Period = c.Get(period) }, c.Headers), c.Get(output), c.Cancellation));
+        }
         yield return Rpc("reminder-scan", "run the reporting reminder scan now: due soon and missing reports", [Service + "RunReminderScan"], [],
             async c => await Client(c).RunReminderScanAsync(new RunReminderScanRequest(), c.Headers));
         {

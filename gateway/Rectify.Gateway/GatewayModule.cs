@@ -31,6 +31,9 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         // The rebuild and the reconciliation read the services' own state.
         services.AddServiceClient<OrganizationService.OrganizationServiceClient>("organizations");
         services.AddServiceClient<AssessmentService.AssessmentServiceClient>("assessment");
+        services.AddSingleton<Documents.Bulletin>();
+        // The 通报's HTTP route calls the gateway's own ProgressService like the other document routes call theirs: one refusal path, the person's token.
+        services.AddServiceClient<V1.ProgressService.ProgressServiceClient>("gateway");
         services.AddSingleton<ReadModelRebuild>();
         services.AddSingleton<Reconciler>();
         services.AddJsonForwarding();

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Rectify.Gateway.Documents;
 using Rectify.Gateway.ReadModel;
 using Rectify.Gateway.V1;
 using Rectify.Kernel;
@@ -19,7 +20,7 @@ namespace Rectify.Gateway;
 /// cannot be read is reported as missing rather than failing the whole answer.
 /// </summary>
 [Authorize]
-public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServiceClient measures, ReportingService.ReportingServiceClient reporting, TimeProvider clock) : ProgressService.ProgressServiceBase
+public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServiceClient measures, ReportingService.ReportingServiceClient reporting, Bulletin bulletin, TimeProvider clock) : ProgressService.ProgressServiceBase
 {
     /// <summary>The request checked, and the unit in the caller's subtree: the same for the RPCs and their server-sent events (ProgressEvents).</summary>
     internal static GetProgressInput Read(Caller caller, GetProgressRequest request, TimeProvider clock)
@@ -75,6 +76,10 @@ public sealed class ProgressApi(ProgressModel model, MeasureService.MeasureServi
         dashboard.Parts.AddRange(await Task.WhenAll(overdue, reports));
         return dashboard;
     }
+
+    public override Task ExportBulletin(ExportBulletinRequest request, IServerStreamWriter<Common.V1.FileChunk> responseStream, ServerCallContext context) =>
+        bulletin.ExportAsync(context.Caller(), request, context.RequestHeaders.GetValue("authorization") ?? "",
+            chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
 
     private static async Task<DashboardPart> Part(string name, Func<Task> read)
     {

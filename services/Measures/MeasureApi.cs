@@ -19,7 +19,7 @@ namespace Rectify.Measures;
 /// <summary>The gRPC face of the measures service; each RPC hands over to the plan, workflow, ledger or deadline code.</summary>
 [Authorize]
 public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan,
-    LedgerSnapshot snapshot, EvidenceStore evidence)
+    LedgerSnapshot snapshot, EvidenceStore evidence, PlanDocument planDocument)
     : MeasureService.MeasureServiceBase
 {
     public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context) =>
@@ -72,6 +72,9 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
 
     public override Task ExportLedger(ExportLedgerRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
         export.ExportAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+
+    public override Task ExportPlanDocument(ExportPlanDocumentRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        planDocument.ExportAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
 
     public override Task SnapshotLedger(SnapshotLedgerRequest request, IServerStreamWriter<LedgerSnapshotItem> responseStream, ServerCallContext context) =>
         snapshot.StreamAsync(context.Caller(), request, item => responseStream.WriteAsync(item, context.CancellationToken), context.CancellationToken);

@@ -25,6 +25,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
         services.AddSingleton(configuration.GetSection(MeasuresOptions.Section).Get<MeasuresOptions>() ?? new MeasuresOptions());
         services.AddSingleton<CategoryCatalog>();
         services.AddSingleton<PlanService>();
+        services.AddSingleton<PlanDocument>();
         services.AddSingleton<MeasureWorkflow>();
         services.AddSingleton<LedgerQueries>();
         services.AddSingleton<LedgerExport>();

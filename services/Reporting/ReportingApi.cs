@@ -11,7 +11,7 @@ namespace Rectify.Reporting;
 
 /// <summary>The gRPC face of the reporting service.</summary>
 [Authorize]
-public sealed class ReportingApi(ReportService reports, ReminderScan reminders, ReportSnapshot snapshot) : ReportingService.ReportingServiceBase
+public sealed class ReportingApi(ReportService reports, ReminderScan reminders, ReportSnapshot snapshot, MonthlyReportDocument monthlyReport) : ReportingService.ReportingServiceBase
 {
     public override Task<Report> PushReport(PushReportRequest request, ServerCallContext context) =>
         reports.PushAsync(context.Caller(), request, context.CancellationToken);
@@ -40,6 +40,9 @@ public sealed class ReportingApi(ReportService reports, ReminderScan reminders, 
         var (dueSoon, missing) = await reminders.RunAsync(context.CancellationToken);
         return new RunReminderScanResponse { DueSoon = dueSoon, Missing = missing };
     }
+
+    public override Task ExportMonthlyReport(ExportMonthlyReportRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
+        monthlyReport.ExportAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
 
     public override Task SnapshotReports(SnapshotReportsRequest request, IServerStreamWriter<ReportState> responseStream, ServerCallContext context) =>
         snapshot.StreamAsync(context.Caller(), request, report => responseStream.WriteAsync(report, context.CancellationToken), context.CancellationToken);

@@ -28,6 +28,7 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
         // The ledger snapshot of a submitted report.
         services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddSingleton<ReportService>();
+        services.AddSingleton<MonthlyReportDocument>();
         services.AddSingleton<ReportSnapshot>();
         services.AddSingleton<ReminderScan>();
         services.AddHostedService<ReminderJob>();

@@ -9,6 +9,7 @@ using Microsoft.Net.Http.Headers;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
 using Rectify.Gateway.Api;
+using Rectify.Gateway.V1;
 using Rectify.Measures.V1;
 using Rectify.Organizations.V1;
 using Rectify.Reporting.V1;
@@ -68,6 +69,9 @@ public static class DocumentRoutes
         documents.MapGet("/monthly-reports/{township}/{year:int}/{month:int}", (HttpContext http, string township, int year, int month) =>
             Download(http, options => Client<ReportingService.ReportingServiceClient>(http).ExportMonthlyReport(
                 new ExportMonthlyReportRequest { TownshipCode = township, Period = new Period { Year = year, Month = month } }, options)));
+        documents.MapGet("/bulletins/{county}/{year:int}/{month:int}", (HttpContext http, string county, int year, int month) =>
+            Download(http, options => Client<ProgressService.ProgressServiceClient>(http).ExportBulletin(
+                new ExportBulletinRequest { CountyCode = county, Period = new Period { Year = year, Month = month } }, options)));
         return endpoints;
     }
 

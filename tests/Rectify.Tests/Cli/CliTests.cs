@@ -85,6 +85,34 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The three Word documents saved by the CLI where --out says: whole .docx files with the expected titles.</summary>
+    [Fact]
+    public async Task The_plan_the_monthly_report_and_the_bulletin_are_saved_as_word_documents()
+    {
+        var today = Host.Clock.Today();
+        var year = Rectify.Platform.Demo.DemoClock.CampaignYear(today);
+        var month = Rectify.Platform.Month.Of(today).Previous;
+        var folder = Directory.CreateTempSubdirectory("rectify-word-").FullName;
+        var runs = new (string File, string Title, string[] Args)[]
+        {
+            ("plan.docx", "马坑村党支部整顿方案", ["export-plan", Village, $"{year}"]),
+            ("report.docx", $"贡江镇{month.Year}年{month.Number}月软弱涣散村党组织整顿工作月报", ["export-monthly-report", Township, $"{month.Year}-{month.Number:D2}"]),
+            ("bulletin.docx", $"关于{month.Year}年{month.Number}月于都县软弱涣散村党组织整顿工作进展情况的通报", ["export-bulletin", County, $"{month.Year}-{month.Number:D2}"]),
+        };
+        foreach (var (file, title, args) in runs)
+        {
+            var path = Path.Combine(folder, file);
+            var run = await As(County, Role.Viewer, [.. args, "--out", path]);
+            Assert.True(run.Exit == 0, run.ToString());
+            using var word = DocumentFormat.OpenXml.Packaging.WordprocessingDocument.Open(path, false);
+            Assert.Equal(title, word.PackageProperties.Title);
+        }
+        // A township outside the caller's: refused, nothing written.
+        var refused = await As("360731203000", Role.Officer, "export-monthly-report", Township, $"{month.Year}-{month.Number:D2}", "--out", Path.Combine(folder, "x.docx"));
+        Assert.NotEqual(0, refused.Exit);
+        Assert.False(File.Exists(Path.Combine(folder, "x.docx")));
+    }
+
     /// <summary>
     /// A unit list saved as CSV by Excel on Chinese Windows is GBK with a Chinese header: imported as written. Before,
     /// the names were stored as mojibake with exit code 0 and the header was refused as a bad row.

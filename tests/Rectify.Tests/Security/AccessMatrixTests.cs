@@ -319,6 +319,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             var blank = await BlankAsync(c.GetTemplate(new GetTemplateRequest { Kind = TemplateKind.Plan, ScopeCode = d.Township.Value }));
             await DryRunBlankAsync(c.ImportWorkbook(), TemplateKind.Plan, d.Township.Value, blank);
         });
+        Add(measures, "ExportPlanDocument", d.Village, Access.Read, m, c => Drain(c.ExportPlanDocument(new ExportPlanDocumentRequest { VillageCode = d.Village.Value, CampaignYear = year })));
         Add(measures, "RunDeadlineScan", d.County, Access.CountyWork, m, c => c.RunDeadlineScanAsync(new RunDeadlineScanRequest()).ResponseAsync);
 
         // Reporting
@@ -330,6 +331,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             Villages = { new VillageEntry { VillageCode = d.Village.Value, WorkDone = "矩阵", NextMonthPlan = "矩阵" } },
         }).ResponseAsync);
         Add(reporting, "GetReport", d.Township, Access.Read, r, c => c.GetReportAsync(new GetReportRequest { UnitCode = d.Township.Value, Period = period }).ResponseAsync);
+        Add(reporting, "ExportMonthlyReport", d.Township, Access.Read, r, c => Drain(c.ExportMonthlyReport(new ExportMonthlyReportRequest { TownshipCode = d.Township.Value, Period = period })));
         Add(reporting, "ListReports", d.Township, Access.Read, r, c => c.ListReportsAsync(new ListReportsRequest { ScopeCode = d.Township.Value, Period = period }).ResponseAsync);
         Add(reporting, "AcceptReport", d.Township, Access.Decide, r, c => c.AcceptReportAsync(new ReviewReportRequest { UnitCode = d.Township.Value, Period = period }).ResponseAsync);
         Add(reporting, "ReturnReport", d.Township, Access.Decide, r, c => c.ReturnReportAsync(new ReviewReportRequest { UnitCode = d.Township.Value, Period = period, Reason = "矩阵" }).ResponseAsync);
@@ -365,6 +367,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
             Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
         });
         Add(gateway, "GetDashboard", d.Township, Access.Read, g, c => c.GetDashboardAsync(progress).ResponseAsync);
+        Add(gateway, "ExportBulletin", d.County, Access.Read, g, c => Drain(c.ExportBulletin(new ExportBulletinRequest { CountyCode = d.County.Value, Period = progress.Period })));
 
         // Operations: every host's dead letters, for the root's admin only.
         var operations = OperationsReflection.Descriptor.Services.Single();

@@ -7,6 +7,7 @@ import { h, show, table, link, showError, toast } from "../ui.js";
 import { dateZh, label, monthZh, num, parseMonth, reportStatus, todayShanghai, type Ymd } from "../format.js";
 import { type Counts } from "./township.js";
 import { currentCampaign } from "../campaigns.js";
+import { downloadButton } from "../downloads.js";
 
 interface Indicators {
   meetingsHeld?: number; trainings?: number; membersDeveloped?: number; servicesForPeople?: number; disputesMediated?: number;
@@ -56,7 +57,8 @@ route("/township/:code/report/:month", async ({ code, month }, signal) => {
       h("h1", {}, `${name}${monthZh(period)}月报`),
       h("span", { class: `tag ${status === "REPORT_STATUS_RETURNED" ? "returned" : status === "REPORT_STATUS_ACCEPTED" ? "accepted" : ""}`, id: "status" }, label(reportStatus, status)),
       report?.revision ? h("span", { class: "muted" }, `第${report.revision}版`) : "",
-      mine?.timeliness ? h("span", { class: "muted" }, label(timeliness, mine.timeliness)) : ""),
+      mine?.timeliness ? h("span", { class: "muted" }, label(timeliness, mine.timeliness)) : "",
+      report ? downloadButton("download-report", "下载月报", `/v1/documents/monthly-reports/${code}/${period.year}/${period.month}`) : ""),
     h("p", { class: "muted" }, `报送期限：${dateZh(expected.dueOn)}；${dateZh(expected.lockedAfter)}后不再受理（补报须县委组织部同意）`,
       mine?.exceptionGranted ? "；已同意补报" : "", report?.submittedOn ? `；报送日期：${dateZh(report.submittedOn)}` : ""),
     status === "REPORT_STATUS_RETURNED"

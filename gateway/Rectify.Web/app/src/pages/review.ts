@@ -6,6 +6,7 @@ import { route, go } from "../router.js";
 import { session, levelOf } from "../session.js";
 import { h, show, table, toast, showError, link, monthSelect, onSubmit, refusal } from "../ui.js";
 import { campaignsOf } from "../campaigns.js";
+import { downloadButton } from "../downloads.js";
 import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus, type Ymd } from "../format.js";
 
 interface Period { year: number; month: number; }
@@ -107,7 +108,8 @@ async function renderReports(section: HTMLElement, detail: HTMLElement, code: st
   section.replaceChildren(
     h("h2", {}, `${monthZh(period)}乡镇月报`),
     h("div", { class: "toolbar" }, picker,
-      h("span", { class: "muted" }, `报送截止 ${dateZh(list.dueOn)}，锁定 ${dateZh(list.lockedAfter)}后；待审核 ${num(waiting)} 份`)),
+      h("span", { class: "muted" }, `报送截止 ${dateZh(list.dueOn)}，锁定 ${dateZh(list.lockedAfter)}后；待审核 ${num(waiting)} 份`),
+      levelOf(code) === "county" ? downloadButton("download-bulletin", "下载通报", `/v1/documents/bulletins/${code}/${period.year}/${period.month}`) : ""),
     h("div", { class: "table-wrap" }, grid));
 }
 

@@ -6,6 +6,7 @@ import { route, render } from "../router.js";
 import { session } from "../session.js";
 import { h, show, table, toast, showError, link } from "../ui.js";
 import { campaignsOf, type Campaign } from "../campaigns.js";
+import { downloadButton } from "../downloads.js";
 import { dateOf, dateValue, dateZh, monthParam, todayShanghai, num, percent, label, measureStatus, type Ymd } from "../format.js";
 
 interface Branch { villageCode: string; villageName?: string; townshipCode?: string; townshipName?: string; }
@@ -57,6 +58,7 @@ route("/target/:id", async params => {
     h("h1", { class: "target-title" }, `${name} · ${campaign.year}年度整顿对象 `,
       h("span", { class: `tag ${target.status === "TARGET_STATUS_TRANSFORMED" ? "accepted" : target.status === "TARGET_STATUS_REOPENED" ? "returned" : ""}`, id: "target-status" },
         label(targetStatus, target.status))),
+    plan ? h("div", { class: "toolbar" }, downloadButton("download-plan", "下载整顿方案", `/v1/documents/plans/${village}/${campaign.year}`)) : "",
     h("div", { class: "grid" }, why(target, proposal, plan), planCard(plan, id)),
     measuresCard(plan, measures.measures ?? [], measures.totalSize ?? 0),
     acceptanceCard(campaign, target, () => void render()));
