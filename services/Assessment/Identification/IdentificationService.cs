@@ -43,45 +43,43 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     internal static async Task<AssessmentRow> WriteAsync(DbSession session, Caller caller, RecordAssessmentInput assessment, string? correctionReason, DateTimeOffset now)
     {
         var village = assessment.Village;
+        var campaign = await CampaignStore.LoadAsync(session, assessment.CampaignId);
+        caller.EnsureInLine(campaign.Owned);
+        var rules = campaign.Rules;
+        var late = new Violations();
+        late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
+        for (var i = 0; i < assessment.Findings.Count; i++)
         {
-            var campaign = await CampaignStore.LoadAsync(session, assessment.CampaignId);
-            caller.EnsureInLine(campaign.Owned);
-            var rules = campaign.Rules;
-            var late = new Violations();
-            late.Check(OrgCode.Parse(campaign.CountyCode).IsAncestorOrSelfOf(village), "village_code", $"is not in the campaign's county {campaign.CountyCode}");
-            for (var i = 0; i < assessment.Findings.Count; i++)
-            {
-                late.Check(rules.FindRule(assessment.Findings[i].Code) is not null, $"findings[{i}].code", "is not one of the campaign's finding kinds");
-                late.Check((assessment.Findings[i].Note?.Length ?? 0) <= 1000, $"findings[{i}].note", "must be at most 1000 characters");
-            }
-            late.Check(assessment.Findings.Select(f => f.Code).Distinct().Count() == assessment.Findings.Count, "findings", "repeat a finding kind");
-            late.ThrowIfAny();
-            if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaign_branches WHERE campaign_id = @Id AND village_code = @code",
-                    new { campaign.Id, code = village }) == 0)
-                throw new NotFoundException("branch", $"{village} in campaign {campaign.Id}");
-            if (campaign.Confirmed && correctionReason is null)
-                throw new PreconditionFailedException("SCORES_FROZEN", campaign.Id, "The targets are confirmed and the scores frozen; a correction needs CorrectAssessment with a reason.");
-            if (!campaign.Confirmed && correctionReason is not null)
-                throw new PreconditionFailedException("NOT_CONFIRMED", campaign.Id, "Before confirmation assessments are recorded, not corrected.");
-
-            var revision = await session.ExecuteScalarAsync<int>(
-                "SELECT COALESCE(MAX(revision), 0) + 1 FROM assessments WHERE campaign_id = @Id AND village_code = @code", new { campaign.Id, code = village });
-            var row = new AssessmentRow
-            {
-                CampaignId = campaign.Id, VillageCode = village.Value, Revision = revision,
-                Satisfied = assessment.Votes.Satisfied, BasicallySatisfied = assessment.Votes.BasicallySatisfied, Dissatisfied = assessment.Votes.Dissatisfied, Ballots = assessment.Votes.Ballots,
-                TeamOperation = assessment.Committee.TeamOperation, OrganizationalSystems = assessment.Committee.OrganizationalSystems, CadreTeam = assessment.Committee.CadreTeam, VanguardRole = assessment.Committee.VanguardRole,
-                Findings = JsonSerializer.Serialize(assessment.Findings.Select(f => new AssessmentRow.FindingRecord(f.Code, f.Note ?? ""))),
-                CorrectionReason = correctionReason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
-            };
-            await session.ExecuteAsync("""
-                INSERT INTO assessments (campaign_id, village_code, revision, satisfied, basically_satisfied, dissatisfied, ballots, team_operation_hundredths,
-                    organizational_systems_hundredths, cadre_team_hundredths, vanguard_role_hundredths, findings, correction_reason, recorded_by, recorded_at)
-                VALUES (@CampaignId, @VillageCode, @Revision, @Satisfied, @BasicallySatisfied, @Dissatisfied, @Ballots, @TeamOperation,
-                    @OrganizationalSystems, @CadreTeam, @VanguardRole, @Findings, @CorrectionReason, @RecordedBy, @RecordedAt)
-                """, row);
-            return row;
+            late.Check(rules.FindRule(assessment.Findings[i].Code) is not null, $"findings[{i}].code", "is not one of the campaign's finding kinds");
+            late.Check((assessment.Findings[i].Note?.Length ?? 0) <= 1000, $"findings[{i}].note", "must be at most 1000 characters");
         }
+        late.Check(assessment.Findings.Select(f => f.Code).Distinct().Count() == assessment.Findings.Count, "findings", "repeat a finding kind");
+        late.ThrowIfAny();
+        if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM campaign_branches WHERE campaign_id = @Id AND village_code = @code",
+                new { campaign.Id, code = village }) == 0)
+            throw new NotFoundException("branch", $"{village} in campaign {campaign.Id}");
+        if (campaign.Confirmed && correctionReason is null)
+            throw new PreconditionFailedException("SCORES_FROZEN", campaign.Id, "The targets are confirmed and the scores frozen; a correction needs CorrectAssessment with a reason.");
+        if (!campaign.Confirmed && correctionReason is not null)
+            throw new PreconditionFailedException("NOT_CONFIRMED", campaign.Id, "Before confirmation assessments are recorded, not corrected.");
+
+        var revision = await session.ExecuteScalarAsync<int>(
+            "SELECT COALESCE(MAX(revision), 0) + 1 FROM assessments WHERE campaign_id = @Id AND village_code = @code", new { campaign.Id, code = village });
+        var row = new AssessmentRow
+        {
+            CampaignId = campaign.Id, VillageCode = village.Value, Revision = revision,
+            Satisfied = assessment.Votes.Satisfied, BasicallySatisfied = assessment.Votes.BasicallySatisfied, Dissatisfied = assessment.Votes.Dissatisfied, Ballots = assessment.Votes.Ballots,
+            TeamOperation = assessment.Committee.TeamOperation, OrganizationalSystems = assessment.Committee.OrganizationalSystems, CadreTeam = assessment.Committee.CadreTeam, VanguardRole = assessment.Committee.VanguardRole,
+            Findings = JsonSerializer.Serialize(assessment.Findings.Select(f => new AssessmentRow.FindingRecord(f.Code, f.Note ?? ""))),
+            CorrectionReason = correctionReason, RecordedBy = caller.Subject, RecordedAt = now.UtcDateTime,
+        };
+        await session.ExecuteAsync("""
+            INSERT INTO assessments (campaign_id, village_code, revision, satisfied, basically_satisfied, dissatisfied, ballots, team_operation_hundredths,
+                organizational_systems_hundredths, cadre_team_hundredths, vanguard_role_hundredths, findings, correction_reason, recorded_by, recorded_at)
+            VALUES (@CampaignId, @VillageCode, @Revision, @Satisfied, @BasicallySatisfied, @Dissatisfied, @Ballots, @TeamOperation,
+                @OrganizationalSystems, @CadreTeam, @VanguardRole, @Findings, @CorrectionReason, @RecordedBy, @RecordedAt)
+            """, row);
+        return row;
     }
 
     /// <summary>Ballots that add up: none negative, at least one cast, the three answers summing to the ballots.</summary>

@@ -86,55 +86,53 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
         IReadOnlyList<CategoryCatalog.Effective>? categoryList = null)
     {
         var planId = Guid.NewGuid().ToString();
+        var target = await FindTargetAsync(session, input.Village.Value, input.CampaignYear)
+            ?? throw new PreconditionFailedException("NOT_A_TARGET", input.Village.Value,
+                $"{input.Village} is not a designated target of the {input.CampaignYear} campaign; plans are made for targets only.");
+        if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans WHERE village_code = @code AND campaign_year = @year",
+                new { code = target.VillageCode, year = target.CampaignYear }) > 0)
+            throw new AlreadyExistsException("plan", $"{target.VillageCode}/{target.CampaignYear}");
+
+        // The checks that need the target's campaign and the category list; still before any write.
+        // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
+        var categories = (categoryList ?? await CategoryCatalog.EffectiveAsync(session, input.Village)).ToDictionary(c => c.Code);
+        var late = new Violations();
+        for (var p = 0; p < input.Phases.Count; p++)
+            late.Check(input.Phases[p].EndsOn >= input.StartsOn && input.Phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
+                $"must fall between the plan's start {input.StartsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
+        for (var i = 0; i < input.Problems.Count; i++)
         {
-            var target = await FindTargetAsync(session, input.Village.Value, input.CampaignYear)
-                ?? throw new PreconditionFailedException("NOT_A_TARGET", input.Village.Value,
-                    $"{input.Village} is not a designated target of the {input.CampaignYear} campaign; plans are made for targets only.");
-            if (await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM plans WHERE village_code = @code AND campaign_year = @year",
-                    new { code = target.VillageCode, year = target.CampaignYear }) > 0)
-                throw new AlreadyExistsException("plan", $"{target.VillageCode}/{target.CampaignYear}");
-
-            // The checks that need the target's campaign and the category list; still before any write.
-            // The categories the village's own county sees (its city's, province's and the national ones, nearest first); retired ones take no new problems.
-            var categories = (categoryList ?? await CategoryCatalog.EffectiveAsync(session, input.Village)).ToDictionary(c => c.Code);
-            var late = new Violations();
-            for (var p = 0; p < input.Phases.Count; p++)
-                late.Check(input.Phases[p].EndsOn >= input.StartsOn && input.Phases[p].EndsOn <= target.CampaignEndsOn, $"phases[{p}].ends_on",
-                    $"must fall between the plan's start {input.StartsOn:yyyy-MM-dd} and the campaign's end {target.CampaignEndsOn:yyyy-MM-dd}");
-            for (var i = 0; i < input.Problems.Count; i++)
-            {
-                if (late.Check(categories.TryGetValue(input.Problems[i].CategoryCode, out var category), $"problems[{i}].category_code", "is not a problem category of this village's county"))
-                    late.Check(!category!.Retired, $"problems[{i}].category_code", $"is retired (by {category.RetiredBy}) and takes no new problems");
-                for (var j = 0; j < input.Problems[i].Measures.Count; j++)
-                    input.Problems[i].Measures[j].CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", input.StartsOn, target.CampaignEndsOn);
-            }
-            late.ThrowIfAny();
-
-            var plan = new PlanRow
-            {
-                Id = planId, VillageCode = target.VillageCode, CampaignYear = target.CampaignYear, StartsOn = input.StartsOn,
-                BasicSituation = input.BasicSituation, Goals = JsonSerializer.Serialize(input.Goals),
-                Phases = JsonSerializer.Serialize(input.Phases), CreatedBy = caller.Subject, CreatedAt = now.UtcDateTime,
-            };
-            await session.ExecuteAsync("""
-                INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at)
-                VALUES (@Id, @VillageCode, @CampaignYear, @StartsOn, @BasicSituation, @Goals, @Phases, @CreatedBy, @CreatedAt)
-                """, plan);
-            var measureCount = 0;
-            for (var i = 0; i < input.Problems.Count; i++)
-            {
-                var problem = new ProblemRow { Id = Guid.NewGuid().ToString(), Position = i + 1, CategoryCode = input.Problems[i].CategoryCode, Description = input.Problems[i].Description };
-                await session.ExecuteAsync("""
-                    INSERT INTO problems (id, plan_id, position, category_code, description)
-                    VALUES (@Id, @PlanId, @Position, @CategoryCode, @Description)
-                    """, new { problem.Id, PlanId = planId, problem.Position, problem.CategoryCode, problem.Description });
-                for (var j = 0; j < input.Problems[i].Measures.Count; j++, measureCount++)
-                    await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, input.Problems[i].Measures[j], caller, now);
-            }
-            await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, input.Problems.Count, measureCount,
-                input.Phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, input.StartsOn, target.CampaignEndsOn));
-            return planId;
+            if (late.Check(categories.TryGetValue(input.Problems[i].CategoryCode, out var category), $"problems[{i}].category_code", "is not a problem category of this village's county"))
+                late.Check(!category!.Retired, $"problems[{i}].category_code", $"is retired (by {category.RetiredBy}) and takes no new problems");
+            for (var j = 0; j < input.Problems[i].Measures.Count; j++)
+                input.Problems[i].Measures[j].CheckDeadline(late, $"problems[{i}].measures[{j}].deadline", input.StartsOn, target.CampaignEndsOn);
         }
+        late.ThrowIfAny();
+
+        var plan = new PlanRow
+        {
+            Id = planId, VillageCode = target.VillageCode, CampaignYear = target.CampaignYear, StartsOn = input.StartsOn,
+            BasicSituation = input.BasicSituation, Goals = JsonSerializer.Serialize(input.Goals),
+            Phases = JsonSerializer.Serialize(input.Phases), CreatedBy = caller.Subject, CreatedAt = now.UtcDateTime,
+        };
+        await session.ExecuteAsync("""
+            INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at)
+            VALUES (@Id, @VillageCode, @CampaignYear, @StartsOn, @BasicSituation, @Goals, @Phases, @CreatedBy, @CreatedAt)
+            """, plan);
+        var measureCount = 0;
+        for (var i = 0; i < input.Problems.Count; i++)
+        {
+            var problem = new ProblemRow { Id = Guid.NewGuid().ToString(), Position = i + 1, CategoryCode = input.Problems[i].CategoryCode, Description = input.Problems[i].Description };
+            await session.ExecuteAsync("""
+                INSERT INTO problems (id, plan_id, position, category_code, description)
+                VALUES (@Id, @PlanId, @Position, @CategoryCode, @Description)
+                """, new { problem.Id, PlanId = planId, problem.Position, problem.CategoryCode, problem.Description });
+            for (var j = 0; j < input.Problems[i].Measures.Count; j++, measureCount++)
+                await InsertMeasureAsync(session, target, planId, problem.Id, problem.CategoryCode, j + 1, input.Problems[i].Measures[j], caller, now);
+        }
+        await session.PublishAsync(new PlanCreated(planId, target.VillageCode, target.CampaignYear, input.Problems.Count, measureCount,
+            input.Phases.Select(p => new PlanPhase(p.Name, p.EndsOn)).ToList(), now, input.StartsOn, target.CampaignEndsOn));
+        return planId;
     }
 
     public async Task<Measure> AddMeasureAsync(Caller caller, AddMeasureRequest request, CancellationToken ct)
@@ -147,21 +145,19 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
     /// <summary>AddMeasure's checks and writes inside a session (also used by the workbook import, one transaction for the file).</summary>
     internal static async Task<MeasureRow> AddAsync(DbSession session, Caller caller, AddMeasureInput input, DateTimeOffset now)
     {
-        {
-            var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
-                "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = input.PlanId })
-                ?? throw new NotFoundException("plan", input.PlanId);
-            caller.EnsureCanManage(new Owned("plan", input.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
-            var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
-                "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
-                new { id = input.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", input.ProblemId);
-            var target = (await FindTargetAsync(session, plan.VillageCode, plan.CampaignYear))!;
-            var late = new Violations();
-            input.Measure.CheckDeadline(late, "measure.deadline", plan.StartsOn, target.CampaignEndsOn);
-            late.ThrowIfAny();
-            var position = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM measures WHERE problem_id = @id", new { id = problem.Id }) + 1;
-            return await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, input.Measure, caller, now);
-        }
+        var plan = await session.QuerySingleOrDefaultAsync<PlanRow>(
+            "SELECT id AS Id, village_code AS VillageCode, campaign_year AS CampaignYear, starts_on AS StartsOn FROM plans WHERE id = @id", new { id = input.PlanId })
+            ?? throw new NotFoundException("plan", input.PlanId);
+        caller.EnsureCanManage(new Owned("plan", input.PlanId, OrgCode.Parse(plan.VillageCode)), "write its plan");
+        var problem = await session.QuerySingleOrDefaultAsync<ProblemRow>(
+            "SELECT id AS Id, position AS Position, category_code AS CategoryCode FROM problems WHERE id = @id AND plan_id = @planId",
+            new { id = input.ProblemId, planId = plan.Id }) ?? throw new NotFoundException("problem", input.ProblemId);
+        var target = (await FindTargetAsync(session, plan.VillageCode, plan.CampaignYear))!;
+        var late = new Violations();
+        input.Measure.CheckDeadline(late, "measure.deadline", plan.StartsOn, target.CampaignEndsOn);
+        late.ThrowIfAny();
+        var position = await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM measures WHERE problem_id = @id", new { id = problem.Id }) + 1;
+        return await InsertMeasureAsync(session, target, plan.Id, problem.Id, problem.CategoryCode, position, input.Measure, caller, now);
     }
 
     private static async Task<MeasureRow> InsertMeasureAsync(DbSession session, TargetRow target, string planId, string problemId, string category, int position, PlannedMeasure input, Caller caller, DateTimeOffset now)
