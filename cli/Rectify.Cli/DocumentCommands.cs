@@ -88,7 +88,8 @@ public static class DocumentCommands
     public static async Task<FileChunk> SaveAsync(AsyncServerStreamingCall<FileChunk> call, string output, CancellationToken ct)
     {
         using var _ = call;
-        var partial = Path.GetTempFileName();
+        // Beside where it lands, created as any file the user saves (a temp file would keep its owner-only mode).
+        var partial = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output is { Length: > 0 } ? output : "document")) ?? ".", $".rectify-{Guid.NewGuid():N}.part");
         try
         {
             FileChunk? first = null;

@@ -132,10 +132,7 @@ public sealed class AssessmentWorkbook(Database<AssessmentModule> database, Time
         if (header.DryRun || problems.Any)
         {
             if (!header.DryRun) problems.ThrowIfAny();
-            var report = problems.Report(rowCount);
-            if (!problems.Any)
-                (report.Added, report.Changed, report.Unchanged, report.Summary) = (added, changed, unchanged, $"共{writes.Count + unchanged}个村，检查通过：将新增{added}、修改{changed}，未变{unchanged}（试导入，未写入）。");
-            return report;
+            return problems.Report(dryRun: true, rowCount, added, changed, unchanged);
         }
         if (writes.Count > 0)
         {
@@ -146,11 +143,7 @@ public sealed class AssessmentWorkbook(Database<AssessmentModule> database, Time
                 return 0;
             }, ct);
         }
-        return new ImportReport
-        {
-            Applied = writes.Count > 0, Rows = rowCount, Added = added, Changed = changed, Unchanged = unchanged,
-            Summary = $"共{writes.Count + unchanged}个村：新增{added}，修改{changed}，未变{unchanged}。",
-        };
+        return problems.Report(dryRun: false, rowCount, added, changed, unchanged);
     }
 
     private static (List<RecordAssessmentInput> Writes, int Added, int Changed, int Unchanged) Check(

@@ -193,9 +193,7 @@ public sealed class PlanWorkbook(Database<MeasuresModule> database, TimeProvider
         if (header.DryRun || problems.Any)
         {
             if (!header.DryRun) problems.ThrowIfAny();
-            var report = problems.Report(rowCount);
-            if (!problems.Any) (report.Added, report.Unchanged, report.Summary) = (added, unchanged, $"共{rowCount}行，检查通过：将新增{added}行，未变{unchanged}行（试导入，未写入）。");
-            return report;
+            return problems.Report(dryRun: true, rowCount, added, unchanged: unchanged);
         }
 
         if (plansToCreate.Count > 0 || measuresToAdd.Count > 0)
@@ -208,11 +206,7 @@ public sealed class PlanWorkbook(Database<MeasuresModule> database, TimeProvider
                 return 0;
             }, ct);
         }
-        return new ImportReport
-        {
-            DryRun = false, Applied = added > 0, Rows = rowCount, Added = added, Unchanged = unchanged,
-            Summary = $"共{rowCount}行：新增{added}行（新建方案{plansToCreate.Count}个，新增措施{added - plansToCreate.Sum(p => p.Problems.Count)}条），未变{unchanged}行。",
-        };
+        return problems.Report(dryRun: false, rowCount, added, unchanged: unchanged);
     }
 
     private static (List<CreatePlanInput> Plans, List<AddMeasureInput> Measures, int Unchanged) Check(

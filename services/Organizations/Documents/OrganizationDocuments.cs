@@ -60,13 +60,7 @@ public sealed class OrganizationDocuments(UnitStore units, TimeProvider clock)
         {
             var counts = await units.Database.ReadAsync(s => import.CheckAsync(s, rows, problems), ct);
             if (!header.DryRun) problems.ThrowIfAny();
-            var report = problems.Report(rows.Count);
-            if (!problems.Any)
-            {
-                (report.Added, report.Changed, report.Unchanged) = counts;
-                report.Summary = $"共{rows.Count}行，检查通过：可新增{counts.Added}，修改{counts.Changed}，未变{counts.Unchanged}。";
-            }
-            return report;
+            return problems.Report(dryRun: true, rows.Count, counts.Added, counts.Changed, counts.Unchanged);
         }
 
         var done = await units.Database.WriteAsync(async s =>
@@ -77,11 +71,7 @@ public sealed class OrganizationDocuments(UnitStore units, TimeProvider clock)
             await import.ApplyAsync(s);
             return counts;
         }, ct);
-        return new ImportReport
-        {
-            DryRun = false, Applied = true, Rows = rows.Count, Added = done.Added, Changed = done.Changed, Unchanged = done.Unchanged,
-            Summary = $"共{rows.Count}行：新增{done.Added}，修改{done.Changed}，未变{done.Unchanged}。",
-        };
+        return problems.Report(dryRun: false, rows.Count, done.Added, done.Changed, done.Unchanged);
     }
 
     private (TemplateKind Kind, OrgCode Scope, int Year) Parse(TemplateKind kind, string scopeCode, int campaignYear)

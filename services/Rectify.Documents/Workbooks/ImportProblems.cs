@@ -44,14 +44,22 @@ public sealed class ImportProblems
         throw new ValidationException(_items.Select(p => new FieldViolation(Field(p), Place(p) + p.Reason)).ToList());
     }
 
-    /// <summary>The report of a dry run, or of an import refused before anything was written.</summary>
-    public ImportReport Report(int rows) => new()
+    /// <summary>
+    /// The one form of every import's answer: with problems, they and nothing written; else what a dry run would write
+    /// or what was written, counted by row, with a Chinese summary line.
+    /// </summary>
+    public ImportReport Report(bool dryRun, int rows, int added = 0, int changed = 0, int unchanged = 0)
     {
-        DryRun = true,
-        Rows = rows,
-        Problems = { _items },
-        Summary = Any ? $"共{rows}行，发现{_items.Count}处问题，未导入任何数据：请改正后重新上传。" : $"共{rows}行，检查通过，可以导入。",
-    };
+        var report = new ImportReport { DryRun = dryRun, Rows = rows, Problems = { _items } };
+        if (Any)
+        {
+            report.Summary = $"共{rows}行，发现{_items.Count}处问题，未导入任何数据：请改正后重新上传。";
+            return report;
+        }
+        (report.Added, report.Changed, report.Unchanged, report.Applied) = (added, changed, unchanged, !dryRun && added + changed > 0);
+        report.Summary = dryRun ? $"共{rows}行，检查通过：可新增{added}，修改{changed}，未变{unchanged}。" : $"共{rows}行：新增{added}，修改{changed}，未变{unchanged}。";
+        return report;
+    }
 
     private static string Field(ImportProblem p) => p.Cell.Length > 0 ? $"{p.Sheet}!{p.Cell}" : p.Row > 0 ? $"{p.Sheet}!{p.Row}" : p.Sheet.Length > 0 ? p.Sheet : "file";
 
