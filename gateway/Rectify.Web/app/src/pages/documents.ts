@@ -12,7 +12,7 @@ interface ImportReport {
   problems?: ImportProblem[]; summary?: string;
 }
 
-/** The six kinds as the routes name them, with their Chinese titles; a plan is one village's, the rest a unit's. */
+/** The six kinds as the routes name them, with their Chinese titles; each template is for the unit of the page. */
 const kinds: [string, string][] = [
   ["units", "单位名单"], ["village-profiles", "村党组织基本情况"], ["assignments", "四个一联系帮扶"],
   ["assessments", "两评—调研结果"], ["plan", "问题清单和整改措施"], ["past-targets", "往年整顿对象及结果"],
@@ -35,7 +35,7 @@ route("/documents/:code", async ({ code }) => {
         toast(e instanceof Error ? e.message : String(e), "error");
       } finally { button.disabled = false; }
     });
-    return h("li", {}, h("span", {}, title, kind === "plan" ? h("span", { class: "muted" }, "（本页单位须为村）") : null), button);
+    return h("li", {}, h("span", {}, title), button);
   }));
 
   show(h("section", { class: "documents-page" },
