@@ -19,7 +19,7 @@ namespace Rectify.Measures;
 /// <summary>The gRPC face of the measures service; each RPC hands over to the plan, workflow, ledger or deadline code.</summary>
 [Authorize]
 public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, MeasureWorkflow workflow, LedgerQueries ledger, LedgerExport export, DeadlineScan scan,
-    LedgerSnapshot snapshot, EvidenceStore evidence, PlanDocument planDocument)
+    LedgerSnapshot snapshot, EvidenceStore evidence, PlanDocument planDocument, PlanWorkbook planWorkbook)
     : MeasureService.MeasureServiceBase
 {
     public override Task<ListProblemCategoriesResponse> ListProblemCategories(ListProblemCategoriesRequest request, ServerCallContext context) =>
@@ -94,14 +94,11 @@ public sealed class MeasureApi(CategoryCatalog categories, PlanService plans, Me
     public override Task<Google.Api.HttpBody> GetEvidenceContent(GetEvidenceContentRequest request, ServerCallContext context) =>
         evidence.ContentAsync(context.Caller(), request, context.CancellationToken);
 
-    // The documents helpers are made per call, so the constructor (and the module) stay as they are.
     public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<PlanWorkbook>(context.GetHttpContext().RequestServices)
-            .TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+        planWorkbook.TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
 
     public override Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<PlanWorkbook>(context.GetHttpContext().RequestServices)
-            .ImportAsync(context.Caller(), requestStream, context.CancellationToken);
+        planWorkbook.ImportAsync(context.Caller(), requestStream, context.CancellationToken);
 
     public override async Task<RunDeadlineScanResponse> RunDeadlineScan(RunDeadlineScanRequest request, ServerCallContext context)
     {

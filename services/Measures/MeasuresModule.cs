@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rectify.Measures.Categories;
 using Rectify.Measures.Deadlines;
 using Rectify.Measures.Demo;
+using Rectify.Measures.Documents;
 using Rectify.Measures.Evidence;
 using Rectify.Measures.Ledger;
 using Rectify.Measures.Plans;
@@ -26,6 +27,7 @@ public sealed class MeasuresModule : ServiceModule<MeasuresModule>
         services.AddSingleton<CategoryCatalog>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<PlanDocument>();
+        services.AddSingleton<PlanWorkbook>();
         services.AddSingleton<MeasureWorkflow>();
         services.AddSingleton<LedgerQueries>();
         services.AddSingleton<LedgerExport>();
