@@ -78,6 +78,13 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
         return campaign.Id;
     }
 
+    /// <summary>A unit's name for a template's title and file name; its code when the organizations service does not know it.</summary>
+    internal async Task<string> NameOfAsync(OrgCode unit, CancellationToken ct)
+    {
+        try { return (await organizations.GetUnitAsync(new GetUnitRequest { Code = unit.Value }, cancellationToken: ct)).Name; }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { return unit.Value; }
+    }
+
     /// <summary>
     /// A county's villages with their townships, closed ones too (history outlives units), in one streamed call: the
     /// 往年整顿对象及结果 import looks every row's village up before its dry run or its write.

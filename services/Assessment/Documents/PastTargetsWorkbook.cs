@@ -81,8 +81,9 @@ public sealed class PastTargetsWorkbook(Database<AssessmentModule> database, Pas
         var county = Parse(request.Kind, request.ScopeCode);
         caller.EnsureCanRead(county);
         var template = Template(clock.Today().Year - 1);
-        await FileChunks.SendBuiltAsync((stream, _) => { TemplateWriter.Write(template, county.Value, stream); return Task.CompletedTask; },
-            template.FileName(county.Value), FileChunks.Xlsx, write, ct);
+        var name = await past.NameOfAsync(county, ct);
+        await FileChunks.SendBuiltAsync((stream, _) => { TemplateWriter.Write(template, name, stream); return Task.CompletedTask; },
+            template.FileName(name), FileChunks.Xlsx, write, ct);
     }
 
     public async Task<ImportReport> ImportAsync(Caller caller, UploadedFile upload, CancellationToken ct)

@@ -78,6 +78,8 @@ public sealed class PastTargetsImportTests
             Row(2023, e, decided2023, Basis2023),
         };
         var file = WorkbookFiles.Fill(template, ("往年整顿对象", rows));
+        // Rendered once (artifacts/documents) to look at the instructions and the filled sheet.
+        if (provider == DbProvider.Sqlite) Assert.NotEmpty((await Office.RenderAsync("past-targets.xlsx", file)).Pages);
 
         var dry = await ImportAsync(county, County, file, dryRun: true);
         Assert.Empty(dry.Problems);
