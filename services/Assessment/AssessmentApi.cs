@@ -7,6 +7,7 @@ using Rectify.Assessment.Documents;
 using Rectify.Assessment.Identification;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
+using Rectify.Documents.Uploads;
 using Rectify.Platform.Identity;
 
 namespace Rectify.Assessment;
@@ -27,13 +28,24 @@ public sealed class AssessmentApi(CampaignService campaigns, PastDesignationServ
         campaigns.ListAsync(context.Caller(), request, context.CancellationToken);
 
     // The documents helper is made per call, so the constructor (and the module) stay as they are.
-    public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(context.GetHttpContext().RequestServices)
-            .TemplateAsync(context.Caller(), request, chunk => responseStream.WriteAsync(chunk, context.CancellationToken), context.CancellationToken);
+    public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
+    {
+        var services = context.GetHttpContext().RequestServices;
+        Task Write(FileChunk chunk) => responseStream.WriteAsync(chunk, context.CancellationToken);
+        return request.Kind == TemplateKind.PastTargets
+            ? ActivatorUtilities.GetServiceOrCreateInstance<PastTargetsWorkbook>(services).TemplateAsync(context.Caller(), request, Write, context.CancellationToken)
+            : ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(services).TemplateAsync(context.Caller(), request, Write, context.CancellationToken);
+    }
 
-    public override Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context) =>
-        ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(context.GetHttpContext().RequestServices)
-            .ImportAsync(context.Caller(), requestStream, context.CancellationToken);
+    // The kind is in the upload's first chunk: received here, then handed to the kind's workbook.
+    public override async Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context)
+    {
+        await using var upload = await UploadedFile.ReceiveAsync(requestStream, context.CancellationToken);
+        var services = context.GetHttpContext().RequestServices;
+        return upload.Header.Kind == TemplateKind.PastTargets
+            ? await ActivatorUtilities.GetServiceOrCreateInstance<PastTargetsWorkbook>(services).ImportAsync(context.Caller(), upload, context.CancellationToken)
+            : await ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(services).ImportAsync(context.Caller(), upload, context.CancellationToken);
+    }
 
     public override Task<BranchAssessment> RecordAssessment(RecordAssessmentRequest request, ServerCallContext context) =>
         identification.RecordAsync(context.Caller(), request, context.CancellationToken);

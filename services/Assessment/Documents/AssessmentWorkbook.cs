@@ -114,9 +114,8 @@ public sealed class AssessmentWorkbook(Database<AssessmentModule> database, Time
     private static string UnitName(Scope scope) =>
         $"{(scope.Unit.Level == OrgLevel.Township && scope.Branches.Values.FirstOrDefault() is { } b ? b.TownshipName : scope.Unit.Value)}{scope.Campaign.Year}年度";
 
-    public async Task<ImportReport> ImportAsync(Caller caller, IAsyncStreamReader<ImportChunk> chunks, CancellationToken ct)
+    public async Task<ImportReport> ImportAsync(Caller caller, UploadedFile upload, CancellationToken ct)
     {
-        await using var upload = await UploadedFile.ReceiveAsync(chunks, ct);
         var header = upload.Header;
         var (unit, year) = Parse(header.Kind, header.ScopeCode, header.CampaignYear);
         // RecordAssessment's rule: a unit above the village assesses it; the scope is a county or township, its villages below it.
