@@ -15,7 +15,7 @@ namespace Rectify.Assessment;
 /// <summary>The gRPC face of the assessment service.</summary>
 [Authorize]
 public sealed class AssessmentApi(CampaignService campaigns, PastDesignationService past, IdentificationService identification, AcceptanceService acceptance,
-    TargetSnapshot snapshot)
+    TargetSnapshot snapshot, AssessmentWorkbook assessmentWorkbook, PastTargetsWorkbook pastTargetsWorkbook)
     : AssessmentService.AssessmentServiceBase
 {
     public override Task<Campaign> CreateCampaign(CreateCampaignRequest request, ServerCallContext context) =>
@@ -27,24 +27,21 @@ public sealed class AssessmentApi(CampaignService campaigns, PastDesignationServ
     public override Task<ListCampaignsResponse> ListCampaigns(ListCampaignsRequest request, ServerCallContext context) =>
         campaigns.ListAsync(context.Caller(), request, context.CancellationToken);
 
-    // The documents helper is made per call, so the constructor (and the module) stay as they are.
     public override Task GetTemplate(GetTemplateRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
     {
-        var services = context.GetHttpContext().RequestServices;
         Task Write(FileChunk chunk) => responseStream.WriteAsync(chunk, context.CancellationToken);
         return request.Kind == TemplateKind.PastTargets
-            ? ActivatorUtilities.GetServiceOrCreateInstance<PastTargetsWorkbook>(services).TemplateAsync(context.Caller(), request, Write, context.CancellationToken)
-            : ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(services).TemplateAsync(context.Caller(), request, Write, context.CancellationToken);
+            ? pastTargetsWorkbook.TemplateAsync(context.Caller(), request, Write, context.CancellationToken)
+            : assessmentWorkbook.TemplateAsync(context.Caller(), request, Write, context.CancellationToken);
     }
 
-    // The kind is in the upload's first chunk: received here, then handed to the kind's workbook.
+    // The kind is in the upload's first chunk: receive it, then hand it to that kind's workbook.
     public override async Task<ImportReport> ImportWorkbook(IAsyncStreamReader<ImportChunk> requestStream, ServerCallContext context)
     {
         await using var upload = await UploadedFile.ReceiveAsync(requestStream, context.CancellationToken);
-        var services = context.GetHttpContext().RequestServices;
         return upload.Header.Kind == TemplateKind.PastTargets
-            ? await ActivatorUtilities.GetServiceOrCreateInstance<PastTargetsWorkbook>(services).ImportAsync(context.Caller(), upload, context.CancellationToken)
-            : await ActivatorUtilities.GetServiceOrCreateInstance<AssessmentWorkbook>(services).ImportAsync(context.Caller(), upload, context.CancellationToken);
+            ? await pastTargetsWorkbook.ImportAsync(context.Caller(), upload, context.CancellationToken)
+            : await assessmentWorkbook.ImportAsync(context.Caller(), upload, context.CancellationToken);
     }
 
     public override Task<BranchAssessment> RecordAssessment(RecordAssessmentRequest request, ServerCallContext context) =>

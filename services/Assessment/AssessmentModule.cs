@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Assessment.Acceptance;
+using Rectify.Assessment.Documents;
 using Rectify.Assessment.Campaigns;
 using Rectify.Assessment.Demo;
 using Rectify.Assessment.Identification;
@@ -29,6 +30,8 @@ public sealed class AssessmentModule : ServiceModule<AssessmentModule>
         services.AddSingleton<IdentificationService>();
         services.AddSingleton<AcceptanceService>();
         services.AddSingleton<TargetSnapshot>();
+        services.AddSingleton<AssessmentWorkbook>();
+        services.AddSingleton<PastTargetsWorkbook>();
         services.AddSingleton(configuration.GetSection(LookBackOptions.Section).Get<LookBackOptions>() ?? new LookBackOptions());
         services.AddSingleton<LookBackScan>();
         services.AddHostedService<LookBackScheduler>();

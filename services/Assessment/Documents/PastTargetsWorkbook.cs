@@ -114,22 +114,14 @@ public sealed class PastTargetsWorkbook(Database<AssessmentModule> database, Pas
         if (header.DryRun || problems.Any)
         {
             if (!header.DryRun) problems.ThrowIfAny();
-            var report = problems.Report(rows.Count);
-            if (!problems.Any)
-                (report.Added, report.Changed, report.Unchanged, report.Summary) = (added, changed, unchanged,
-                    $"共{rows.Count}个往年整顿对象，检查通过：将新增{added}、登记结果{changed}，未变{unchanged}（试导入，未写入）。");
-            return report;
+            return problems.Report(dryRun: true, rows.Count, added, changed, unchanged);
         }
         if (added + changed > 0)
         {
             var now = clock.GetUtcNow();
             await database.WriteAsync(session => WriteAsync(session, caller, county, checkedRows, campaigns, now), ct);
         }
-        return new ImportReport
-        {
-            Applied = added + changed > 0, Rows = rows.Count, Added = added, Changed = changed, Unchanged = unchanged,
-            Summary = $"共{rows.Count}个往年整顿对象：新增{added}，登记结果{changed}，未变{unchanged}。",
-        };
+        return problems.Report(dryRun: false, rows.Count, added, changed, unchanged);
     }
 
     private static (List<Row> Rows, int Added, int Changed, int Unchanged) Check(IReadOnlyList<TemplateRow> rows, OrgCode county, DateOnly today,
