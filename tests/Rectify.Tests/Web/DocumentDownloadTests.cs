@@ -54,6 +54,10 @@ public sealed class DocumentDownloadTests(DemoSuite suite)
         browser.Screenshot("report-download-phone");
         browser.Open($"{suite.Url}/#/target/360731100205-{Rectify.Platform.Demo.DemoClock.CampaignYear(today)}");
         Assert.Equal("下载整顿方案", browser.WaitFor("#download-plan").Text);
+        // 马坑村 was designated outright for its vacant secretary: the page names the finding, never its code.
+        var why = browser.WaitFor("#why").Text;
+        Assert.Contains("书记空缺3个月以上", why);
+        Assert.DoesNotContain("SECRETARY_VACANT", why);
         browser.Screenshot("target-download-phone");
     }
 }

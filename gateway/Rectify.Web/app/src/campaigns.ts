@@ -1,7 +1,16 @@
 // A county's campaigns (整顿年度), which every page that names a target needs: one call, one shape.
 import { api } from "./api.js";
 
-export interface Campaign { id: string; countyCode: string; year: number; confirmed?: boolean; enteredAsHistory?: boolean; }
+export interface Campaign {
+  id: string; countyCode: string; year: number; confirmed?: boolean; enteredAsHistory?: boolean;
+  settings?: { findingRules?: { code: string; name?: string }[] };
+}
+
+/** A survey finding's name as the campaign's rules call it (书记空缺3个月以上), never its code on a page. */
+export function findingNames(campaign: Campaign | null | undefined, codes: string[]): string {
+  const rules = campaign?.settings?.findingRules ?? [];
+  return codes.map(code => rules.find(r => r.code === code)?.name || code).join("；");
+}
 
 /** The county a unit belongs to: the first six digits of its code. */
 export function countyOf(code: string): string { return `${code.slice(0, 6)}000000`; }

@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { route, go } from "../router.js";
 import { session, levelOf } from "../session.js";
 import { h, show, table, toast, showError, link, monthSelect, onSubmit, refusal } from "../ui.js";
-import { campaignsOf } from "../campaigns.js";
+import { campaignsOf, findingNames, type Campaign } from "../campaigns.js";
 import { downloadButton } from "../downloads.js";
 import { dateZh, timeZh, monthZh, parseMonth, todayShanghai, num, percent, label, reportStatus, type Ymd } from "../format.js";
 
@@ -209,7 +209,7 @@ async function renderProposals(section: HTMLElement, county: string, campaignId:
   const rows = proposals.map(p => [
     h("span", { class: "rank" }, `第${p.ranking?.rank ?? "—"}名`, h("br"), h("span", { class: "muted" }, `乡镇内第${p.ranking?.townshipRank ?? "—"}名`)),
     h("span", {}, p.branch.villageName ?? p.branch.villageCode, h("br"), h("span", { class: "muted" }, p.branch.townshipName ?? "")),
-    explanation(p),
+    explanation(campaign, p),
     h("span", {}, tag(proposalStatus, p.status), p.reviewReason ? h("span", { class: "muted review-reason" }, p.reviewReason) : null,
       p.overrideReason ? h("span", { class: "muted" }, `（推翻直接认定：${p.overrideReason}）`) : null),
     decide && p.status === "PROPOSAL_STATUS_PROPOSED" ? proposalForm(campaign.id, p, again) : "",
@@ -236,7 +236,7 @@ async function renderProposals(section: HTMLElement, county: string, campaignId:
     confirmForm);
 }
 
-function explanation(p: Proposal): HTMLElement {
+function explanation(campaign: Campaign, p: Proposal): HTMLElement {
   const e = p.ranking?.explanation ?? {};
   const auto = p.autoDesignationReasons?.length ? p.autoDesignationReasons : e.autoDesignationReasons ?? [];
   return h("div", { class: "explanation" },
@@ -244,7 +244,7 @@ function explanation(p: Proposal): HTMLElement {
       p.bottomQuota ? h("span", { class: "tag" }, "排名靠后") : null, auto.length ? h("span", { class: "tag overdue" }, "直接认定") : null),
     h("div", { class: "muted" }, `满意率 ${percent(e.satisfactionRate)}（计 ${(e.satisfactionComponent ?? 0).toFixed(2)} 分）· 乡镇党委评价 ${(e.committeeScore ?? 0).toFixed(2)}（计 ${(e.committeeComponent ?? 0).toFixed(2)} 分）`),
     (e.deductions ?? []).length ? h("div", { class: "muted" }, `扣分：${(e.deductions ?? []).map(d => `${d.findingName || d.findingCode} −${d.points}`).join("；")}`) : null,
-    auto.length ? h("div", { class: "auto-reasons" }, `直接认定：${auto.join("；")}`) : null,
+    auto.length ? h("div", { class: "auto-reasons" }, `直接认定：${findingNames(campaign, auto)}`) : null,
     e.text ? h("details", {}, h("summary", {}, "计分明细"), h("p", {}, e.text)) : null);
 }
 

@@ -5,7 +5,7 @@ import { api, ApiError } from "../api.js";
 import { route, render } from "../router.js";
 import { session } from "../session.js";
 import { h, show, table, toast, showError, link } from "../ui.js";
-import { campaignsOf, type Campaign } from "../campaigns.js";
+import { campaignsOf, findingNames, type Campaign } from "../campaigns.js";
 import { downloadButton } from "../downloads.js";
 import { dateOf, dateValue, dateZh, monthParam, todayShanghai, num, percent, label, measureStatus, type Ymd } from "../format.js";
 
@@ -59,7 +59,7 @@ route("/target/:id", async params => {
       h("span", { class: `tag ${target.status === "TARGET_STATUS_TRANSFORMED" ? "accepted" : target.status === "TARGET_STATUS_REOPENED" ? "returned" : ""}`, id: "target-status" },
         label(targetStatus, target.status))),
     plan ? h("div", { class: "toolbar" }, downloadButton("download-plan", "下载整顿方案", `/v1/documents/plans/${village}/${campaign.year}`)) : "",
-    h("div", { class: "grid" }, why(target, proposal, plan), planCard(plan, id)),
+    h("div", { class: "grid" }, why(campaign, target, proposal, plan), planCard(plan, id)),
     measuresCard(plan, measures.measures ?? [], measures.totalSize ?? 0),
     acceptanceCard(campaign, target, () => void render()));
 });
@@ -79,7 +79,7 @@ function notFoundAs<T>(value: T): (e: unknown) => T {
   return e => { if (e instanceof ApiError && e.notFound) return value; throw e; };
 }
 
-function why(target: Target, proposal: Proposal | null, plan: Plan | null): HTMLElement {
+function why(campaign: Campaign, target: Target, proposal: Proposal | null, plan: Plan | null): HTMLElement {
   const e = proposal?.ranking?.explanation;
   const categories = [...new Set((plan?.problems ?? []).map(p => p.categoryName || p.categoryCode).filter(Boolean))];
   return h("section", { class: "card", id: "why" },
@@ -91,7 +91,7 @@ function why(target: Target, proposal: Proposal | null, plan: Plan | null): HTML
         h("dt", {}, "排序"), h("dd", {}, `全县第${proposal.ranking?.rank ?? "—"}名，乡镇内第${proposal.ranking?.townshipRank ?? "—"}名（1为最弱）`),
         h("dt", {}, "综合得分"), h("dd", {}, `${(e?.composite ?? 0).toFixed(2)}（满意率 ${percent(e?.satisfactionRate)}，乡镇党委评价 ${(e?.committeeScore ?? 0).toFixed(2)}）`),
         (e?.deductions ?? []).length ? [h("dt", {}, "调研扣分"), h("dd", {}, (e?.deductions ?? []).map(d => `${d.findingName || d.findingCode} −${d.points}`).join("；"))] : null,
-        (proposal.autoDesignationReasons ?? []).length ? [h("dt", {}, "直接认定"), h("dd", {}, proposal.autoDesignationReasons!.join("；"))] : null,
+        (proposal.autoDesignationReasons ?? []).length ? [h("dt", {}, "直接认定"), h("dd", {}, findingNames(campaign, proposal.autoDesignationReasons!))] : null,
         proposal.reviewReason ? [h("dt", {}, "县级审核意见"), h("dd", {}, proposal.reviewReason)] : null,
       ].flat() : null,
       categories.length ? [h("dt", {}, "问题类别"), h("dd", {}, categories.join("、"))] : null));
