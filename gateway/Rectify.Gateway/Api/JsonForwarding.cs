@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Rectify.Platform.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -42,7 +44,7 @@ public static class JsonForwarding
         return endpoints;
     }
 
-    internal sealed class Forwarding(IHttpForwarder forwarder, RectifyOptions options, ServiceEndpoints addresses, EndpointDataSource routes)
+    internal sealed class Forwarding(IHttpForwarder forwarder, RectifyOptions options, ServiceEndpoints addresses, EndpointDataSource routes, ILogger<Forwarding> log)
     {
         private readonly ConcurrentDictionary<string, HttpMessageInvoker> _clients = new(StringComparer.Ordinal);
         private readonly Lazy<FrozenSet<string>> _hosted = new(() => Hosted(routes));
@@ -57,10 +59,20 @@ public static class JsonForwarding
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
+            // A service refuses a missing or bad token at once, before it reads the body, and over HTTP/2 an answer that early
+            // reaches the forwarder as a failed upload: the person got 502 instead of 401 (and the page could not refresh its
+            // token). The gateway checks tokens as every service does, so it answers those itself. Only identity has
+            // anonymous routes (sign-in), and they read the body.
+            if (service != "identity" && http.User.Identity?.IsAuthenticated != true)
+            {
+                await http.ChallengeAsync();
+                return;
+            }
             var client = _clients.GetOrAdd(service, s => new HttpMessageInvoker(addresses.Handler(s), disposeHandler: true));
             var error = await forwarder.SendAsync(http, addresses.Address(service).ToString().TrimEnd('/'), client, Http2, AsSent.Instance);
-            if (error != ForwarderError.None && !http.Response.HasStarted)
-                http.Response.StatusCode = StatusCodes.Status502BadGateway;
+            if (error == ForwarderError.None) return;
+            log.LogWarning(http.Features.Get<IForwarderErrorFeature>()?.Exception, "Forwarding {Path} to {Service} failed: {Error}", http.Request.Path, service, error);
+            if (!http.Response.HasStarted) http.Response.StatusCode = StatusCodes.Status502BadGateway;
         }
 
         /// <summary>The services whose JSON routes this process maps itself (literal /v1/{service}/… routes).</summary>

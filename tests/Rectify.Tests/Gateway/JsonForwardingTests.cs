@@ -62,8 +62,11 @@ public sealed class JsonForwardingTests : IAsyncLifetime
     public async Task Only_the_person_s_token_decides_no_token_is_401_and_another_county_is_403()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_gateway.HttpUrl) };
+        // Refused by the gateway itself, as the service would: a service's early 401 once reached the browser as a 502.
         using var anonymous = await JsonApiErrorTests.Post(http, null, "/v1/organizations/GetUnit", $$"""{"code":"{{Township}}"}""");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var forged = await JsonApiErrorTests.Post(http, "not-a-token", "/v1/organizations/GetUnit", $$"""{"code":"{{Township}}"}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         using var elsewhere = await JsonApiErrorTests.Post(http, TestHost.Token(OtherCounty), "/v1/organizations/GetUnit", $$"""{"code":"{{Township}}"}""");
         Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
     }
