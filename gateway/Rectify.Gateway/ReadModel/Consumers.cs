@@ -273,18 +273,23 @@ public sealed class TargetsDesignatedProjection(Database<GatewayModule> d, Progr
             if (target.TownshipName.Length > 0)
                 saved.AddRange(await ReadModelStore.ChangeUnitAsync(s, new(OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.Township).Value, Name: target.TownshipName),
                     ReadModelStore.UnitField.NameIfUnnamed));
+            // Designated on the day it was decided: a designation entered as history carries it, a live one is decided when published.
             saved.AddRange(await ReadModelStore.DesignateAsync(s, new(target.VillageCode, e.CampaignYear, target.VillageName, TargetStatus.Designated,
-                LocalDate(e.OccurredAt), e.CampaignEndsOn, e.OccurredAt.UtcDateTime, target.Version, target.Version)));
+                e.DecidedOn ?? LocalDate(e.OccurredAt), e.CampaignEndsOn, e.OccurredAt.UtcDateTime, target.Version, target.Version)));
         }
         return saved;
     }
 }
 
-/// <summary>The target status changes: 转化 (transformed) on acceptance, 回炉 (reopened) on a failed acceptance or look-back.</summary>
+/// <summary>
+/// The target status changes: 转化 (transformed) on acceptance, 回炉 (reopened) on a failed acceptance or look-back. A target
+/// whose designation has not come yet is kept dated by the review's own date (AcceptedOn; AcceptanceFailed carries none, so
+/// its OccurredAt), until the designation's date replaces it.
+/// </summary>
 public sealed class TargetTransformedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<TargetTransformed, TargetRow>(d, m, c)
 {
     protected override Task<IEnumerable<TargetRow>> ChangeAsync(TargetTransformed e, DbSession s) => ReadModelStore.SetTargetStatusAsync(s,
-        new(e.VillageCode, e.CampaignYear, e.VillageName, TargetStatus.Transformed, LocalDate(e.OccurredAt), null, e.OccurredAt.UtcDateTime, e.Version, 0));
+        new(e.VillageCode, e.CampaignYear, e.VillageName, TargetStatus.Transformed, e.AcceptedOn, null, e.OccurredAt.UtcDateTime, e.Version, 0));
 }
 
 public sealed class AcceptanceFailedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<AcceptanceFailed, TargetRow>(d, m, c)

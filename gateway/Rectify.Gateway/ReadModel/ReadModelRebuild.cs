@@ -132,8 +132,10 @@ public sealed class ReadModelRebuild(
         saved.AddRange(await NameIfUnnamedAsync(s, OrgCode.Parse(target.VillageCode).AncestorAt(OrgLevel.Township).Value, target.TownshipName));
         var designatedAt = target.DesignatedAt.ToDateTimeOffset();
         target.CampaignEndsOn.TryToDateOnly(out var endsOn);
+        // Dated as TargetsDesignated dates it: by its decision when entered as history, else the day it was published.
+        var designatedOn = target.DecidedOn is { } decided && decided.TryToDateOnly(out var decidedOn) ? decidedOn : LocalDate(designatedAt);
         // Facts version 1: the designation's own (TargetsDesignated carries 1); the status with the target's version now.
-        saved.AddRange(await ReadModelStore.DesignateAsync(s, new(target.VillageCode, target.CampaignYear, target.VillageName, target.Status, LocalDate(designatedAt),
+        saved.AddRange(await ReadModelStore.DesignateAsync(s, new(target.VillageCode, target.CampaignYear, target.VillageName, target.Status, designatedOn,
             endsOn, designatedAt.UtcDateTime, target.Version, FactsVersion: 1)));
         return saved;
     }

@@ -74,7 +74,7 @@ public sealed class PastDesignationService(Database<AssessmentModule> database, 
             VALUES (@id, @VillageCode, @status, NULL, @decidedOn, @basis, @by, @at)
             """, branches.Select(b => new { id = campaign.Id, b.VillageCode, status = (int)TargetStatus.Designated, decidedOn, basis, by = caller.Subject, at = now.UtcDateTime }).ToList());
         await session.PublishAsync(new TargetsDesignated(campaign.CountyCode, campaign.Year, campaignEndsOn,
-            branches.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName, Version: 1)).ToList(), now, EnteredAsHistory: true));
+            branches.Select(b => new DesignatedTarget(b.VillageCode, b.VillageName, b.TownshipName, Version: 1)).ToList(), now, EnteredAsHistory: true, DecidedOn: decidedOn));
         return campaign.Id;
     }
 

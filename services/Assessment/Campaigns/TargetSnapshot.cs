@@ -23,7 +23,7 @@ public sealed record SnapshotTargetsInput(OrgCode Scope)
 /// <summary>
 /// Every designated target under a unit as its events left it, for the gateway's rebuild: the designation's names, time
 /// and campaign end (what TargetsDesignated carried) and the status with its version. A target entered as history was
-/// designated when it was recorded; one confirmed here, when its campaign was confirmed.
+/// published when it was recorded and is dated by its decision (decided_on); one confirmed here, when its campaign was confirmed.
 /// </summary>
 public sealed class TargetSnapshot(Database<AssessmentModule> database)
 {
@@ -36,6 +36,7 @@ public sealed class TargetSnapshot(Database<AssessmentModule> database)
         public int Status { get; set; }
         public long Version { get; set; }
         public DateTime? RecordedAt { get; set; }
+        public DateOnly? DecidedOn { get; set; }
         public DateTime? ConfirmedAt { get; set; }
         public string Settings { get; set; } = "";
     }
@@ -47,7 +48,7 @@ public sealed class TargetSnapshot(Database<AssessmentModule> database)
         var (low, high) = scope.SubtreeRange;
         var rows = await database.ReadAsync(c => c.QueryAsync<Row>("""
             SELECT t.village_code AS VillageCode, b.village_name AS VillageName, b.township_name AS TownshipName, c.year AS Year, t.status AS Status,
-                   t.version AS Version, t.recorded_at AS RecordedAt, c.confirmed_at AS ConfirmedAt, c.settings AS Settings
+                   t.version AS Version, t.recorded_at AS RecordedAt, t.decided_on AS DecidedOn, c.confirmed_at AS ConfirmedAt, c.settings AS Settings
             FROM targets t
             JOIN campaigns c ON c.id = t.campaign_id
             JOIN campaign_branches b ON b.campaign_id = t.campaign_id AND b.village_code = t.village_code
@@ -57,12 +58,14 @@ public sealed class TargetSnapshot(Database<AssessmentModule> database)
         foreach (var row in rows)
         {
             var designatedAt = row.RecordedAt ?? row.ConfirmedAt ?? throw new InvalidOperationException($"The target {row.VillageCode} of {row.Year} has no designation time.");
-            await write(new TargetState
+            var state = new TargetState
             {
                 VillageCode = row.VillageCode, VillageName = row.VillageName, TownshipName = row.TownshipName, CampaignYear = row.Year, Status = (TargetStatus)row.Status,
                 Version = row.Version, DesignatedAt = new DateTimeOffset(designatedAt.AsUtc()).ToProto(),
                 CampaignEndsOn = new CampaignRow { Settings = row.Settings }.Rules.EndsOn.ToProto(),
-            });
+            };
+            if (row.DecidedOn is { } decidedOn) state.DecidedOn = decidedOn.ToProto();
+            await write(state);
         }
     }
 }
