@@ -29,8 +29,8 @@ public sealed class LedgerExport(Database<MeasuresModule> database, LedgerQuerie
     // Wide enough for the usual text; the rest wraps. Fixed: measuring text needs fonts Linux servers lack.
     private static readonly double[] Widths = [5, 9, 9, 16, 24, 28, 10, 14, 8, 24, 13, 8, 8];
 
-    public static readonly string[] SummaryHeaders = ["序号", "乡镇", "整顿村数", "整改措施数", "已完成(待销号)", "已销号", "逾期"];
-    private static readonly double[] SummaryWidths = [6, 20, 12, 12, 16, 12, 12];
+    public static readonly string[] SummaryHeaders = ["序号", "乡镇", "整顿村数", "已制定方案", "整改措施数", "已完成(待销号)", "已销号", "逾期"];
+    private static readonly double[] SummaryWidths = [6, 20, 12, 12, 12, 16, 12, 12];
 
     private sealed class LedgerLine
     {
@@ -73,6 +73,8 @@ public sealed class LedgerExport(Database<MeasuresModule> database, LedgerQuerie
         // The summary is GetLedgerCounts itself, so its 合计 and the county's dashboard never disagree.
         var counts = scope.Level == OrgLevel.Village ? null
             : await queries.CountsAsync(caller, new GetLedgerCountsRequest { ScopeCode = scope.Value, CampaignYear = year }, ct);
+        // Every target counts in the summary, a township whose villages have no plan yet too (GetLedgerCounts sees plans only).
+        var targets = counts is null ? [] : await TargetsAsync(scope, year, ct);
         var unitName = await UnitNameAsync(scope, ct);
         var categories = await CategoryNamesAsync(scope, ct);
         var csv = format == ExportFormat.Csv;
@@ -80,14 +82,14 @@ public sealed class LedgerExport(Database<MeasuresModule> database, LedgerQuerie
         if (csv)
             await FileChunks.SendBuiltAsync((file, token) => WriteCsvAsync(file, scope, year, categories, today, token), fileName, "text/csv; charset=utf-8", write, ct);
         else
-            await FileChunks.SendBuiltAsync((file, token) => WriteWorkbookAsync(file, scope, year, unitName, counts, categories, today, token), fileName, FileChunks.Xlsx, write, ct);
+            await FileChunks.SendBuiltAsync((file, token) => WriteWorkbookAsync(file, scope, year, unitName, counts, targets, categories, today, token), fileName, FileChunks.Xlsx, write, ct);
     }
 
-    private async Task WriteWorkbookAsync(Stream file, OrgCode scope, int year, string unitName, LedgerCounts? counts,
+    private async Task WriteWorkbookAsync(Stream file, OrgCode scope, int year, string unitName, LedgerCounts? counts, IReadOnlyList<TargetName> targets,
         Dictionary<(string County, string Code), string> categories, DateOnly today, CancellationToken ct)
     {
         using var workbook = new LedgerWorkbook(file);
-        if (counts is not null) WriteSummary(workbook, scope, unitName, counts, today);
+        if (counts is not null) WriteSummary(workbook, scope, unitName, counts, targets, today);
         var sheetTownship = "";
         var number = 0;
         await ReadLinesAsync(scope, year, line =>
@@ -107,21 +109,42 @@ public sealed class LedgerExport(Database<MeasuresModule> database, LedgerQuerie
         workbook.Finish();
     }
 
-    /// <summary>汇总: one row per child unit (townships of a county, villages of a township) with the 合计 of GetLedgerCounts.</summary>
-    private static void WriteSummary(LedgerWorkbook workbook, OrgCode scope, string unitName, LedgerCounts counts, DateOnly today)
+    /// <summary>
+    /// 汇总: one row per child unit (townships of a county, villages of a township) with a target, planned or not, and the
+    /// 合计; the measures' figures are GetLedgerCounts itself, so they never disagree with the dashboard.
+    /// </summary>
+    private static void WriteSummary(LedgerWorkbook workbook, OrgCode scope, string unitName, LedgerCounts counts, IReadOnlyList<TargetName> targets, DateOnly today)
     {
         var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level + 1;
+        string ChildOf(string village) => OrgCode.Parse(village).AncestorAt(childLevel).Value;
         string[] headers = [.. SummaryHeaders];
         headers[1] = childLevel switch { OrgLevel.Village => "村", OrgLevel.Township => "乡镇", OrgLevel.County => "县(市、区)", OrgLevel.City => "市", _ => "省" };
         workbook.BeginSheet("汇总", Title(unitName, today), headers, SummaryWidths);
+        var measured = counts.Children.ToDictionary(c => c.Code);
+        var named = targets.GroupBy(t => ChildOf(t.VillageCode)).ToDictionary(g => g.Key, g => g.ToList());
         var number = 0;
-        foreach (var child in counts.Children)
+        foreach (var child in measured.Keys.Union(named.Keys).Order(StringComparer.Ordinal))
         {
-            var targets = counts.Targets.Count(t => OrgCode.Parse(t.VillageCode).AncestorAt(childLevel).Value == child.Code);
-            workbook.Row([++number, child.Name, targets, child.Counts.Total, child.Counts.Completed, child.Counts.Closed, child.Counts.Overdue]);
+            var inChild = named.GetValueOrDefault(child) ?? [];
+            var name = measured.TryGetValue(child, out var m) ? m.Name
+                : childLevel == OrgLevel.Township ? inChild[0].TownshipName : childLevel == OrgLevel.Village ? inChild[0].VillageName : child;
+            var figures = m?.Counts ?? new Counts();
+            var planned = counts.Targets.Count(t => ChildOf(t.VillageCode) == child);
+            workbook.Row([++number, name, inChild.Count, planned, figures.Total, figures.Completed, figures.Closed, figures.Overdue]);
         }
         var total = counts.Total;
-        workbook.TotalRow(["合计", null, counts.Targets.Count, total.Total, total.Completed, total.Closed, total.Overdue]);
+        workbook.TotalRow(["合计", null, targets.Count, counts.Targets.Count, total.Total, total.Completed, total.Closed, total.Overdue]);
+    }
+
+    public sealed record TargetName(string VillageCode, string VillageName, string TownshipName);
+
+    private Task<IReadOnlyList<TargetName>> TargetsAsync(OrgCode scope, int year, CancellationToken ct)
+    {
+        var (low, high) = scope.SubtreeRange;
+        return database.ReadAsync(async c => (IReadOnlyList<TargetName>)(await c.QueryAsync<TargetName>("""
+            SELECT village_code AS VillageCode, village_name AS VillageName, township_name AS TownshipName FROM targets
+            WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
+            """, new { low, high, year })).ToList(), ct);
     }
 
     private async Task WriteCsvAsync(Stream file, OrgCode scope, int year, Dictionary<(string County, string Code), string> categories, DateOnly today, CancellationToken ct)

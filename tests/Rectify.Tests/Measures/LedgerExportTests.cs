@@ -22,6 +22,7 @@ namespace Rectify.Tests.Measures;
 public abstract class LedgerExportSpec(DbProvider provider) : IAsyncLifetime
 {
     private const string Nation = "000000000000";
+    private const string Unplanned = "360731103201";
     private TestHost _host = null!;
 
     public async ValueTask InitializeAsync()
@@ -37,7 +38,8 @@ public abstract class LedgerExportSpec(DbProvider provider) : IAsyncLifetime
             Assert.Empty((await call).Errors);
         }
         SetShanghai(_host, new DateTime(2027, 3, 1, 10, 0, 0));
-        await DesignateAsync(_host, (TargetA1, "上坪村", "铁山垅镇"), (TargetA2, "黄屋村", "铁山垅镇"), (TargetB1, "石门村", "盘古山镇"));
+        // 黄屋村 and 岭背镇's 中岭村 have no plan yet: the summary counts them all the same.
+        await DesignateAsync(_host, (TargetA1, "上坪村", "铁山垅镇"), (TargetA2, "黄屋村", "铁山垅镇"), (TargetB1, "石门村", "盘古山镇"), (Unplanned, "中岭村", "岭背镇"));
         var planA = await _host.Measures(TownshipA).CreatePlanAsync(SimplePlan(TargetA1));
         await _host.Measures(TownshipB).CreatePlanAsync(SimplePlan(TargetB1));
         SetShanghai(_host, new DateTime(2027, 6, 3, 9, 0, 0));
@@ -85,14 +87,16 @@ public abstract class LedgerExportSpec(DbProvider provider) : IAsyncLifetime
 
         var summary = workbook.Worksheet("汇总");
         Assert.Equal("于都县软弱涣散村党组织整顿台账（截至2027年6月3日）", summary.Cell(1, 1).GetString());
-        Assert.Equal(LedgerExport.SummaryHeaders, Row(summary, 2, 7));
-        Assert.Equal(["1", "铁山垅镇", "1", "3", "0", "1", "1"], Row(summary, 3, 7));
-        Assert.Equal(["2", "盘古山镇", "1", "3", "0", "0", "1"], Row(summary, 4, 7));
+        Assert.Equal(LedgerExport.SummaryHeaders, Row(summary, 2, 8));
+        // 整顿村数 is every target; 已制定方案 and the measures' figures are GetLedgerCounts'.
+        Assert.Equal(["1", "铁山垅镇", "2", "1", "3", "0", "1", "1"], Row(summary, 3, 8));
+        Assert.Equal(["2", "盘古山镇", "1", "1", "3", "0", "0", "1"], Row(summary, 4, 8));
+        Assert.Equal(["3", "岭背镇", "1", "0", "0", "0", "0", "0"], Row(summary, 5, 8));
         var counts = await _host.Measures(County, Role.Viewer).GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = County });
-        Assert.Equal(["合计", "", counts.Targets.Count.ToString(), counts.Total.Total.ToString(), counts.Total.Completed.ToString(), counts.Total.Closed.ToString(), counts.Total.Overdue.ToString()],
-            Row(summary, 5, 7));
-        Assert.Equal(["合计", "", "2", "6", "0", "1", "2"], Row(summary, 5, 7));
-        Assert.Equal(5, summary.LastRowUsed().RowNumber());
+        Assert.Equal(["合计", "", "4", counts.Targets.Count.ToString(), counts.Total.Total.ToString(), counts.Total.Completed.ToString(), counts.Total.Closed.ToString(), counts.Total.Overdue.ToString()],
+            Row(summary, 6, 8));
+        Assert.Equal(["合计", "", "4", "2", "6", "0", "1", "2"], Row(summary, 6, 8));
+        Assert.Equal(6, summary.LastRowUsed().RowNumber());
 
         var sheet = workbook.Worksheet("铁山垅镇");
         Assert.Equal("于都县铁山垅镇软弱涣散村党组织整顿台账（截至2027年6月3日）", sheet.Cell(1, 1).GetString());
@@ -136,8 +140,9 @@ public abstract class LedgerExportSpec(DbProvider provider) : IAsyncLifetime
             var summary = workbook.Worksheet("汇总");
             Assert.Equal("铁山垅镇软弱涣散村党组织整顿台账（截至2027年6月3日）", summary.Cell(1, 1).GetString());
             Assert.Equal("村", summary.Cell(2, 2).GetString());
-            Assert.Equal(["1", "上坪村", "1", "3", "0", "1", "1"], Row(summary, 3, 7));
-            Assert.Equal(["合计", "", "1", "3", "0", "1", "1"], Row(summary, 4, 7));
+            Assert.Equal(["1", "上坪村", "1", "1", "3", "0", "1", "1"], Row(summary, 3, 8));
+            Assert.Equal(["2", "黄屋村", "1", "0", "0", "0", "0", "0"], Row(summary, 4, 8));
+            Assert.Equal(["合计", "", "2", "1", "3", "0", "1", "1"], Row(summary, 5, 8));
             Assert.Equal("铁山垅镇软弱涣散村党组织整顿台账（截至2027年6月3日）", workbook.Worksheet("铁山垅镇").Cell(1, 1).GetString());
         }
         (fileName, _, data) = await Export(TargetA1, ExportFormat.Xlsx, TownshipA);
