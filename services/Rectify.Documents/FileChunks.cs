@@ -40,6 +40,10 @@ public static class FileChunks
         await SendAsync(file, fileName, contentType, write, ct);
     }
 
+    /// <summary>The same, for a file built synchronously (the Word documents, the templates).</summary>
+    public static Task SendBuiltAsync(Action<Stream> build, string fileName, string contentType, Func<FileChunk, Task> write, CancellationToken ct) =>
+        SendBuiltAsync((stream, _) => { build(stream); return Task.CompletedTask; }, fileName, contentType, write, ct);
+
     /// <summary>A file name people recognise: the unit's name, what it is and the day, e.g. 于都县整顿台账-20261125.xlsx; never a path.</summary>
     public static string Name(string unitName, string what, DateOnly day, string extension) => SafeName($"{unitName}{what}-{day:yyyyMMdd}.{extension}");
 

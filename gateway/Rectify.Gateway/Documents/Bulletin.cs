@@ -53,7 +53,7 @@ public sealed class Bulletin(ProgressModel model, MeasureService.MeasureServiceC
 
         var unitName = progress.UnitName.Length > 0 ? progress.UnitName : county.Value.Value;
         var fileName = FileChunks.Name(unitName, $"{month.Value.Year}年{month.Value.Number}月整顿工作通报", today, "docx");
-        await FileChunks.SendBuiltAsync((stream, _) => { Write(stream, unitName, progress, list, overdue, today); return Task.CompletedTask; }, fileName, FileChunks.Docx, write, ct);
+        await FileChunks.SendBuiltAsync(stream => Write(stream, unitName, progress, list, overdue, today), fileName, FileChunks.Docx, write, ct);
     }
 
     /// <summary>The townships best first: by completion rate, then closed measures, then code.</summary>

@@ -51,10 +51,10 @@ public static class DocumentRoutes
     {
         var documents = endpoints.MapGroup("/v1/documents").RequireAuthorization();
         documents.MapGet("/templates/{kind}", (HttpContext http, string kind, string? scope, int? year) =>
-            WithKind(http, kind, k => Download(http, options => OwnerOf(http, k).GetTemplate(
+            WithKind(http, kind, k => Download(http, options => Template(http,
                 new GetTemplateRequest { Kind = k, ScopeCode = scope ?? "", CampaignYear = year ?? 0 }, options))));
         documents.MapPost("/imports/{kind}", (HttpContext http, string kind, string? scope, int? year, bool? dryRun, string? fileName) =>
-            WithKind(http, kind, k => Import(http, new ImportChunk
+            WithKind(http, kind, k => ImportAsync(http, new ImportChunk
             {
                 Kind = k, ScopeCode = scope ?? "", CampaignYear = year ?? 0, DryRun = dryRun ?? false, FileName = fileName ?? "upload.xlsx",
             })));
@@ -82,29 +82,21 @@ public static class DocumentRoutes
             $"No template '{kind}': the kinds are {string.Join(", ", Kinds.Keys)}."))).ExecuteAsync(http);
     }
 
-    /// <summary>The service that owns a kind's data serves its template and imports it.</summary>
-    private static IDocumentOwner OwnerOf(HttpContext http, TemplateKind kind) => kind switch
+    /// <summary>The service that owns a kind's data serves its template …</summary>
+    private static AsyncServerStreamingCall<FileChunk> Template(HttpContext http, GetTemplateRequest request, CallOptions options) => request.Kind switch
     {
-        TemplateKind.Units or TemplateKind.VillageProfiles or TemplateKind.Assignments =>
-            new Owner<OrganizationService.OrganizationServiceClient>(Client<OrganizationService.OrganizationServiceClient>(http), (c, r, o) => c.GetTemplate(r, o), (c, o) => c.ImportWorkbook(o)),
-        TemplateKind.Assessments or TemplateKind.PastTargets =>
-            new Owner<AssessmentService.AssessmentServiceClient>(Client<AssessmentService.AssessmentServiceClient>(http), (c, r, o) => c.GetTemplate(r, o), (c, o) => c.ImportWorkbook(o)),
-        _ => new Owner<MeasureService.MeasureServiceClient>(Client<MeasureService.MeasureServiceClient>(http), (c, r, o) => c.GetTemplate(r, o), (c, o) => c.ImportWorkbook(o)),
+        TemplateKind.Units or TemplateKind.VillageProfiles or TemplateKind.Assignments => Client<OrganizationService.OrganizationServiceClient>(http).GetTemplate(request, options),
+        TemplateKind.Assessments or TemplateKind.PastTargets => Client<AssessmentService.AssessmentServiceClient>(http).GetTemplate(request, options),
+        _ => Client<MeasureService.MeasureServiceClient>(http).GetTemplate(request, options),
     };
 
-    private interface IDocumentOwner
+    /// <summary>… and imports it.</summary>
+    private static AsyncClientStreamingCall<ImportChunk, ImportReport> Import(HttpContext http, TemplateKind kind, CallOptions options) => kind switch
     {
-        AsyncServerStreamingCall<FileChunk> GetTemplate(GetTemplateRequest request, CallOptions options);
-        AsyncClientStreamingCall<ImportChunk, ImportReport> ImportWorkbook(CallOptions options);
-    }
-
-    private sealed class Owner<TClient>(TClient client,
-        Func<TClient, GetTemplateRequest, CallOptions, AsyncServerStreamingCall<FileChunk>> template,
-        Func<TClient, CallOptions, AsyncClientStreamingCall<ImportChunk, ImportReport>> import) : IDocumentOwner
-    {
-        public AsyncServerStreamingCall<FileChunk> GetTemplate(GetTemplateRequest request, CallOptions options) => template(client, request, options);
-        public AsyncClientStreamingCall<ImportChunk, ImportReport> ImportWorkbook(CallOptions options) => import(client, options);
-    }
+        TemplateKind.Units or TemplateKind.VillageProfiles or TemplateKind.Assignments => Client<OrganizationService.OrganizationServiceClient>(http).ImportWorkbook(options),
+        TemplateKind.Assessments or TemplateKind.PastTargets => Client<AssessmentService.AssessmentServiceClient>(http).ImportWorkbook(options),
+        _ => Client<MeasureService.MeasureServiceClient>(http).ImportWorkbook(options),
+    };
 
     private static TClient Client<TClient>(HttpContext http) where TClient : class => http.RequestServices.GetRequiredService<TClient>();
 
@@ -146,12 +138,11 @@ public static class DocumentRoutes
     }
 
     /// <summary>Streams the request's body to the owner's ImportWorkbook in chunks; answers its ImportReport as JSON.</summary>
-    private static async Task Import(HttpContext http, ImportChunk header)
+    private static async Task ImportAsync(HttpContext http, ImportChunk header)
     {
-        var owner = OwnerOf(http, header.Kind);
         try
         {
-            using var call = owner.ImportWorkbook(Options(http));
+            using var call = Import(http, header.Kind, Options(http));
             try
             {
                 var buffer = new byte[Rectify.Documents.FileChunks.ChunkBytes];

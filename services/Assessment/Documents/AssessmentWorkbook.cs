@@ -107,8 +107,7 @@ public sealed class AssessmentWorkbook(Database<AssessmentModule> database, Time
         var scope = await database.ReadAsync(session => LoadAsync(session, unit, year), ct);
         var template = Template(scope.Choices);
         var name = UnitName(scope);
-        await FileChunks.SendBuiltAsync((stream, _) => { TemplateWriter.Write(template, name, stream); return Task.CompletedTask; },
-            template.FileName(name), FileChunks.Xlsx, write, ct);
+        await TemplateWriter.SendAsync(template, name, write, ct);
     }
 
     private static string UnitName(Scope scope) =>

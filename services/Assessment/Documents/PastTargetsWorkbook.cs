@@ -82,8 +82,7 @@ public sealed class PastTargetsWorkbook(Database<AssessmentModule> database, Pas
         caller.EnsureCanRead(county);
         var template = Template(clock.Today().Year - 1);
         var name = await past.NameOfAsync(county, ct);
-        await FileChunks.SendBuiltAsync((stream, _) => { TemplateWriter.Write(template, name, stream); return Task.CompletedTask; },
-            template.FileName(name), FileChunks.Xlsx, write, ct);
+        await TemplateWriter.SendAsync(template, name, write, ct);
     }
 
     public async Task<ImportReport> ImportAsync(Caller caller, UploadedFile upload, CancellationToken ct)

@@ -159,8 +159,7 @@ public sealed class PlanWorkbook(Database<MeasuresModule> database, TimeProvider
         var scope = await database.ReadAsync(session => LoadAsync(session, unit, year), ct);
         var template = Template(scope.Choices);
         var name = scope.UnitName;
-        await FileChunks.SendBuiltAsync((stream, _) => { TemplateWriter.Write(template, $"{name}{year}年度", stream); return Task.CompletedTask; },
-            template.FileName($"{name}{year}年度"), FileChunks.Xlsx, write, ct);
+        await TemplateWriter.SendAsync(template, $"{name}{year}年度", write, ct);
     }
 
     /// <summary>A problem of the file, with its measures, as the checks found it.</summary>

@@ -37,7 +37,7 @@ public sealed class PlanDocument(PlanService plans, Database<MeasuresModule> dat
         }
 
         var fileName = FileChunks.Name($"{target.VillageName}党支部", $"{year}年度整顿方案", clock.Today(), "docx");
-        await FileChunks.SendBuiltAsync((stream, _) => { Write(stream, plan, target.TownshipName); return Task.CompletedTask; }, fileName, FileChunks.Docx, write, ct);
+        await FileChunks.SendBuiltAsync(stream => Write(stream, plan, target.TownshipName), fileName, FileChunks.Docx, write, ct);
     }
 
     /// <summary>The deadline as plans word it: 2026年10月31日前, and 「…前及长期坚持」 for what goes on after it.</summary>

@@ -28,11 +28,7 @@ public sealed class OrganizationDocuments(UnitStore units, TimeProvider clock)
         caller.EnsureCanRead(scope);
         var (unit, villages) = await units.Database.ReadAsync(s => ScopeAsync(s, scope), ct);
         var template = OrganizationTemplates.For(kind, villages, year);
-        await FileChunks.SendBuiltAsync((file, _) =>
-        {
-            TemplateWriter.Write(template, unit.Name, file);
-            return Task.CompletedTask;
-        }, template.FileName(unit.Name), FileChunks.Xlsx, write, ct);
+        await TemplateWriter.SendAsync(template, unit.Name, write, ct);
     }
 
     public async Task<ImportReport> ImportAsync(Caller caller, IAsyncStreamReader<ImportChunk> chunks, CancellationToken ct)

@@ -9,6 +9,10 @@ namespace Rectify.Documents.Workbooks;
 /// </summary>
 public static class TemplateWriter
 {
+    /// <summary>The blank template for the unit, sent as a file named after it (e.g. 于都县-单位名单-模板.xlsx).</summary>
+    public static Task SendAsync(WorkbookTemplate template, string unitName, Func<Common.V1.FileChunk, Task> write, CancellationToken ct) =>
+        FileChunks.SendBuiltAsync(stream => Write(template, unitName, stream), template.FileName(unitName), FileChunks.Xlsx, write, ct);
+
     public static void Write(WorkbookTemplate template, string unitName, Stream output)
     {
         using var workbook = new XLWorkbook();

@@ -40,7 +40,7 @@ public sealed class MonthlyReportDocument(ReportService reports, TimeProvider cl
                 $"{township.Value.Value} 没有{ChineseDates.Month(month!.Value.Year, month.Value.Number)}的月报（尚未保存或报送），无法导出。");
         }
         var fileName = FileChunks.Name(report.UnitName, $"{month.Value.Year}年{month.Value.Number}月整顿工作月报", clock.Today(), "docx");
-        await FileChunks.SendBuiltAsync((stream, _) => { Write(stream, report); return Task.CompletedTask; }, fileName, FileChunks.Docx, write, ct);
+        await FileChunks.SendBuiltAsync(stream => Write(stream, report), fileName, FileChunks.Docx, write, ct);
     }
 
     public static string StatusName(ReportStatus status) => status switch
