@@ -54,6 +54,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
         bus.AddConsumer<TargetsDesignatedProjection>();
         bus.AddConsumer<TargetTransformedProjection>();
         bus.AddConsumer<AcceptanceFailedProjection>();
+        bus.AddConsumer<PastAcceptanceFailedProjection>();
         bus.AddConsumer<PlanCreatedProjection>();
         bus.AddConsumer<MeasureCreatedProjection>();
         bus.AddConsumer<MeasureProgressedProjection>();

@@ -298,6 +298,13 @@ public sealed class AcceptanceFailedProjection(Database<GatewayModule> d, Progre
         new(e.VillageCode, e.CampaignYear, e.VillageName, TargetStatus.Reopened, LocalDate(e.OccurredAt), null, e.OccurredAt.UtcDateTime, e.Version, 0));
 }
 
+/// <summary>An earlier campaign's failed acceptance entered as history: Reopened from the archived review's date.</summary>
+public sealed class PastAcceptanceFailedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<PastAcceptanceFailedRecorded, TargetRow>(d, m, c)
+{
+    protected override Task<IEnumerable<TargetRow>> ChangeAsync(PastAcceptanceFailedRecorded e, DbSession s) => ReadModelStore.SetTargetStatusAsync(s,
+        new(e.VillageCode, e.CampaignYear, e.VillageName, TargetStatus.Reopened, e.ReviewedOn, null, e.OccurredAt.UtcDateTime, e.Version, 0));
+}
+
 public sealed class PlanCreatedProjection(Database<GatewayModule> d, ProgressModel m, TimeProvider c) : ReadModelConsumer<PlanCreated, PlanRow>(d, m, c)
 {
     protected override Task<IEnumerable<PlanRow>> ChangeAsync(PlanCreated e, DbSession s) =>

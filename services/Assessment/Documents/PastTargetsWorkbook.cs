@@ -227,9 +227,9 @@ public sealed class PastTargetsWorkbook(Database<AssessmentModule> database, Pas
 
     /// <summary>
     /// All groups in one write: each (year, date, basis) through RecordPastTargets' write, then each archived outcome on its
-    /// target. 已验收 publishes TargetTransformed as a live acceptance does; 未通过 records the status only, because
-    /// AcceptanceFailed stands for a review held now: its consumers reopen the target's measures from a recorded review
-    /// and tell the township of a new deadline, neither of which an archived outcome has.
+    /// target. 已验收 publishes TargetTransformed as a live acceptance does; 未通过 publishes PastAcceptanceFailedRecorded, not
+    /// AcceptanceFailed, which stands for a review held now: its consumers reopen the target's measures from a recorded
+    /// review and tell the township of a new deadline, neither of which an archived outcome has.
     /// </summary>
     private static async Task<int> WriteAsync(DbSession session, Caller caller, OrgCode county, List<Row> rows, Dictionary<int, CampaignRow> campaigns, DateTimeOffset now)
     {
@@ -252,10 +252,11 @@ public sealed class PastTargetsWorkbook(Database<AssessmentModule> database, Pas
                 key.id, key.village, before = (int)TargetStatus.Designated,
             });
             if (updated == 0) throw new PreconditionFailedException("CHANGED_CONCURRENTLY", row.Branch.VillageCode, "The target changed while the file was imported; import it again.");
-            if (row.Outcome != TargetStatus.Transformed) continue;
             var version = await session.ExecuteScalarAsync<long>("SELECT version FROM targets WHERE campaign_id = @id AND village_code = @village", key);
             // No score: an archived outcome is entered without the review's figures.
-            await session.PublishAsync(new TargetTransformed(key.id, row.Year, row.Branch.VillageCode, row.Branch.VillageName, 0, row.AcceptedOn!.Value, now, version));
+            await session.PublishAsync(row.Outcome == TargetStatus.Transformed
+                ? (Rectify.Events.IIntegrationEvent)new TargetTransformed(key.id, row.Year, row.Branch.VillageCode, row.Branch.VillageName, 0, row.AcceptedOn!.Value, now, version)
+                : new PastAcceptanceFailedRecorded(key.id, row.Year, row.Branch.VillageCode, row.Branch.VillageName, row.AcceptedOn!.Value, now, version));
         }
         return 0;
     }

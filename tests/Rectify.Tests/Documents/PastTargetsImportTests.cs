@@ -98,8 +98,10 @@ public sealed class PastTargetsImportTests
             $"2023 {e} Designated  2023-03-15 {Basis2023} v1",
         ], await TargetsAsync(host));
         // One designation per (year, date, basis), as RecordPastTargets makes it; TargetTransformed for each archived acceptance;
-        // no AcceptanceFailed for the archived failure (it would reopen measures and announce a deadline that never was).
-        Assert.Equal((2, 2, 0), (await EventsAsync(host, "TargetsDesignated"), await EventsAsync(host, "TargetTransformed"), await EventsAsync(host, "AcceptanceFailed")));
+        // PastAcceptanceFailedRecorded, not AcceptanceFailed, for the archived failure (AcceptanceFailed would reopen measures
+        // and announce a deadline that never was).
+        Assert.Equal((2, 2, 1, 0), (await EventsAsync(host, "TargetsDesignated"), await EventsAsync(host, "TargetTransformed"),
+            await EventsAsync(host, "PastAcceptanceFailedRecorded"), await EventsAsync(host, "AcceptanceFailed")));
 
         var campaigns = (await county.ListCampaignsAsync(new ListCampaignsRequest { CountyCode = County })).Campaigns.OrderBy(x => x.Year).ToList();
         Assert.Equal([(2022, true, true), (2023, true, true)], campaigns.Select(x => (x.Year, x.EnteredAsHistory, x.Confirmed)));
@@ -178,7 +180,7 @@ public sealed class PastTargetsImportTests
     }
 
     [Fact]
-    public async Task The_gateways_read_model_takes_an_archived_acceptance_as_transformed()
+    public async Task The_gateways_read_model_takes_an_archived_acceptance_as_transformed_and_a_failure_as_reopened()
     {
         var host = await Assessment.AssessmentFixture.StartAsync(DbProvider.Sqlite, modules: [.. Modules(), new Rectify.Gateway.GatewayModule()]);
         await using var _ = host;
@@ -193,10 +195,10 @@ public sealed class PastTargetsImportTests
         ]));
         Assert.True((await ImportAsync(county, County, file, dryRun: false)).Applied);
         await host.SettledAsync();
-        // TargetsDesignated and TargetTransformed reached the gateway's read model; the archived failure is recorded without
-        // AcceptanceFailed (domain-rules §9), so there it stays designated.
+        // TargetsDesignated, TargetTransformed and PastAcceptanceFailedRecorded reached the gateway's read model, which holds what
+        // a rebuild from the assessment service would (the archived failure Reopened, without AcceptanceFailed: domain-rules §9).
         var rows = await host.Get<Database<GatewayModule>>().ReadAsync(c => c.QueryAsync<(string, int)>(
             "SELECT village_code, status FROM rm_targets WHERE campaign_year = 2022 ORDER BY village_code"));
-        Assert.Equal([(Village(T1, 1), (int)TargetStatus.Transformed), (Village(T1, 2), (int)TargetStatus.Designated), (Village(T2, 1), (int)TargetStatus.Designated)], rows);
+        Assert.Equal([(Village(T1, 1), (int)TargetStatus.Transformed), (Village(T1, 2), (int)TargetStatus.Reopened), (Village(T2, 1), (int)TargetStatus.Designated)], rows);
     }
 }

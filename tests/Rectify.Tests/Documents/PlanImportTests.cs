@@ -50,6 +50,12 @@ public sealed class PlanImportTests
             { Seed001Village, i + 1, j + 1, m, string.Join("、", p.Persons), p.Deadline, p.Ongoing ? "是" : "否" }));
         var file = WorkbookFiles.Fill(template, ("问题清单", problemRows), ("整改措施", measureRows));
 
+        // No plan yet: its 整顿方案 cannot be exported (a clear refusal, not an empty document).
+        var noPlan = await Assert.ThrowsAsync<RpcException>(() => WorkbookFiles.DownloadAsync(
+            township.ExportPlanDocument(new ExportPlanDocumentRequest { VillageCode = Seed001Village, CampaignYear = 2022 })));
+        Assert.Equal(StatusCode.FailedPrecondition, noPlan.StatusCode);
+        Assert.Contains("整顿方案尚未制定", noPlan.Status.Detail);
+
         var before = await Snapshot(host);
         var dry = await ImportAsync(township, Seed001Township, 2022, file, dryRun: true);
         Assert.True(dry.DryRun);
