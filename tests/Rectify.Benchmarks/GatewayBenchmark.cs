@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Dapper;
 using Grpc.Core;
-using Grpc.Health.V1;
 using Grpc.Net.Client;
 using MassTransit;
 using Microsoft.Data.Sqlite;
@@ -80,12 +79,9 @@ public static class GatewayBenchmark
                 await reporting.PushReportAsync(request, headers, cancellationToken: ct);
             });
             var ingest = pushes.Count / clockWatch.Elapsed.TotalSeconds;
-            var health = new Health.HealthClient(channel);
-            clockWatch.Restart();
-            await Parallel.ForEachAsync(Enumerable.Range(0, pushes.Count), new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
-                async (_, ct) => await health.CheckAsync(new HealthCheckRequest(), cancellationToken: ct));
-            var empty = pushes.Count / clockWatch.Elapsed.TotalSeconds;
-            Console.WriteLine($"ingest: {pushes.Count:N0} township reports submitted at {ingest:N0}/s (target ≥ 1,000/s); empty unary call (health check) {empty:N0}/s on the same channel → {ingest / empty:P0} of it");
+            var emptyAtConcurrency = await Floor.EmptyCallsAsync(channel, Concurrency, pushes.Count);
+            Console.WriteLine($"ingest: {pushes.Count:N0} township reports submitted at {ingest:N0}/s; empty unary call {emptyAtConcurrency}");
+            Figures.AtLeast("report ingest, 16 clients", ingest, "reports/s", "empty unary calls/s at 16", emptyAtConcurrency.PerSecond, 0.30);
 
             var gateway = new ProgressService.ProgressServiceClient(channel);
             var december = new Period { Year = 2027, Month = 12 };
@@ -96,8 +92,11 @@ public static class GatewayBenchmark
             var county = new GetProgressRequest { UnitCode = countyCode, Period = december };
             var countyMs = await Stats.Time(1000, () => gateway.GetProgressAsync(county, headers).ResponseAsync);
             var answer = await gateway.GetProgressAsync(province, headers);
-            Console.WriteLine($"gateway progress, province ({answer.Targets.Total:N0} targets, {answer.Measures.Total:N0} measures, {answer.Children.Count} child rows, {answer.Trend.Count}-month trend): p50 {Stats.Percentile(provinceMs, 50):F2} ms, p99 {Stats.Percentile(provinceMs, 99):F2} ms (target ≤ 20 ms)");
-            Console.WriteLine($"gateway progress, county: p50 {Stats.Percentile(countyMs, 50):F2} ms, p99 {Stats.Percentile(countyMs, 99):F2} ms (target ≤ 5 ms)");
+            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000);
+            Console.WriteLine($"gateway progress, province ({answer.Targets.Total:N0} targets, {answer.Measures.Total:N0} measures, {answer.Children.Count} child rows, {answer.Trend.Count}-month trend): p50 {Stats.Percentile(provinceMs, 50):F2} ms, p99 {Stats.Percentile(provinceMs, 99):F2} ms");
+            Console.WriteLine($"gateway progress, county: p50 {Stats.Percentile(countyMs, 50):F2} ms, p99 {Stats.Percentile(countyMs, 99):F2} ms; empty unary call {empty}");
+            Figures.AtMost("gateway progress, province root p99", Stats.Percentile(provinceMs, 99), "ms", "empty-call p99", empty.P99, 5);
+            Figures.AtMost("gateway progress, county p99", Stats.Percentile(countyMs, 99), "ms", "empty-call p99", empty.P99, 2);
 
             // Freshness: the county returns a township's December report; the township pushes it again with one more meeting; until the county view shows it.
             var township = targets[0].ParentCode;
