@@ -75,7 +75,7 @@ public static class NationBenchmark
             process.Refresh();
             var rows = nation.Units.Count + nation.Targets.Count + nation.Plans + nation.Measures.Count + nation.HistoryRows + nation.Reports.Count;
             Console.WriteLine($"start: {start:F1} s (empty read model {emptyStart:F1} s; {rows:N0} rows: {(start - emptyStart) / (rows / 100_000.0):F2} s a 100k rows); " +
-                $"managed heap +{heap / 1048576.0:N0} MiB (empty read model +{emptyHeap / 1048576.0:N0} MiB), working set {process.WorkingSet64 / 1048576.0:N0} MiB");
+                $"managed heap {before / 1048576.0:N0} MiB before, +{heap / 1048576.0:N0} MiB (empty read model +{emptyHeap / 1048576.0:N0} MiB), working set {process.WorkingSet64 / 1048576.0:N0} MiB");
             Console.WriteLine($"read model: {model / 1048576.0:N0} MiB = {model / nation.Units.Count:N0} B a unit, {model / nation.Targets.Count:N0} B a target, " +
                 $"{model / nation.Measures.Count:N0} B a measure (the whole model divided by each count; measures and their history are most of it)");
             Figures.Absolute("nation read model memory", model / 1048576.0, "MiB", "host on an empty read model", emptyHeap / 1048576.0, 2048, atMost: true);
