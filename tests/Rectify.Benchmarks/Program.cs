@@ -18,6 +18,7 @@ for (var run = 1; run <= runs; run++)
     if (which is "web" or "all") await WebBenchmark.RunAsync();
     if (which is "documents-import" or "all") await DocumentsImportBenchmark.RunAsync();
     if (which is "ledger-export" or "all") await LedgerExportBenchmark.RunAsync();
+    if (which is "nation" or "all") await NationBenchmark.RunAsync(args);
     Figures.NextRun();
 }
 Figures.PrintMedians();
