@@ -31,6 +31,7 @@ public static class BenchHost
         if (clock is not null) builder.Services.AddSingleton(clock);
         builder.AddRectify(modules);
         var app = await builder.BuildRectifyAsync(modules);
+        app.MapGrpcService<FloorService>();
         await app.StartRectifyAsync(modules);
         return (app, grpcUrl);
     }
@@ -44,6 +45,14 @@ public static class BenchHost
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>The floor's empty call (floor.proto): no storage, no work; the health service is not empty (it runs the host's checks).</summary>
+public sealed class FloorService : V1.Floor.FloorBase
+{
+    private static readonly Task<Google.Protobuf.WellKnownTypes.Empty> Done = Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+
+    public override Task<Google.Protobuf.WellKnownTypes.Empty> Ping(Google.Protobuf.WellKnownTypes.Empty request, ServerCallContext context) => Done;
 }
 
 public static class Stats
