@@ -18,6 +18,8 @@ for (var run = 1; run <= runs; run++)
     if (which is "web" or "all") await WebBenchmark.RunAsync();
     if (which is "documents-import" or "all") await DocumentsImportBenchmark.RunAsync();
     if (which is "ledger-export" or "all") await LedgerExportBenchmark.RunAsync();
+    if (which is "events" or "all") await EventPathBenchmark.RunAsync();
+    if (which is "start" or "all") await StartBenchmark.RunAsync();
     Figures.NextRun();
 }
 Figures.PrintMedians();
