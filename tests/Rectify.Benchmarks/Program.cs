@@ -1,6 +1,6 @@
 using Rectify.Benchmarks;
 
-// dotnet run -c Release --project tests/Rectify.Benchmarks -- [organizations|measures|assessment|gateway|notifications|web|documents-import|ledger-export|all] [--runs N]
+// dotnet run -c Release --project tests/Rectify.Benchmarks -- [organizations|measures|assessment|gateway|notifications|web|documents-import|ledger-export|events|start|nation|all] [--runs N] [--provinces N]
 // Prints figures, each beside its floor measured in the same run and the ratio the target is stated in; with --runs N
 // (N ≥ 5 for the medians) the whole selection runs N times and the medians are printed at the end. Nothing here
 // passes or fails.
@@ -18,6 +18,8 @@ for (var run = 1; run <= runs; run++)
     if (which is "web" or "all") await WebBenchmark.RunAsync();
     if (which is "documents-import" or "all") await DocumentsImportBenchmark.RunAsync();
     if (which is "ledger-export" or "all") await LedgerExportBenchmark.RunAsync();
+    if (which is "events" or "all") await EventPathBenchmark.RunAsync();
+    if (which is "start" or "all") await StartBenchmark.RunAsync();
     if (which is "nation" or "all") await NationBenchmark.RunAsync(args);
     Figures.NextRun();
 }

@@ -37,8 +37,15 @@ public sealed class BusOptions
     public List<TimeSpan> Redelivery { get; set; } = [];
     /// <summary>RabbitMQ: declare consumer queues (and their _error and delay queues) as quorum queues, replicated across the cluster.</summary>
     public bool QuorumQueues { get; set; } = true;
-    /// <summary>Messages each consumer queue handles at once (and the broker's prefetch): keep it at or below the database pool.</summary>
+    /// <summary>Messages each consumer queue handles at once: keep it at or below the database pool.</summary>
     public int ConcurrentMessages { get; set; } = 8;
+
+    /// <summary>
+    /// Messages the broker sends ahead of the acknowledgements, per consumer queue: twice <see cref="ConcurrentMessages"/>,
+    /// so a handler that finishes finds the next message waiting instead of a round trip to the broker. Unacknowledged
+    /// messages go back to the queue if the process dies.
+    /// </summary>
+    public int Prefetch => ConcurrentMessages * 2;
 
     public static readonly IReadOnlyList<TimeSpan> DefaultRedelivery =
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), .. Enumerable.Repeat(TimeSpan.FromHours(1), 24)];

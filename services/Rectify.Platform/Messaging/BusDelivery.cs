@@ -59,7 +59,7 @@ public static class BusDelivery
         }
 
         var rabbit = (IRabbitMqReceiveEndpointConfigurator)endpoint;
-        rabbit.PrefetchCount = bus.ConcurrentMessages;
+        rabbit.PrefetchCount = bus.Prefetch;
         rabbit.ConcurrentMessageLimit = bus.ConcurrentMessages;
         // A temporary queue (auto-deleted, not durable) cannot be a quorum queue.
         var temporary = endpoint.InputAddress.Query.Contains("temporary=true", StringComparison.OrdinalIgnoreCase)

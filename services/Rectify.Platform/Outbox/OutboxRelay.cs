@@ -67,6 +67,19 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
         await _lease.ReleaseOnStopAsync(logger, cancellationToken);
     }
 
+    /// <summary>Publishes one row with its id as the message id, in the trace of the write that stored it.</summary>
+    private async Task PublishAsync(Row row, CancellationToken ct)
+    {
+        var type = EventTypes.Resolve(row.MessageType);
+        var message = JsonSerializer.Deserialize(row.Payload, type, EventTypes.Json)!;
+        var messageId = Guid.Parse(row.MessageId);
+        // MassTransit's publish span and the consumers' follow from this one.
+        using var relay = Tracing.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, row.TraceParent);
+        relay?.SetTag("rectify.service", database.Service);
+        relay?.SetTag("messaging.message.id", row.MessageId);
+        await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), ct);
+    }
+
     /// <summary>Publishes one batch of pending rows; returns how many it published.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken ct)
     {
@@ -80,21 +93,19 @@ public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus,
                 ORDER BY id
                 {database.Sql.Limit("@BatchSize")}
                 """, new { BatchSize }), ct)).ToList();
-        foreach (var row in pending)
-        {
-            var type = EventTypes.Resolve(row.MessageType);
-            var message = JsonSerializer.Deserialize(row.Payload, type, EventTypes.Json)!;
-            var messageId = Guid.Parse(row.MessageId);
-            // In the trace of the write that stored the row: MassTransit's publish span and the consumers' follow from it.
-            using var relay = Tracing.StartActivity($"outbox relay {type.Name}", ActivityKind.Internal, row.TraceParent);
-            relay?.SetTag("rectify.service", database.Service);
-            relay?.SetTag("messaging.message.id", row.MessageId);
-            await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), ct);
-        }
-        if (pending.Count > 0)
+        if (pending.Count == 0) return 0;
+        // The whole batch is in flight at once, so the broker's confirms come back pipelined instead of one round
+        // trip per row; each row is marked only once its own publish was confirmed.
+        var publishes = pending.Select(row => PublishAsync(row, ct)).ToList();
+        try { await Task.WhenAll(publishes); }
+        catch (Exception) { /* each task's outcome is looked at below */ }
+        var confirmed = pending.Where((_, i) => publishes[i].IsCompletedSuccessfully).Select(r => r.Id).ToList();
+        if (confirmed.Count > 0)
             await database.WriteAsync(session => session.ExecuteAsync(
                 $"UPDATE outbox_messages SET dispatched_at = @Now WHERE {database.Sql.InList("id", "@Ids")}",
-                new { Now = clock.GetUtcNow().UtcDateTime, Ids = pending.Select(r => r.Id).ToList() }), ct);
+                new { Now = clock.GetUtcNow().UtcDateTime, Ids = confirmed }), ct);
+        // A refused publish fails the batch after the confirmed ones are marked: only the refused rows go out again.
+        if (publishes.FirstOrDefault(p => !p.IsCompletedSuccessfully) is { } failed) await failed;
         return pending.Count;
     }
 }

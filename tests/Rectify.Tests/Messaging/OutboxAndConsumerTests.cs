@@ -20,6 +20,7 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
     private ServiceProvider _services = null!;
     private Database<DirectoryModule> _database = null!;
     private ITestHarness _harness = null!;
+    private const string Refused = "拒收村";
 
     public async ValueTask InitializeAsync()
     {
@@ -32,6 +33,15 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
             {
                 bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromMilliseconds(500));
                 bus.AddConsumer<UnitDirectoryConsumer>();
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    // The bus refuses one unit's event: what the relay sees when the broker does not confirm a publish.
+                    cfg.ConfigurePublish(publish => publish.UseExecute(c =>
+                    {
+                        if (c is PublishContext<UnitRegistered> { Message.Name: Refused }) throw new InvalidOperationException("not confirmed by the broker");
+                    }));
+                    cfg.ConfigureEndpoints(context);
+                });
             })
             .BuildServiceProvider(validateScopes: true);
         _harness = _services.GetRequiredService<ITestHarness>();
@@ -102,6 +112,41 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
         Assert.Equal((ids[1], new DateOnly(2026, 5, 6)), (renamed.Context.MessageId, renamed.Context.Message.EffectiveOn));
         Assert.Equal(0, await Pending());
         Assert.Equal(0, await Relay().RelayBatchAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_publish_the_broker_refuses_leaves_only_its_row_pending_and_the_others_are_marked()
+    {
+        await _database.WriteAsync(session => session.PublishAllAsync([
+            new UnitRegistered("360731101204", "长岗村", OrgLevel.Village, "360731101000", _clock.GetUtcNow()),
+            new UnitRegistered("360731101205", Refused, OrgLevel.Village, "360731101000", _clock.GetUtcNow()),
+            new UnitRegistered("360731101206", "下洛村", OrgLevel.Village, "360731101000", _clock.GetUtcNow())]));
+
+        // The batch fails (the relay backs off), but only after marking what the bus confirmed.
+        await Assert.ThrowsAnyAsync<Exception>(() => Relay().RelayBatchAsync(CancellationToken.None));
+        var pending = await _database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT payload FROM outbox_messages WHERE dispatched_at IS NULL")).ToList());
+        Assert.Contains("360731101205", Assert.Single(pending));
+        Assert.True(await _harness.Published.Any<UnitRegistered>(m => m.Context.Message.Code == "360731101206"));
+        Assert.True(await _harness.Published.Any<UnitRegistered>(m => m.Context.Message.Code == "360731101204"));
+    }
+
+    [Fact]
+    public async Task Rows_beyond_one_batch_are_all_published_once_each_with_their_own_ids()
+    {
+        var units = Enumerable.Range(0, 450).Select(i => new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", _clock.GetUtcNow())).ToList();
+        await _database.WriteAsync(session => session.PublishAllAsync(units));
+        var ids = await _database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT message_id FROM outbox_messages")).Select(Guid.Parse).ToHashSet());
+
+        var relayed = 0;
+        for (int batch; (batch = await Relay().RelayBatchAsync(CancellationToken.None)) > 0;) relayed += batch;
+
+        Assert.Equal(450, relayed);
+        Assert.Equal(0, await Pending());
+        await Quiet();
+        var published = _harness.Published.Select<UnitRegistered>().Select(m => m.Context.MessageId!.Value).ToList();
+        Assert.Equal(450, published.Count);
+        Assert.True(ids.SetEquals(published));
+        Assert.Equal(450, (await DirectoryModule.LoggedCodes(_database)).Count);
     }
 
     [Fact]
