@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -112,20 +114,74 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
             .Where(g => g.Any(r => dueIds.Contains(r.DeliveryId)))
             .Select(g => new Outgoing(g.OrderBy(r => r.CreatedAt).ThenBy(r => r.OccurrenceKey, StringComparer.Ordinal).ToList()))
             .ToList();
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, (message, token) => new ValueTask(SendAsync(message, token)));
+        // Answers are recorded as they come, whatever has come meanwhile in one transaction (SQLite has one writer: a
+        // transaction per answer queued them behind each other). All are recorded before the next round looks for due
+        // deliveries, so none is sent twice for want of its record; a record that fails stops the sending.
+        var answers = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recording = RecordAllAsync(answers.Reader, stop, ct);
+        Exception? sending = null;
+        try
+        {
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = stop.Token }, async (message, token) =>
+            {
+                // A batch that outlasts the lease stops sending: another replica may hold it now; the rest wait for the next round.
+                if (!_lease.Held) return;
+                var now = clock.GetUtcNow();
+                var answer = await sender.SendAsync(message, now, token);
+                answers.Writer.TryWrite(new Attempt(message, now, answer));
+            });
+        }
+        catch (Exception e) { sending = e; }
+        answers.Writer.Complete();
+        await recording;
+        if (sending is not null) ExceptionDispatchInfo.Throw(sending);
         return due.Count;
     }
 
-    private async Task SendAsync(Outgoing message, CancellationToken ct)
+    private sealed record Attempt(Outgoing Message, DateTimeOffset Now, ChannelSender.Answer Answer);
+
+    private async Task RecordAllAsync(ChannelReader<Attempt> answers, CancellationTokenSource stop, CancellationToken ct)
     {
-        // A batch that outlasts the lease stops sending: another replica may hold it now; the rest wait for the next round.
-        if (!_lease.Held) return;
-        var now = clock.GetUtcNow();
-        var answer = await sender.SendAsync(message, now, ct);
-        await RecordAsync(message, now, answer.Status, answer.Delivered, answer.Retry, answer.Error, ct);
+        await Task.Yield();
+        try
+        {
+            var group = new List<Attempt>();
+            while (await answers.WaitToReadAsync(ct))
+            {
+                group.Clear();
+                while (group.Count < 500 && answers.TryRead(out var attempt)) group.Add(attempt);
+                await RecordAsync(group, ct);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
     }
 
-    private async Task RecordAsync(Outgoing message, DateTimeOffset now, int status, bool delivered, bool retry, string? error, CancellationToken ct)
+    private async Task RecordAsync(IReadOnlyList<Attempt> group, CancellationToken ct)
+    {
+        var outcomes = new List<(bool Delivered, bool Final)>(group.Count);
+        var markedFailing = false;
+        await database.WriteAsync(async session =>
+        {
+            outcomes.Clear();
+            markedFailing = false;
+            foreach (var (message, now, answer) in group)
+            {
+                var (final, marked) = await RecordAsync(session, message, now, answer.Status, answer.Delivered, answer.Retry, answer.Error);
+                outcomes.Add((answer.Delivered, final));
+                markedFailing |= marked;
+            }
+        }, ct);
+        foreach (var (delivered, final) in outcomes) DeliveryMetrics.Attempted(delivered, final);
+        if (markedFailing) signal.Notify();
+    }
+
+    /// <summary>One message's answer on each of its deliveries and on its contact; returns whether it failed for good and whether that marked the contact failing.</summary>
+    private async Task<(bool Final, bool MarkedFailing)> RecordAsync(DbSession session, Outgoing message, DateTimeOffset now, int status, bool delivered, bool retry, string? error)
     {
         var row = message.First;
         // One message, one attempt: a bundle counts its tries as its most tried delivery does.
@@ -135,31 +191,27 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         var next = QuietHours.Parse(row.QuietFrom, row.QuietUntil)?.SendableAt(retryAt) ?? retryAt;
         var newStatus = delivered ? DeliveryStatus.Sent : final ? DeliveryStatus.Failed : DeliveryStatus.Pending;
         var markedFailing = false;
-        await database.WriteAsync(async session =>
+        foreach (var r in message.Rows)
         {
-            foreach (var r in message.Rows)
-            {
-                await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)",
-                    new { id = r.DeliveryId, at = now.UtcDateTime, status, error });
-                await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent, batch_id = @batch WHERE id = @id",
-                    new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, batch = message.BatchId, id = r.DeliveryId });
-            }
-            if (delivered)
-                await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id", new { id = row.ContactId });
-            else if (final)
-            {
-                // Incremented in place: final failures of one contact may be recorded at the same time.
-                await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = consecutive_failures + 1, last_error = @error WHERE id = @id", new { error, id = row.ContactId });
-                var failures = await session.ExecuteScalarAsync<int>("SELECT consecutive_failures FROM contacts WHERE id = @id", new { id = row.ContactId });
-                markedFailing = failures == options.FailuresBeforeMarking;
-                if (markedFailing) await session.ExecuteAsync("UPDATE contacts SET failing = @yes WHERE id = @id", new { yes = true, id = row.ContactId });
-                // The key carries the time: a channel marked again after a test cleared it is told again.
-                if (markedFailing)
-                    await NotificationWriter.FileAsync(session, [new Message(row.UnitCode, "channel-failing", $"channel-failing:{row.ContactId}:{now.UtcTicks}",
-                        "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查修改后发送测试消息，测试成功即恢复发送。")], now);
-            }
-        }, ct);
-        DeliveryMetrics.Attempted(delivered, final);
-        if (markedFailing) signal.Notify();
+            await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)",
+                new { id = r.DeliveryId, at = now.UtcDateTime, status, error });
+            await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent, batch_id = @batch WHERE id = @id",
+                new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, batch = message.BatchId, id = r.DeliveryId });
+        }
+        if (delivered)
+            await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id", new { id = row.ContactId });
+        else if (final)
+        {
+            // Incremented in place: final failures of one contact may be recorded at the same time.
+            await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = consecutive_failures + 1, last_error = @error WHERE id = @id", new { error, id = row.ContactId });
+            var failures = await session.ExecuteScalarAsync<int>("SELECT consecutive_failures FROM contacts WHERE id = @id", new { id = row.ContactId });
+            markedFailing = failures == options.FailuresBeforeMarking;
+            if (markedFailing) await session.ExecuteAsync("UPDATE contacts SET failing = @yes WHERE id = @id", new { yes = true, id = row.ContactId });
+            // The key carries the time: a channel marked again after a test cleared it is told again.
+            if (markedFailing)
+                await NotificationWriter.FileAsync(session, [new Message(row.UnitCode, "channel-failing", $"channel-failing:{row.ContactId}:{now.UtcTicks}",
+                    "通知渠道连续发送失败", $"【通知渠道故障】通知渠道（{row.Url}）已连续{failures}次发送失败，最近一次：{error}。已暂停向该渠道发送，请核查修改后发送测试消息，测试成功即恢复发送。")], now);
+        }
+        return (final, markedFailing);
     }
 }

@@ -28,9 +28,11 @@ public sealed class ReportRow
     public ReportStatus State => (ReportStatus)Status;
 
     /// <summary>The report proto with the columns laid over it: they are what changes after a push.</summary>
-    public Report ToProto()
+    public Report ToProto() => ToProto(JsonParser.Default.Parse<Report>(Content));
+
+    /// <summary>The columns laid over <paramref name="report"/>, the content just written: a push answers without parsing back what it made.</summary>
+    public Report ToProto(Report report)
     {
-        var report = JsonParser.Default.Parse<Report>(Content);
         report.Id = Id;
         report.Revision = Revision;
         report.Status = State;

@@ -54,7 +54,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             }
             late.ThrowIfAny();
 
-            var revisions = await ReportStore.RevisionsAsync(session, push.Township, push.Period);
+            var revisions = await ReportStore.RevisionHeadsAsync(session, push.Township, push.Period);
             var latest = revisions.LastOrDefault();
             if (latest?.State is ReportStatus.Submitted or ReportStatus.Accepted)
                 throw new PreconditionFailedException("REPORT_SUBMITTED", push.Township.Value, $"The {push.Period} report was submitted (revision {latest.Revision}); it can be changed only after the county returns it.");
@@ -91,7 +91,7 @@ public sealed class ReportService(Database<ReportingModule> database, RequestRep
             if (push.Submit)
                 await session.PublishAsync(new ReportSubmitted(row.Id, ((ReportKind)row.Kind).ToEvent(), row.UnitCode, row.CountyCode, row.Period, row.Revision, ((Timeliness)row.Timeliness!.Value).ToEvent(),
                     today, ToEvent(report.Totals), report.Villages.Count, now, ReportVersion.Submitted(row.Revision)));
-            return row.ToProto();
+            return row.ToProto(report);
         }, ct));
     }
 

@@ -20,6 +20,15 @@ public static class ReportStore
         (await session.QueryAsync<ReportRow>($"SELECT {Columns} FROM reports WHERE unit_code = @unit AND period = @month ORDER BY revision",
             new { unit, month })).ToList();
 
+    /// <summary>Every revision of a unit's report for a month, oldest first, without its content: what a push decides on.</summary>
+    public static async Task<List<ReportRow>> RevisionHeadsAsync(DbSession session, OrgCode unit, Month month) =>
+        (await session.QueryAsync<ReportRow>("""
+            SELECT id AS Id, kind AS Kind, unit_code AS UnitCode, unit_name AS UnitName, county_code AS CountyCode, period AS Period, revision AS Revision,
+                   status AS Status, timeliness AS Timeliness, submitted_on AS SubmittedOn, return_reason AS ReturnReason,
+                   reviewed_by AS ReviewedBy, updated_by AS UpdatedBy, updated_at AS UpdatedAt
+            FROM reports WHERE unit_code = @unit AND period = @month ORDER BY revision
+            """, new { unit, month })).ToList();
+
     /// <summary>The latest revision of every report of a kind under a unit for a month, by unit code.</summary>
     public static async Task<Dictionary<string, List<ReportRow>>> UnderAsync(DbSession session, OrgCode scope, Month month, int kind)
     {
