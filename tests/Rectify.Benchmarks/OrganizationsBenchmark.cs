@@ -100,6 +100,10 @@ public static class OrganizationsBenchmark
             var result = await importer.ImportAsync(new Rectify.Platform.Identity.Caller("bench", OrgCode.Nation, Role.Service), Stream(rows), CancellationToken.None);
             var rate = rows.Count / clock.Elapsed.TotalSeconds;
             if (result.Imported != rows.Count) throw new InvalidOperationException($"imported {result.Imported} of {rows.Count}");
+            // Stopped only once the relay has published the import's events (not a fault of a host stopped mid-relay).
+            var database = (Database)app.App.Services.GetService(typeof(Database<OrganizationsModule>))!;
+            while (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL")) > 0)
+                await Task.Delay(100);
             return rate;
         }
         finally

@@ -283,11 +283,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     }
 
     private async Task<(CampaignRow, List<Branch>, Dictionary<string, AssessmentRow>)> LoadForRankingAsync(string campaignId, CancellationToken ct) =>
-        await database.ReadAsync(async c =>
-        {
-            var campaign = await CampaignStore.LoadAsync(c, campaignId);
-            return (campaign, await CampaignStore.BranchesAsync(c, campaign.Id), await CampaignStore.LatestAssessmentsAsync(c, campaign.Id));
-        }, ct);
+        await database.ReadAsync(c => RankingSource.LoadAsync(c, campaignId), ct);
 
     private static BranchAssessment ToProto(AssessmentRow row)
     {
