@@ -6,7 +6,7 @@ namespace Rectify.Assessment.Identification;
 
 /// <summary>
 /// What a ranking reads: the campaign, its branches, and each branch's latest scores and findings. Reading a province's
-/// 25,000 assessments is most of the time to StreamRanking's first page (the benchmark prints it), so the ranking reads
+/// 25,000 assessments is about half the time to StreamRanking's first page (the benchmark prints it), so the ranking reads
 /// only the columns a score is made of, not the audit columns (recorded by, at, correction reason) it never shows.
 /// </summary>
 public static class RankingSource
