@@ -119,6 +119,8 @@ public static class Cli
                 headers.Add("Authorization", "Bearer " + token);
             }
             var result = await run(new Ctx(parse, channel, headers, server, cancellation));
+            // Empty: the command wrote its own output as it went (ranking-csv's CSV).
+            if (result is Google.Protobuf.WellKnownTypes.Empty) return 0;
             if (parse.GetValue(Json)) Console.WriteLine(new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(result));
             else Readable.Print(result, Console.Out);
             return result switch

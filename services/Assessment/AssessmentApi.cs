@@ -53,6 +53,9 @@ public sealed class AssessmentApi(CampaignService campaigns, PastDesignationServ
     public override Task<Ranking> GetRanking(GetRankingRequest request, ServerCallContext context) =>
         identification.RankingAsync(context.Caller(), request, context.CancellationToken);
 
+    public override Task StreamRanking(GetRankingRequest request, IServerStreamWriter<RankingPage> responseStream, ServerCallContext context) =>
+        identification.StreamRankingAsync(context.Caller(), request, page => responseStream.WriteAsync(page, context.CancellationToken), context.CancellationToken);
+
     public override Task<ProposalList> ProposeTargets(ProposeTargetsRequest request, ServerCallContext context) =>
         identification.ProposeAsync(context.Caller(), request, context.CancellationToken);
 

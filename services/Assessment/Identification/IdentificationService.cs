@@ -94,6 +94,43 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
 
     public async Task<Ranking> RankingAsync(Caller caller, GetRankingRequest request, CancellationToken ct)
     {
+        var (campaign, branches, order) = await OrderAsync(caller, request, ct);
+        var ranking = new Ranking { CampaignId = campaign.Id };
+        ranking.Branches.AddRange(order.Select(p => Ranker.Explained(p, campaign.Rules)));
+        ranking.Unassessed.AddRange(Unassessed(branches, order));
+        return ranking;
+    }
+
+    /// <summary>The first page of StreamRanking: small, so a reader can show it at once.</summary>
+    public const int FirstPageSize = 100;
+    /// <summary>Every later page of StreamRanking.</summary>
+    public const int PageSize = 1000;
+
+    /// <summary>
+    /// GetRanking's answer in pages, each explained as it is sent: the same checks, order and explanations, the unassessed
+    /// branches in the last page. The county's whole ranking is one 6 MiB reply otherwise, shown only when all of it is written.
+    /// </summary>
+    public async Task StreamRankingAsync(Caller caller, GetRankingRequest request, Func<RankingPage, Task> write, CancellationToken ct)
+    {
+        var (campaign, branches, order) = await OrderAsync(caller, request, ct);
+        var page = new RankingPage { CampaignId = campaign.Id, Total = order.Count };
+        foreach (var placed in order)
+        {
+            page.Branches.Add(Ranker.Explained(placed, campaign.Rules));
+            if (page.Branches.Count == (placed.Rank <= FirstPageSize ? FirstPageSize : PageSize))
+            {
+                await write(page);
+                page = new RankingPage { CampaignId = campaign.Id, Total = order.Count };
+            }
+        }
+        page.Unassessed.AddRange(Unassessed(branches, order));
+        page.Last = true;
+        await write(page);
+    }
+
+    /// <summary>The ranking's checks and its order (not yet explained): the county's, or the named township's.</summary>
+    private async Task<(CampaignRow Campaign, List<Branch> Branches, List<Ranker.Placed> Order)> OrderAsync(Caller caller, GetRankingRequest request, CancellationToken ct)
+    {
         var (campaign, branches, assessments) = await LoadForRankingAsync(request.CampaignId, ct);
         caller.EnsureInLine(campaign.Owned);
         // Parsed after the campaign is found in line: another county's campaign id is NotFound whatever the township.
@@ -104,10 +141,13 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
             branches = branches.Where(b => b.TownshipCode == township.Value).ToList();
         }
         else caller.EnsureCanRead(OrgCode.Parse(campaign.CountyCode));
-        var ranking = new Ranking { CampaignId = campaign.Id };
-        ranking.Branches.AddRange(Ranker.Rank(branches, assessments, campaign.Rules));
-        ranking.Unassessed.AddRange(branches.Where(b => !assessments.ContainsKey(b.VillageCode)));
-        return ranking;
+        return (campaign, branches, Ranker.Order(branches, assessments, campaign.Rules));
+    }
+
+    private static IEnumerable<Branch> Unassessed(List<Branch> branches, List<Ranker.Placed> order)
+    {
+        var ranked = order.Select(p => p.Branch.VillageCode).ToHashSet();
+        return branches.Where(b => !ranked.Contains(b.VillageCode));
     }
 
     public async Task<ProposalList> ProposeAsync(Caller caller, ProposeTargetsRequest request, CancellationToken ct)
@@ -243,11 +283,7 @@ public sealed class IdentificationService(Database<AssessmentModule> database, T
     }
 
     private async Task<(CampaignRow, List<Branch>, Dictionary<string, AssessmentRow>)> LoadForRankingAsync(string campaignId, CancellationToken ct) =>
-        await database.ReadAsync(async c =>
-        {
-            var campaign = await CampaignStore.LoadAsync(c, campaignId);
-            return (campaign, await CampaignStore.BranchesAsync(c, campaign.Id), await CampaignStore.LatestAssessmentsAsync(c, campaign.Id));
-        }, ct);
+        await database.ReadAsync(c => RankingSource.LoadAsync(c, campaignId), ct);
 
     private static BranchAssessment ToProto(AssessmentRow row)
     {

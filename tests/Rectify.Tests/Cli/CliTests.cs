@@ -305,6 +305,27 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
         Assert.Contains(ranking.Json.GetProperty("branches").EnumerateArray(), b => b.GetProperty("branch").GetProperty("villageCode").GetString() == Village);
     }
 
+    /// <summary>ranking-csv: StreamRanking's pages as CSV on stdout, nothing else there, in GetRanking's order.</summary>
+    [Fact]
+    public async Task The_ranking_is_written_as_csv_in_the_order_of_GetRanking()
+    {
+        var campaigns = await As(County, Role.Viewer, "campaigns", County, "--json");
+        Assert.True(campaigns.Exit == 0, campaigns.ToString());
+        var id = campaigns.Json.GetProperty("campaigns").EnumerateArray().First(c => c.TryGetProperty("confirmedAt", out _) && !c.TryGetProperty("enteredAsHistory", out _)).GetProperty("id").GetString()!;
+        var whole = await As(County, Role.Viewer, "ranking", id, "--json");
+        Assert.True(whole.Exit == 0, whole.ToString());
+        var expected = whole.Json.GetProperty("branches").EnumerateArray().Select(b => b.GetProperty("branch").GetProperty("villageCode").GetString()).ToList();
+
+        var csv = await As(County, Role.Viewer, "ranking-csv", id);
+        Assert.True(csv.Exit == 0, csv.ToString());
+        var lines = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.StartsWith("名次,乡镇内名次,村代码,村,", lines[0]);
+        Assert.Equal(expected.Count + 1, lines.Count);
+        Assert.Equal(expected, lines.Skip(1).Select(l => l.Split(',')[2]));
+        Assert.Equal(Enumerable.Range(1, expected.Count).Select(r => r.ToString()), lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.All(lines.Skip(1), l => Assert.Contains("综合得分", l)); // the explanation's sentence, last
+    }
+
     [Fact]
     public async Task Reporting_an_exception_granted_through_the_cli()
     {

@@ -250,6 +250,7 @@ public sealed class AccessMatrixTests(ITestOutputHelper output)
         Add(assessment, "RecordAssessment", d.Village, Access.Manage, a, c => c.RecordAssessmentAsync(scores).ResponseAsync, d.County);
         Add(assessment, "CorrectAssessment", d.Village, Access.Decide, a, c => c.CorrectAssessmentAsync(new CorrectAssessmentRequest { Assessment = scores, Reason = "矩阵复核" }).ResponseAsync, d.County);
         Add(assessment, "GetRanking", d.Township, Access.Read, a, c => c.GetRankingAsync(new GetRankingRequest { CampaignId = campaign, TownshipCode = d.Township.Value }).ResponseAsync, d.County);
+        Add(assessment, "StreamRanking", d.Township, Access.Read, a, c => Drain(c.StreamRanking(new GetRankingRequest { CampaignId = campaign, TownshipCode = d.Township.Value })), d.County);
         Add(assessment, "ProposeTargets", d.County, Access.CountyDecision, a, c => c.ProposeTargetsAsync(new ProposeTargetsRequest { CampaignId = campaign }).ResponseAsync, d.County);
         Add(assessment, "ListProposals", d.County, Access.ReadInLine, a, c => c.ListProposalsAsync(new ListProposalsRequest { CampaignId = campaign }).ResponseAsync, d.County);
         Add(assessment, "ReviewProposal", d.County, Access.CountyDecision, a, c => c.ReviewProposalAsync(new ReviewProposalRequest
