@@ -113,6 +113,7 @@ public static class GatewayBenchmark
                 freshness.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
             Console.WriteLine($"freshness, push → visible in the county view: p50 {Stats.Percentile(freshness, 50):F0} ms, p99 {Stats.Percentile(freshness, 99):F0} ms (target p99 ≤ 1,000 ms)");
+            Figures.Absolute("gateway freshness p99 (push → county view)", Stats.Percentile(freshness, 99), "ms", "empty-call p99", empty.P99, 1000, atMost: true);
             await app.StopAsync();
             await app.DisposeAsync();
         }
