@@ -42,8 +42,8 @@ public static class GatewayBenchmark
             await Migrator.MigrateAsync(gatewayDb, typeof(GatewayModule).Assembly);
             await SeedMeasuresAsync(gatewayDb, targets.Select(t => t.Code).ToList());
 
-            // December 2027, before the 5th: the whole year is reportable (the lock is set a year out for this run).
-            var clock = new FakeTimeProvider(new DateTimeOffset(2027, 12, 28, 10, 0, 0, TimeSpan.FromHours(8)));
+            // January 2028, before the 5th: the whole of 2027 is over and reportable (the lock is set a year out for this run).
+            var clock = new FakeTimeProvider(new DateTimeOffset(2028, 1, 3, 10, 0, 0, TimeSpan.FromHours(8)));
             var (app, grpcUrl) = await BenchHost.StartAsync(folder,
                 [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule(), new Rectify.Reporting.ReportingModule(), new GatewayModule()],
                 new() { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false", ["Rectify:Reporting:LockDay"] = "400" }, clock);
@@ -121,7 +121,9 @@ public static class GatewayBenchmark
         finally
         {
             SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            // A failed run leaves the host's files open: the failure, not the clean-up, is what to see.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
         }
     }
 
