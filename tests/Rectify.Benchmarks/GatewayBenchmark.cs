@@ -42,13 +42,14 @@ public static class GatewayBenchmark
             await Migrator.MigrateAsync(gatewayDb, typeof(GatewayModule).Assembly);
             await SeedMeasuresAsync(gatewayDb, targets.Select(t => t.Code).ToList());
 
-            // December 2027, before the 5th: the whole year is reportable (the lock is set a year out for this run).
-            var clock = new FakeTimeProvider(new DateTimeOffset(2027, 12, 28, 10, 0, 0, TimeSpan.FromHours(8)));
+            // January 2028, before the 5th: the whole of 2027 is over and reportable (the lock is set a year out for this run).
+            var clock = new FakeTimeProvider(new DateTimeOffset(2028, 1, 3, 10, 0, 0, TimeSpan.FromHours(8)));
             var (app, grpcUrl) = await BenchHost.StartAsync(folder,
                 [new Rectify.Organizations.OrganizationsModule(), new Rectify.Measures.MeasuresModule(), new Rectify.Reporting.ReportingModule(), new GatewayModule()],
                 new() { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false", ["Rectify:Reporting:LockDay"] = "400" }, clock);
             using var channel = GrpcChannel.ForAddress(grpcUrl);
-            var headers = BenchHost.Headers(OrgCode.Nation);
+            // Minted on the host's clock: tokens are checked on the injected clock, which stands in December 2027 here.
+            var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", OrgCode.Nation, Role.Service, clock.GetUtcNow(), TimeSpan.FromHours(2)) } };
 
             using (var import = new OrganizationService.OrganizationServiceClient(channel).ImportUnits(headers))
             {
@@ -113,13 +114,16 @@ public static class GatewayBenchmark
                 freshness.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
             Console.WriteLine($"freshness, push → visible in the county view: p50 {Stats.Percentile(freshness, 50):F0} ms, p99 {Stats.Percentile(freshness, 99):F0} ms (target p99 ≤ 1,000 ms)");
+            Figures.Absolute("gateway freshness p99 (push → county view)", Stats.Percentile(freshness, 99), "ms", "empty-call p99", empty.P99, 1000, atMost: true);
             await app.StopAsync();
             await app.DisposeAsync();
         }
         finally
         {
             SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            // A failed run leaves the host's files open: the failure, not the clean-up, is what to see.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
         }
     }
 

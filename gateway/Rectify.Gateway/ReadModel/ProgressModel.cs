@@ -13,14 +13,19 @@ namespace Rectify.Gateway.ReadModel;
 /// <summary>
 /// The gateway's read model in memory: units, targets, measures and reports as
 /// the services' events left them. Consumers persist each change and then apply
-/// it here, so a query sums a subtree in memory and sees a change as soon as its
-/// event is consumed — no recomputation from the services, no nightly job.
+/// it here, so a query sees a change as soon as its event is consumed — no
+/// recomputation from the services, no nightly job. Each unit's progress for a
+/// (month, today) is kept once computed, valid while the unit's subtree version
+/// stands: a county (or a unit below) counts its own targets; a unit above a
+/// county adds up its children's kept progress, every figure being a sum over
+/// disjoint children. A change so recomputes only the counties and units on its path.
 /// </summary>
 public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, UnitRow> _units = [];
-    private readonly Dictionary<string, SortedSet<string>> _children = [];
+    // Unit rows by parent code, each list in code order (a sorted list: most parents have a handful of children).
+    private readonly Dictionary<string, List<string>> _children = [];
     private readonly Dictionary<(string Village, int Year), TargetRow> _targets = [];
     private readonly Dictionary<(string Village, int Year), PlanRow> _plans = [];
     private readonly Dictionary<string, MeasureRow> _measures = [];
@@ -32,6 +37,23 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     private readonly Dictionary<string, long> _versions = [];
     private long _sequence = clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
     private long _loadedAt;
+    // Targets and reports by the county their code lies in (by code, not by rm_units: a target may come before its units),
+    // and for each unit above county level its child codes with a county below them, in code order.
+    private readonly Dictionary<string, CountyRows> _counties = [];
+    private readonly Dictionary<string, List<OrgCode>> _above = [];
+    // Reports whose code has no county (none that the services send): matched by prefix on every query, as before.
+    private readonly Dictionary<(string Unit, string Period), ReportRow> _unplacedReports = [];
+    private long _unplacedVersion;
+    // Each unit's last computed progress, with the month, day and subtree version it holds for.
+    private readonly Dictionary<string, Kept> _kept = [];
+
+    private sealed class CountyRows
+    {
+        public readonly Dictionary<(string Village, int Year), TargetRow> Targets = [];
+        public readonly Dictionary<(string Unit, string Period), ReportRow> Reports = [];
+    }
+
+    private sealed record Kept(Month Month, DateOnly Today, long Version, long Unplaced, Progress Progress);
 
     /// <summary>Raised after a change, with the code of the unit it concerns; watchers above it wake up.</summary>
     public event Action<string>? Changed;
@@ -86,8 +108,9 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         if (_units.TryGetValue(unit.Code, out var held) && Older(unit.Writes, held.Writes)) return;
         _units[unit.Code] = unit;
         var parent = unit.ParentCode ?? "";
-        if (!_children.TryGetValue(parent, out var children)) _children[parent] = children = new SortedSet<string>(StringComparer.Ordinal);
-        children.Add(unit.Code);
+        if (!_children.TryGetValue(parent, out var children)) _children[parent] = children = [];
+        var at = children.BinarySearch(unit.Code, StringComparer.Ordinal);
+        if (at < 0) children.Insert(~at, unit.Code);
     });
 
     public void Apply(TargetRow target, bool notify = true) => Update(target.VillageCode, notify, () =>
@@ -95,6 +118,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         var key = (target.VillageCode, target.CampaignYear);
         if (_targets.TryGetValue(key, out var held) && Older(target.Writes, held.Writes)) return;
         _targets[key] = target;
+        if (CountyFor(target.VillageCode) is { } county) county.Targets[key] = target;
     });
 
     public void Apply(PlanRow plan, bool notify = true) => Update(plan.VillageCode, notify, () =>
@@ -121,7 +145,36 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         var key = (report.UnitCode, report.Period);
         if (_reports.TryGetValue(key, out var held) && Older(report.Writes, held.Writes)) return;
         _reports[key] = report;
+        if (CountyFor(report.UnitCode) is { } county) county.Reports[key] = report;
+        else
+        {
+            _unplacedReports[key] = report;
+            _unplacedVersion++;
+        }
     });
+
+    /// <summary>The rows of the county a code lies in (created with its place above), or null for a code with no county.</summary>
+    private CountyRows? CountyFor(string code)
+    {
+        if (!OrgCode.TryParse(code, out var parsed, out _) || parsed.IsNation || parsed.Level < OrgLevel.County) return null;
+        var county = parsed.AncestorAt(OrgLevel.County);
+        if (_counties.TryGetValue(county.Value, out var rows)) return rows;
+        _counties[county.Value] = rows = new CountyRows();
+        // Link the county to its city, the city to its province, the province to the nation, as far as not yet linked.
+        for (var child = county; ;)
+        {
+            var parent = child.Parent ?? OrgCode.Nation;
+            if (!_above.TryGetValue(parent.Value, out var list)) _above[parent.Value] = list = [];
+            var at = list.BinarySearch(child, CodeOrder);
+            if (at >= 0) break;
+            list.Insert(~at, child);
+            if (parent.IsNation) break;
+            child = parent;
+        }
+        return rows;
+    }
+
+    private static readonly IComparer<OrgCode> CodeOrder = Comparer<OrgCode>.Create((a, b) => string.CompareOrdinal(a.Value, b.Value));
 
     /// <summary>A status a measure event reported; it may arrive before the measure's row.</summary>
     public void Apply(StatusChange change, bool notify = true)
@@ -179,39 +232,140 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     /// <summary>A unit's progress for a month over its whole subtree, with one row per child unit and the month-by-month trend.</summary>
     public Progress Progress(OrgCode scope, Month month, DateOnly today)
     {
-        var asOf = today < month.LastDay ? today : month.LastDay;
-        lock (_lock)
-        {
-            var total = new Tally();
-            var children = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
-            var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Unspecified : scope.Level + 1;
-            foreach (var target in ActiveTargets(scope, month))
-            {
-                Count(total, target, asOf);
-                if (childLevel == OrgLevel.Unspecified) continue;
-                var child = target.Village.AncestorAt(childLevel).Value;
-                if (!children.TryGetValue(child, out var tally)) children[child] = tally = new Tally();
-                Count(tally, target, asOf);
-            }
-            // Open child units without targets still get their (empty) row.
-            foreach (var code in _children.GetValueOrDefault(scope.IsNation ? "" : scope.Value) ?? [])
-                if (childLevel != OrgLevel.Unspecified && !(_units[code].ClosedOn < month.FirstDay) && !children.ContainsKey(code)) children[code] = new Tally();
+        // A copy: the kept answer is shared by every later query of the unit.
+        lock (_lock) return ProgressOf(scope, month, today).Clone();
+    }
 
-            total.Finish(this, month, today);
-            var progress = new Progress
-            {
-                UnitCode = scope.Value, UnitName = _units.GetValueOrDefault(scope.Value)?.Name ?? "", Level = scope.Level, Period = month.ToProto(),
-                AsOf = asOf.ToProto(), Targets = total.Targets, Measures = total.Measures, Reports = total.Reports,
-                Indicators = Indicators(scope, month), Version = VersionOfLocked(scope),
-            };
-            foreach (var (code, tally) in children)
-            {
-                tally.Finish(this, month, today);
-                progress.Children.Add(new ChildProgress { UnitCode = code, UnitName = _units.GetValueOrDefault(code)?.Name ?? "", Targets = tally.Targets, Measures = tally.Measures, Reports = tally.Reports });
-            }
-            AddTrend(progress, scope, month, today, total);
-            return progress;
+    /// <summary>The unit's kept progress while nothing it depends on changed (and for the same month and day), else computed and kept.</summary>
+    private Progress ProgressOf(OrgCode scope, Month month, DateOnly today)
+    {
+        // A township's or a village's answer also depends on rows of its county outside its subtree (the county's summary
+        // report, the township's closing): it holds while the county's version stands.
+        var version = VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
+        if (_kept.TryGetValue(scope.Value, out var kept) && kept.Version == version && kept.Month == month && kept.Today == today && kept.Unplaced == _unplacedVersion)
+            return kept.Progress;
+        var progress = scope.IsNation || scope.Level < OrgLevel.County ? AddUp(scope, month, today) : CountTargets(scope, month, today);
+        _kept[scope.Value] = new Kept(month, today, version, _unplacedVersion, progress);
+        return progress;
+    }
+
+    /// <summary>A county or a unit below it: its targets counted one by one, as they lie in one county.</summary>
+    private Progress CountTargets(OrgCode scope, Month month, DateOnly today)
+    {
+        var asOf = today < month.LastDay ? today : month.LastDay;
+        var rows = _counties.GetValueOrDefault(scope.AncestorAt(OrgLevel.County).Value);
+        var targets = rows?.Targets.Values ?? (IEnumerable<TargetRow>)[];
+        var total = new Tally();
+        var children = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
+        var childLevel = scope.Level == OrgLevel.Village ? OrgLevel.Unspecified : scope.Level + 1;
+        foreach (var target in ActiveTargets(targets, scope, month))
+        {
+            Count(total, target, asOf);
+            if (childLevel == OrgLevel.Unspecified) continue;
+            var child = target.Village.AncestorAt(childLevel).Value;
+            if (!children.TryGetValue(child, out var tally)) children[child] = tally = new Tally();
+            Count(tally, target, asOf);
         }
+        // Open child units without targets still get their (empty) row.
+        foreach (var code in _children.GetValueOrDefault(scope.Value) ?? [])
+            if (childLevel != OrgLevel.Unspecified && !(_units[code].ClosedOn < month.FirstDay) && !children.ContainsKey(code)) children[code] = new Tally();
+
+        total.Finish(this, month, today);
+        var progress = new Progress
+        {
+            UnitCode = scope.Value, UnitName = _units.GetValueOrDefault(scope.Value)?.Name ?? "", Level = scope.Level, Period = month.ToProto(),
+            AsOf = asOf.ToProto(), Targets = total.Targets, Measures = total.Measures, Reports = total.Reports,
+            Indicators = Indicators((rows?.Reports.Values ?? (IEnumerable<ReportRow>)[]).Concat(_unplacedReports.Values), scope, month), Version = VersionOfLocked(scope),
+        };
+        foreach (var (code, tally) in children)
+        {
+            tally.Finish(this, month, today);
+            progress.Children.Add(new ChildProgress { UnitCode = code, UnitName = _units.GetValueOrDefault(code)?.Name ?? "", Targets = tally.Targets, Measures = tally.Measures, Reports = tally.Reports });
+        }
+        AddTrend(progress, targets, scope, month, today, total);
+        return progress;
+    }
+
+    /// <summary>
+    /// A unit above county level (or the nation): the sum of its children's progress. Its targets, measures, reports,
+    /// indicators and trend are each a sum over targets and reports, which lie in exactly one child; its townships and
+    /// counties (whose reports are expected) too. A child with active targets gets its row, and so does an open child unit.
+    /// </summary>
+    private Progress AddUp(OrgCode scope, Month month, DateOnly today)
+    {
+        var asOf = today < month.LastDay ? today : month.LastDay;
+        var targets = new TargetCounts();
+        var measures = new MeasureCounts();
+        var reports = new ReportCounts();
+        var indicators = new Reporting.V1.Indicators();
+        var phases = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var trend = new MonthProgress[month.Number - 1];
+        for (var k = 1; k < month.Number; k++) trend[k - 1] = new MonthProgress { Period = new Month(month.Year, k).ToProto(), Reports = new ReportCounts() };
+        var rows = new List<ChildProgress>();
+        foreach (var code in _above.GetValueOrDefault(scope.Value) ?? [])
+        {
+            var child = ProgressOf(code, month, today);
+            Add(targets, child.Targets);
+            foreach (var phase in child.Targets.ByPhase) phases[phase.Phase] = phases.GetValueOrDefault(phase.Phase) + phase.Targets;
+            measures.Total += child.Measures.Total;
+            measures.Completed += child.Measures.Completed;
+            measures.Closed += child.Measures.Closed;
+            measures.Overdue += child.Measures.Overdue;
+            Add(reports, child.Reports);
+            indicators.Add(child.Indicators);
+            for (var k = 0; k < trend.Length; k++)
+            {
+                Add(trend[k].Reports, child.Trend[k].Reports);
+                trend[k].MeasuresClosed += child.Trend[k].MeasuresClosed;
+                trend[k].MeasuresCompleted += child.Trend[k].MeasuresCompleted;
+                trend[k].MeasuresOverdue += child.Trend[k].MeasuresOverdue;
+            }
+            if (child.Targets.Total > 0)
+                rows.Add(new ChildProgress { UnitCode = code.Value, UnitName = child.UnitName, Targets = child.Targets, Measures = child.Measures, Reports = child.Reports });
+        }
+        // Reports with no county are summed where their code matches, as a query over all reports would.
+        indicators.Add(Indicators(_unplacedReports.Values, scope, month));
+        measures.CompletionRate = measures.Total == 0 ? 0 : (double)(measures.Completed + measures.Closed) / measures.Total;
+        targets.ByPhase.AddRange(phases.Select(p => new PhaseCount { Phase = p.Key, Targets = p.Value }));
+        // Open child units without targets still get their (empty) row.
+        foreach (var code in _children.GetValueOrDefault(scope.IsNation ? "" : scope.Value) ?? [])
+            if (!(_units[code].ClosedOn < month.FirstDay) && !rows.Exists(r => r.UnitCode == code))
+                rows.Add(new ChildProgress { UnitCode = code, UnitName = _units.GetValueOrDefault(code)?.Name ?? "", Targets = new TargetCounts(), Measures = new MeasureCounts(), Reports = new ReportCounts() });
+        rows.Sort((a, b) => string.CompareOrdinal(a.UnitCode, b.UnitCode));
+
+        var progress = new Progress
+        {
+            UnitCode = scope.Value, UnitName = _units.GetValueOrDefault(scope.Value)?.Name ?? "", Level = scope.Level, Period = month.ToProto(),
+            AsOf = asOf.ToProto(), Targets = targets, Measures = measures, Reports = reports, Indicators = indicators, Version = VersionOfLocked(scope),
+        };
+        progress.Children.AddRange(rows);
+        progress.Trend.AddRange(trend);
+        progress.Trend.Add(new MonthProgress
+        {
+            Period = month.ToProto(), Reports = reports.Clone(), MeasuresClosed = measures.Closed, MeasuresCompleted = measures.Completed, MeasuresOverdue = measures.Overdue,
+        });
+        return progress;
+    }
+
+    private static void Add(TargetCounts sum, TargetCounts part)
+    {
+        sum.Total += part.Total;
+        sum.Designated += part.Designated;
+        sum.Transformed += part.Transformed;
+        sum.Reopened += part.Reopened;
+    }
+
+    private static void Add(ReportCounts sum, ReportCounts part)
+    {
+        sum.Expected += part.Expected;
+        sum.Received += part.Received;
+        sum.OnTime += part.OnTime;
+        sum.Late += part.Late;
+        sum.Missing += part.Missing;
+        sum.Pending += part.Pending;
+        sum.Accepted += part.Accepted;
+        sum.CountySummariesExpected += part.CountySummariesExpected;
+        sum.CountySummariesReceived += part.CountySummariesReceived;
     }
 
     /// <summary>
@@ -220,7 +374,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     /// for that day (a measure completed in May and reopened in August counts as completed in June and July). The month
     /// itself is the progress just counted.
     /// </summary>
-    private void AddTrend(Progress progress, OrgCode scope, Month month, DateOnly today, Tally current)
+    private void AddTrend(Progress progress, IEnumerable<TargetRow> targets, OrgCode scope, Month month, DateOnly today, Tally current)
     {
         var last = month.Number;
         var closed = new int[last + 1];
@@ -230,7 +384,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         var counties = Enumerable.Range(0, last + 1).Select(_ => new HashSet<string>()).ToArray();
         int Index(DateOnly date) => date.Year < month.Year ? 0 : date.Year > month.Year ? last + 1 : date.Month;
         var prefix = scope.Prefix;
-        foreach (var target in _targets.Values)
+        foreach (var target in targets)
         {
             if (target.CampaignYear != month.Year || !target.VillageCode.StartsWith(prefix, StringComparison.Ordinal)) continue;
             // Active from its designation's month to the month it (or its township) closed, and before the month asked.
@@ -277,10 +431,10 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         _measuresByTarget.TryGetValue((target.VillageCode, target.CampaignYear), out var measures) ? measures.Values : [];
 
     /// <summary>The targets of the month's campaign under the scope, designated by the month's end and not closed before it began.</summary>
-    private IEnumerable<TargetRow> ActiveTargets(OrgCode scope, Month month)
+    private IEnumerable<TargetRow> ActiveTargets(IEnumerable<TargetRow> targets, OrgCode scope, Month month)
     {
         var prefix = scope.Prefix;
-        return _targets.Values.Where(t => t.CampaignYear == month.Year && t.DesignatedOn <= month.LastDay
+        return targets.Where(t => t.CampaignYear == month.Year && t.DesignatedOn <= month.LastDay
             && t.VillageCode.StartsWith(prefix, StringComparison.Ordinal)
             && !ClosedBefore(t.VillageCode, month.FirstDay) && !ClosedBefore(t.TownshipCode, month.FirstDay));
     }
@@ -334,12 +488,12 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         }
     }
 
-    private Reporting.V1.Indicators Indicators(OrgCode scope, Month month)
+    private static Reporting.V1.Indicators Indicators(IEnumerable<ReportRow> reports, OrgCode scope, Month month)
     {
         var sum = new Reporting.V1.Indicators();
         var period = month.ToString();
         var prefix = scope.Prefix;
-        foreach (var report in _reports.Values.Where(r => r.Period == period && r.Kind == ReportKind.Township && r.Timeliness is Timeliness.OnTime or Timeliness.Late && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var report in reports.Where(r => r.Period == period && r.Kind == ReportKind.Township && r.Timeliness is Timeliness.OnTime or Timeliness.Late && r.UnitCode.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var t = report.TotalList;
             sum.Add(new Reporting.V1.Indicators
