@@ -80,7 +80,7 @@ public static class GatewayBenchmark
                 await reporting.PushReportAsync(request, headers, cancellationToken: ct);
             });
             var ingest = pushes.Count / clockWatch.Elapsed.TotalSeconds;
-            var emptyAtConcurrency = await Floor.EmptyCallsAsync(channel, Concurrency, pushes.Count);
+            var emptyAtConcurrency = await Floor.EmptyCallsAsync(channel, Concurrency, pushes.Count, headers);
             Console.WriteLine($"ingest: {pushes.Count:N0} township reports submitted at {ingest:N0}/s; empty unary call {emptyAtConcurrency}");
             Figures.AtLeast("report ingest, 16 clients", ingest, "reports/s", "empty unary calls/s at 16", emptyAtConcurrency.PerSecond, 0.30);
 
@@ -93,7 +93,7 @@ public static class GatewayBenchmark
             var county = new GetProgressRequest { UnitCode = countyCode, Period = december };
             var countyMs = await Stats.Time(1000, () => gateway.GetProgressAsync(county, headers).ResponseAsync);
             var answer = await gateway.GetProgressAsync(province, headers);
-            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000);
+            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
             Console.WriteLine($"gateway progress, province ({answer.Targets.Total:N0} targets, {answer.Measures.Total:N0} measures, {answer.Children.Count} child rows, {answer.Trend.Count}-month trend): p50 {Stats.Percentile(provinceMs, 50):F2} ms, p99 {Stats.Percentile(provinceMs, 99):F2} ms");
             Console.WriteLine($"gateway progress, county: p50 {Stats.Percentile(countyMs, 50):F2} ms, p99 {Stats.Percentile(countyMs, 99):F2} ms; empty unary call {empty}");
             Figures.AtMost("gateway progress, province root p99", Stats.Percentile(provinceMs, 99), "ms", "empty-call p99", empty.P99, 5);

@@ -94,7 +94,7 @@ public static class MeasuresBenchmark
             var counts = new GetLedgerCountsRequest { ScopeCode = Province };
             var answer = await client.GetLedgerCountsAsync(counts, headers);
             var countsMs = await Stats.Time(200, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
-            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000);
+            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
             Console.WriteLine($"province subtree counts over gRPC ({answer.Total.Total:N0} measures, {answer.Targets.Count:N0} targets, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms; empty unary call {empty}");
             Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
             Console.WriteLine($"Deadline scan: median {Stats.Median(scanSeconds):F2} s for {result.Total:N0} occurrences; bare query median {Stats.Median(bare) / 1000:F2} s");

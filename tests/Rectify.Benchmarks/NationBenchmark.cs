@@ -93,7 +93,7 @@ public static class NationBenchmark
                 $"{root.Measures.Overdue:N0} overdue), {root.Children.Count} child rows, {root.Trend.Count}-month trend, {root.CalculateSize() / 1024.0:N0} KiB");
             var rootMs = await TimeAsync(() => Get(OrgCode.Nation, August));
             var provinceMs = await TimeAsync(() => Get(province, August));
-            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000);
+            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
             Console.WriteLine($"progress, root: p50 {Stats.Percentile(rootMs, 50):F1} ms, p99 {Stats.Percentile(rootMs, 99):F1} ms ({rootMs.Count} calls); " +
                 $"province {province}: p50 {Stats.Percentile(provinceMs, 50):F1} ms, p99 {Stats.Percentile(provinceMs, 99):F1} ms ({provinceMs.Count} calls); empty unary call {empty}");
             Figures.AtMost("nation root progress p99", Stats.Percentile(rootMs, 99), "ms", "empty-call p99", empty.P99, 5);
