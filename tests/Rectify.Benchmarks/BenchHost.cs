@@ -16,13 +16,14 @@ public static class BenchHost
 {
     public static async Task<(WebApplication App, string GrpcUrl)> StartAsync(string folder, ServiceModule[] modules, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var grpcUrl = $"http://127.0.0.1:{FreePort()}";
+        var (grpcPort, httpPort) = FreePorts();
+        var grpcUrl = $"http://127.0.0.1:{grpcPort}";
         var config = new Dictionary<string, string?>
         {
             ["Rectify:Demo"] = "false",
             ["Rectify:DataDirectory"] = folder,
             ["Rectify:GrpcUrl"] = grpcUrl,
-            ["Rectify:HttpUrl"] = $"http://127.0.0.1:{FreePort()}",
+            ["Rectify:HttpUrl"] = $"http://127.0.0.1:{httpPort}",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? []) config[key] = value;
@@ -39,11 +40,14 @@ public static class BenchHost
     public static Metadata Headers(OrgCode org, Role role = Role.Service) =>
         new() { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
 
-    private static int FreePort()
+    /// <summary>Two free loopback ports, both held while the second is taken, so they differ (one probe after another may get the same).</summary>
+    public static (int, int) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 }
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Rectify.Benchmarks;
 
@@ -40,7 +38,8 @@ public static class StartBenchmark
     private static async Task<Start> StartAsync(string binary, string project, params string[] extra)
     {
         var data = Directory.CreateTempSubdirectory("rectify-bench-start-").FullName;
-        var http = $"http://127.0.0.1:{FreePort()}";
+        var (grpcPort, httpPort) = BenchHost.FreePorts();
+        var http = $"http://127.0.0.1:{httpPort}";
         var info = new ProcessStartInfo(binary)
         {
             WorkingDirectory = project,
@@ -48,7 +47,7 @@ public static class StartBenchmark
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { $"--Rectify:DataDirectory={data}", $"--Rectify:GrpcUrl=http://127.0.0.1:{FreePort()}", $"--Rectify:HttpUrl={http}" }.Concat(extra))
+        foreach (var arg in new[] { $"--Rectify:DataDirectory={data}", $"--Rectify:GrpcUrl=http://127.0.0.1:{grpcPort}", $"--Rectify:HttpUrl={http}" }.Concat(extra))
             info.ArgumentList.Add(arg);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
@@ -109,12 +108,5 @@ public static class StartBenchmark
             if (File.Exists(Path.Combine(project, "Rectify.Host.csproj"))) return project;
         }
         throw new InvalidOperationException("services/Rectify.Host not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

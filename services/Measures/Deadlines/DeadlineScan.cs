@@ -68,6 +68,9 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
         return total;
     }
 
+    /// <summary>The daily job's other step: each target's overdue count as of today (TargetMeasureCounts), so the subtree counts read it as it is.</summary>
+    public Task<int> RefreshCountsAsync(CancellationToken ct) => TargetMeasureCounts.RefreshOverdueAsync(database, clock.Today(), ct);
+
     /// <summary>The deadlines that have an occurrence on <paramref name="day"/>: exact dates, so the query is an index lookup.</summary>
     public static List<DateOnly> DeadlinesWithOccurrences(DateOnly day, DateOnly today, DateOnly earliestOpenDeadline)
     {

@@ -7,7 +7,7 @@ namespace Rectify.Measures.Deadlines;
 
 /// <summary>
 /// Runs the deadline scan at start (catching up on missed days) and then daily at the configured local time; the same daily run
-/// removes evidence uploads left unfinished for more than a day.
+/// removes evidence uploads left unfinished for more than a day, and brings the targets' overdue counts to the new day.
 /// </summary>
 public sealed class DeadlineScheduler(DeadlineScan scan, EvidenceStore evidence, Database<MeasuresModule> database, TimeProvider clock, MeasuresOptions options, ILogger<DeadlineScheduler> logger) : DailyJob(database, clock, logger)
 {
@@ -17,5 +17,6 @@ public sealed class DeadlineScheduler(DeadlineScan scan, EvidenceStore evidence,
     {
         await scan.RunAsync(ct);
         await evidence.RemoveStaleUploadsAsync(ct);
+        await scan.RefreshCountsAsync(ct);
     }
 }

@@ -144,19 +144,25 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year };
         var (rows, plans) = await database.ReadAsync(async c =>
         {
-            // Grouped from the village index alone; names and plan ids come from the (much smaller) plans and targets.
-            var counted = await c.QueryAsync<TargetCountRow>($"""
-                SELECT village_code AS VillageCode, campaign_year AS CampaignYear,
-                       COUNT(*) AS Total,
-                       SUM(CASE WHEN status = {(int)MeasureStatus.Completed} THEN 1 ELSE 0 END) AS Completed,
-                       SUM(CASE WHEN status = {(int)MeasureStatus.Closed} THEN 1 ELSE 0 END) AS Closed,
-                       SUM(CASE WHEN {database.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END) AS Overdue,
-                       SUM(CASE WHEN status = {(int)MeasureStatus.Reopened} THEN 1 ELSE 0 END) AS Reopened
-                FROM measures
+            // One row per target, kept with each measure change (TargetMeasureCounts); overdue counted again only for rows of another day.
+            var counted = (await c.QueryAsync<TargetCountRow>("""
+                SELECT village_code AS VillageCode, campaign_year AS CampaignYear, total AS Total, completed AS Completed, closed AS Closed,
+                       overdue AS Overdue, reopened AS Reopened, overdue_on AS OverdueOn
+                FROM target_measure_counts
                 WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
-                GROUP BY village_code, campaign_year
                 ORDER BY village_code, campaign_year
-                """, parameters);
+                """, parameters)).ToList();
+            if (counted.Any(r => r.OverdueOn != today))
+            {
+                var overdue = (await c.QueryAsync<TargetCountRow>($"""
+                    SELECT village_code AS VillageCode, campaign_year AS CampaignYear, COUNT(*) AS Overdue FROM measures
+                    WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)
+                      AND {database.Sql.InList("status", "@open")} AND deadline < @today
+                    GROUP BY village_code, campaign_year
+                    """, parameters)).ToDictionary(o => (o.VillageCode, o.CampaignYear), o => o.Overdue);
+                foreach (var row in counted.Where(r => r.OverdueOn != today))
+                    row.Overdue = overdue.GetValueOrDefault((row.VillageCode, row.CampaignYear));
+            }
             var named = await c.QueryAsync<PlanName>("""
                 SELECT p.village_code AS VillageCode, p.campaign_year AS CampaignYear, p.id AS PlanId, t.village_name AS VillageName,
                        t.township_name AS TownshipName, p.phases AS Phases, p.starts_on AS StartsOn, t.campaign_ends_on AS CampaignEndsOn
@@ -224,6 +230,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         public long Closed { get; set; }
         public long Overdue { get; set; }
         public long Reopened { get; set; }
+        public DateOnly? OverdueOn { get; set; }
 
         public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
     }

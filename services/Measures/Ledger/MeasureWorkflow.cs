@@ -139,12 +139,14 @@ public sealed class MeasureWorkflow(Database<MeasuresModule> database, TimeProvi
             row.Version++;
             var (change, @event) = apply(row, now);
             row.UpdatedAt = now.UtcDateTime;
+            await TargetMeasureCounts.LockAsync(session, row.VillageCode, row.CampaignYear);
             var updated = await session.ExecuteAsync("""
                 UPDATE measures SET status = @Status, "percent" = @Percent, deadline = @Deadline, reopen_count = @ReopenCount, updated_at = @UpdatedAt, version = @Version
                 WHERE id = @Id AND status = @before
                 """, new { row.Status, row.Percent, row.Deadline, row.ReopenCount, row.UpdatedAt, row.Version, row.Id, before = (int)before });
             if (updated == 0)
                 throw new PreconditionFailedException("CHANGED_CONCURRENTLY", id, "The measure changed while this request was applied; read it again.");
+            await TargetMeasureCounts.RecountAsync(session, row.VillageCode, row.CampaignYear, clock.Today());
             change.MeasureId = id;
             change.StatusAfter = row.Status;
             change.RecordedBy = caller.Subject;

@@ -170,12 +170,14 @@ public sealed class PlanService(Database<MeasuresModule> database, TimeProvider 
             ResponsiblePersons = ResponsiblePersonList.Join(input.ResponsiblePersons), Deadline = input.Deadline,
             Ongoing = input.Ongoing, Status = (int)MeasureStatus.NotStarted, Version = 1, CreatedAt = now.UtcDateTime, UpdatedAt = now.UtcDateTime,
         };
+        await TargetMeasureCounts.LockAsync(session, row.VillageCode, row.CampaignYear);
         await session.ExecuteAsync("""
             INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
                 responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at, version)
             VALUES (@Id, @PlanId, @ProblemId, @Position, @VillageCode, @VillageName, @CampaignYear, @CategoryCode, @Description,
                 @ResponsiblePersons, @Deadline, @Ongoing, @Status, 0, 0, @CreatedAt, @UpdatedAt, @Version)
             """, row);
+        await TargetMeasureCounts.RecountAsync(session, row.VillageCode, row.CampaignYear, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, ShanghaiTime.Zone).DateTime));
         await MeasureHistory.AppendAsync(session, new MeasureChangeRow
         {
             // The entry is dated the day it was created; the deadline it was given is its new deadline.
