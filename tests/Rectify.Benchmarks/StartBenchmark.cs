@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace Rectify.Benchmarks;
 
