@@ -70,8 +70,9 @@ public sealed class TestHost : IAsyncDisposable
             try
             {
                 // https: one port for gRPC and JSON (ALPN); the certificate comes in settings (Rectify:Tls:…).
-                var grpcUrl = https ? $"https://127.0.0.1:{FreePort()}" : $"http://127.0.0.1:{FreePort()}";
-                var httpUrl = https ? grpcUrl : $"http://127.0.0.1:{FreePort()}";
+                var (grpcPort, httpPort) = FreePorts();
+                var grpcUrl = https ? $"https://127.0.0.1:{grpcPort}" : $"http://127.0.0.1:{grpcPort}";
+                var httpUrl = https ? grpcUrl : $"http://127.0.0.1:{httpPort}";
                 var config = new Dictionary<string, string?>
                 {
                     ["Rectify:Mode"] = "Standalone",
@@ -115,11 +116,14 @@ public sealed class TestHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Two free loopback ports, both probes held while the second is taken: one probe after another may get the same port.</summary>
+    private static (int, int) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 
     /// <summary>A bearer token for a caller acting for <paramref name="org"/>.</summary>
