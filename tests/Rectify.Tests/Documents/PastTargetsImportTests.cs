@@ -3,7 +3,6 @@ using Grpc.Core;
 using Rectify.Assessment;
 using Rectify.Assessment.V1;
 using Rectify.Common.V1;
-using Rectify.Gateway;
 using Rectify.Kernel;
 using Rectify.Platform.Identity;
 using Rectify.Platform.Storage;
@@ -177,28 +176,5 @@ public sealed class PastTargetsImportTests
         var township = await Rpc.Refused(StatusCode.InvalidArgument, () => ImportAsync(county, T1, good, dryRun: true));
         Assert.Equal(["scope_code"], township.Fields());
         Assert.Equal((true, 1), ((await ImportAsync(county, County, good, dryRun: false)).Applied, (await TargetsAsync(host)).Count - before.Count));
-    }
-
-    [Fact]
-    public async Task The_gateways_read_model_takes_an_archived_acceptance_as_transformed_and_a_failure_as_reopened()
-    {
-        var host = await Assessment.AssessmentFixture.StartAsync(DbProvider.Sqlite, modules: [.. Modules(), new Rectify.Gateway.GatewayModule()]);
-        await using var _ = host;
-        await ImportCountyAsync(host);
-        var county = host.Assessment(County, Role.Reviewer, "县委组织部审核员");
-        DateOnly decided = new(2022, 4, 10);
-        var file = WorkbookFiles.Fill(await TemplateAsync(county), ("往年整顿对象",
-        [
-            Row(2022, Village(T1, 1), decided, Basis2022, "已验收（摘帽）", new DateOnly(2022, 12, 20)),
-            Row(2022, Village(T1, 2), decided, Basis2022, "验收未通过（回炉）", new DateOnly(2022, 12, 21)),
-            Row(2022, Village(T2, 1), decided, Basis2022),
-        ]));
-        Assert.True((await ImportAsync(county, County, file, dryRun: false)).Applied);
-        await host.SettledAsync();
-        // TargetsDesignated, TargetTransformed and PastAcceptanceFailedRecorded reached the gateway's read model, which holds what
-        // a rebuild from the assessment service would (the archived failure Reopened, without AcceptanceFailed: domain-rules §9).
-        var rows = await host.Get<Database<GatewayModule>>().ReadAsync(c => c.QueryAsync<(string, int)>(
-            "SELECT village_code, status FROM rm_targets WHERE campaign_year = 2022 ORDER BY village_code"));
-        Assert.Equal([(Village(T1, 1), (int)TargetStatus.Transformed), (Village(T1, 2), (int)TargetStatus.Reopened), (Village(T2, 1), (int)TargetStatus.Designated)], rows);
     }
 }

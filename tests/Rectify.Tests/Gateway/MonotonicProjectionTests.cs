@@ -105,6 +105,24 @@ public abstract class MonotonicProjectionTests(DbProvider provider) : IAsyncLife
         Assert.Equal(Second.CollectiveIncomeToDateYuan, live.Indicators.CollectiveIncomeToDateYuan);
     }
 
+    /// <summary>
+    /// An earlier year's failed acceptance imported as history (往年整顿对象及结果): Reopened in the read model as a rebuild from
+    /// the assessment service would hold it, whichever of the designation and the outcome is consumed first.
+    /// </summary>
+    [Fact]
+    public async Task An_archived_failed_acceptance_is_reopened_whichever_event_comes_first()
+    {
+        var designated = new TargetsDesignated(County, 2022, new DateOnly(2022, 12, 31), [new DesignatedTarget(Village, "上坪村", "铁山垅镇", Version: 1)], At,
+            EnteredAsHistory: true, DecidedOn: new DateOnly(2022, 4, 10));
+        var failed = new PastAcceptanceFailedRecorded("campaign-2022", 2022, Village, "上坪村", new DateOnly(2022, 12, 21), At, Version: 2);
+        await _host.PublishAsync(failed);
+        await _host.SettledAsync();
+        await _host.PublishAsync(designated);
+        await _host.SettledAsync();
+        var target = await _gateway.GetDatabase(_host.Services).ReadAsync(s => s.QuerySingleAsync<TargetRow>($"SELECT {ReadModelStore.TargetColumns} FROM rm_targets"));
+        Assert.Equal((Rectify.Assessment.V1.TargetStatus.Reopened, 2L, new DateOnly(2022, 4, 10)), (target.Status, target.Version, target.DesignatedOn));
+    }
+
     private static Progress WithoutVersion(Progress progress)
     {
         var copy = progress.Clone();
