@@ -37,8 +37,9 @@ public static class BenchHost
         return (app, grpcUrl);
     }
 
-    public static Metadata Headers(OrgCode org, Role role = Role.Service) =>
-        new() { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
+    /// <summary>A bearer token minted at <paramref name="at"/>: the host's clock when it is a fake one (tokens are checked on it).</summary>
+    public static Metadata Headers(OrgCode org, Role role = Role.Service, DateTimeOffset? at = null) =>
+        new() { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", org, role, at ?? DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
 
     /// <summary>Two free loopback ports, both held while the second is taken, so they differ (one probe after another may get the same).</summary>
     public static (int, int) FreePorts()

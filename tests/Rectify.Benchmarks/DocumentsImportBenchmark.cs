@@ -43,7 +43,7 @@ public static class DocumentsImportBenchmark
             using var channel = GrpcChannel.ForAddress(grpcUrl);
             var client = new MeasureService.MeasureServiceClient(channel);
             // The token is minted on the host's clock (2027), which checks its lifetime.
-            var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", OrgCode.Parse(Township), Role.Officer, clock.GetUtcNow(), TimeSpan.FromHours(2)) } };
+            var headers = BenchHost.Headers(OrgCode.Parse(Township), Role.Officer, clock.GetUtcNow());
             var categories = (await client.ListProblemCategoriesAsync(new ListProblemCategoriesRequest { UnitCode = Township, ActiveOnly = true }, headers)).Categories.Select(c => c.Name).ToList();
 
             var watch = Stopwatch.StartNew();

@@ -49,7 +49,7 @@ public static class GatewayBenchmark
                 new() { ["Rectify:Measures:ScheduleScans"] = "false", ["Rectify:Reporting:ScheduleScans"] = "false", ["Rectify:Reporting:LockDay"] = "400" }, clock);
             using var channel = GrpcChannel.ForAddress(grpcUrl);
             // Minted on the host's clock: tokens are checked on the injected clock, which stands in December 2027 here.
-            var headers = new Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", OrgCode.Nation, Role.Service, clock.GetUtcNow(), TimeSpan.FromHours(2)) } };
+            var headers = BenchHost.Headers(OrgCode.Nation, Role.Service, clock.GetUtcNow());
 
             using (var import = new OrganizationService.OrganizationServiceClient(channel).ImportUnits(headers))
             {

@@ -83,7 +83,7 @@ public static class NationBenchmark
 
             using var channel = GrpcChannel.ForAddress(grpcUrl, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
             // Minted on the host's clock (early August 2027), which checks its lifetime.
-            var headers = new Grpc.Core.Metadata { { "Authorization", "Bearer " + TokenIssuer.MintDevelopment("bench", OrgCode.Nation, Role.Viewer, Now, TimeSpan.FromHours(2)) } };
+            var headers = BenchHost.Headers(OrgCode.Nation, Role.Viewer, Now);
             var gateway = new ProgressService.ProgressServiceClient(channel);
             var province = OrgCode.Parse($"{NationGenerator.Provinces[provinces / 2]:D2}0000000000");
             Task<Progress> Get(OrgCode unit, Period month) => gateway.GetProgressAsync(new GetProgressRequest { UnitCode = unit.Value, Period = month }, headers).ResponseAsync;
