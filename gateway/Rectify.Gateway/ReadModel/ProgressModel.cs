@@ -44,8 +44,10 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     // Reports whose code has no county (none that the services send): matched by prefix on every query, as before.
     private readonly Dictionary<(string Unit, string Period), ReportRow> _unplacedReports = [];
     private long _unplacedVersion;
-    // Each unit's last computed progress, with the month, day and subtree version it holds for.
-    private readonly Dictionary<string, Kept> _kept = [];
+    // Each unit's computed progress by month, with the subtree version it holds for; all of it is for one day, _keptOn
+    // (kept by month: dashboards asking for different months must not undo each other's answers, which cost the whole tree).
+    private readonly Dictionary<(string Unit, Month Month), Kept> _kept = [];
+    private DateOnly _keptOn;
 
     private sealed class CountyRows
     {
@@ -53,7 +55,7 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         public readonly Dictionary<(string Unit, string Period), ReportRow> Reports = [];
     }
 
-    private sealed record Kept(Month Month, DateOnly Today, long Version, long Unplaced, Progress Progress);
+    private sealed record Kept(long Version, long Unplaced, Progress Progress);
 
     /// <summary>Raised after a change, with the code of the unit it concerns; watchers above it wake up.</summary>
     public event Action<string>? Changed;
@@ -242,10 +244,15 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         // A township's or a village's answer also depends on rows of its county outside its subtree (the county's summary
         // report, the township's closing): it holds while the county's version stands.
         var version = VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
-        if (_kept.TryGetValue(scope.Value, out var kept) && kept.Version == version && kept.Month == month && kept.Today == today && kept.Unplaced == _unplacedVersion)
+        if (today != _keptOn)
+        {
+            _kept.Clear();
+            _keptOn = today;
+        }
+        if (_kept.TryGetValue((scope.Value, month), out var kept) && kept.Version == version && kept.Unplaced == _unplacedVersion)
             return kept.Progress;
         var progress = scope.IsNation || scope.Level < OrgLevel.County ? AddUp(scope, month, today) : CountTargets(scope, month, today);
-        _kept[scope.Value] = new Kept(month, today, version, _unplacedVersion, progress);
+        _kept[(scope.Value, month)] = new Kept(version, _unplacedVersion, progress);
         return progress;
     }
 
