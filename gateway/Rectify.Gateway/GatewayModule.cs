@@ -25,6 +25,7 @@ public sealed class GatewayModule : ServiceModule<GatewayModule>
     {
         AddDatabase(services, configuration);
         services.AddSingleton<ProgressModel>();
+        services.AddHostedService<ProgressWarmup>();
         // The dashboard's live parts, read on the caller's behalf.
         services.AddServiceClient<MeasureService.MeasureServiceClient>("measures");
         services.AddServiceClient<ReportingService.ReportingServiceClient>("reporting");

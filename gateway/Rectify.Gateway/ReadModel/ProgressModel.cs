@@ -238,6 +238,20 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
         lock (_lock) return ProgressOf(scope, month, today).Clone();
     }
 
+    /// <summary>Computes and keeps a unit's progress (and so its whole subtree's) ahead of the first query that would pay for it.</summary>
+    public void Keep(OrgCode scope, Month month, DateOnly today)
+    {
+        lock (_lock) ProgressOf(scope, month, today);
+    }
+
+    /// <summary>Whether a query of the unit for the month and day would be answered from kept progress, nothing recounted.</summary>
+    public bool IsKept(OrgCode scope, Month month, DateOnly today)
+    {
+        lock (_lock)
+            return today == _keptOn && _kept.TryGetValue((scope.Value, month), out var kept) && kept.Unplaced == _unplacedVersion
+                && kept.Version == VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
+    }
+
     /// <summary>The unit's kept progress while nothing it depends on changed (and for the same month and day), else computed and kept.</summary>
     private Progress ProgressOf(OrgCode scope, Month month, DateOnly today)
     {
