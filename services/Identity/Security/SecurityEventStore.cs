@@ -42,7 +42,7 @@ public sealed class SecurityEventStore(Database<IdentityModule> database, ILogge
                         item.Event.Org, Detail = Cut(item.Event.Detail, 1000), Remote = item.Event.Remote is { } r ? Cut(r, 64) : null,
                     });
                 try { await database.WriteAsync(session => session.ExecuteAsync(insert, batch), stoppingToken); }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // Each event was logged already; the stored copy is what is lost.
                     logger.LogError(e, "Could not store {Count} security events", batch.Count);

@@ -42,7 +42,7 @@ public abstract class DailyJob(Database database, TimeProvider clock, ILogger lo
                     logger.LogInformation("{Job}: another replica is running it; looking again in {Wait}", GetType().Name, HoldFor);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "{Job} failed; it runs again at the next scheduled time", GetType().Name); }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { logger.LogError(e, "{Job} failed; it runs again at the next scheduled time", GetType().Name); }
             var next = UntilNextRun(clock.Now(), RunAt);
             try { await Task.Delay(wait is { } w && w < next ? w : next, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }

@@ -217,7 +217,7 @@ public sealed class DeadLetterMonitor(DeadLetters deadLetters, TimeProvider cloc
                     if (waiting.Count > 0)
                         logger.LogWarning("Dead letters waiting: {Queues}", string.Join(", ", waiting.Select(c => $"{c.Queue}_error {c.Count}")));
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning(e, "Could not count the error queues");
                 }

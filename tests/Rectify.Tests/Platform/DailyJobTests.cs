@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Rectify.Kernel;
+using Rectify.Platform.Hosting;
+using Rectify.Platform.Storage;
+using Rectify.Tests.Support;
+
+namespace Rectify.Tests.Platform;
+
+/// <summary>
+/// A daily job whose run fails — even with a cancellation of its own (a timed-out call), not the host's — is logged and
+/// runs again the next day; it never ends the background service, which would stop the whole host.
+/// </summary>
+public sealed class DailyJobTests
+{
+    [Fact]
+    public async Task A_run_cancelled_by_its_own_timeout_neither_stops_the_host_nor_the_next_days_run()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule()], clock: clock);
+        var job = host.Get<TimingOutJob>();
+        await Poll.UntilCount(() => job.Runs, 1, "the run at start");
+
+        clock.Advance(DailyJob.UntilNextRun(clock.Now(), TimeOnly.MinValue) + TimeSpan.FromSeconds(1));
+        await Poll.UntilCount(() => job.Runs, 2, "the next day's run");
+        Assert.False(host.Get<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+}
+
+/// <summary>A job that times out as a call with a deadline would, at every run.</summary>
+public sealed class TimingOutJob(Database<JobProbeModule> database, TimeProvider clock, ILogger<TimingOutJob> logger) : DailyJob(database, clock, logger)
+{
+    private int _runs;
+    public int Runs => Volatile.Read(ref _runs);
+    protected override bool Enabled => true;
+    protected override TimeOnly RunAt => TimeOnly.MinValue;
+
+    protected override Task RunAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _runs);
+        using var timedOut = new CancellationTokenSource();
+        timedOut.Cancel();
+        timedOut.Token.ThrowIfCancellationRequested();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class JobProbeModule : ServiceModule<JobProbeModule>
+{
+    public override string Name => "jobprobe";
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        AddDatabase(services, configuration);
+        services.AddSingleton<TimingOutJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimingOutJob>());
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
+}
