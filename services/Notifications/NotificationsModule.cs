@@ -32,16 +32,16 @@ public sealed class NotificationsModule : ServiceModule<NotificationsModule>
 
     public override void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<MeasureDueSoonNotifier>();
-        bus.AddConsumer<MeasureOverdueNotifier>();
-        bus.AddConsumer<MeasureEscalatedNotifier>();
-        bus.AddConsumer<ReportDueSoonNotifier>();
+        bus.AddConsumer<MeasureDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<MeasureOverdueNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<MeasureEscalatedNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<ReportDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
         bus.AddConsumer<ReportMissingNotifier>();
         bus.AddConsumer<ReportReturnedNotifier>();
         bus.AddConsumer<TargetsDesignatedNotifier>();
         bus.AddConsumer<AcceptanceFailedNotifier>();
-        bus.AddConsumer<LookBackDueSoonNotifier>();
-        bus.AddConsumer<LookBackOverdueNotifier>();
+        bus.AddConsumer<LookBackDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<LookBackOverdueNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<NotificationApi>();

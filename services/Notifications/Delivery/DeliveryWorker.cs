@@ -169,6 +169,14 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         {
             outcomes.Clear();
             markedFailing = false;
+            // Usually every answer is a success or a retry: three prepared statements for the whole group. A final failure
+            // counts against its contact in the order the answers came, so a group with one is recorded message by message.
+            if (group.All(a => !Outcome(a.Message, a.Now, a.Answer).Final))
+            {
+                await RecordGroupAsync(session, group);
+                outcomes.AddRange(group.Select(a => (a.Answer.Delivered, false)));
+                return;
+            }
             foreach (var (message, now, answer) in group)
             {
                 var (final, marked) = await RecordAsync(session, message, now, answer.Status, answer.Delivered, answer.Retry, answer.Error);
@@ -180,16 +188,48 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         if (markedFailing) signal.Notify();
     }
 
+    /// <summary>What an answer does to a message: its try count, whether it failed for good, when it goes again, its new status.</summary>
+    private (int Attempts, bool Final, DateTimeOffset Next, DeliveryStatus Status) Outcome(Outgoing message, DateTimeOffset now, ChannelSender.Answer answer)
+    {
+        // One message, one attempt: a bundle counts its tries as its most tried delivery does.
+        var attempts = message.Rows.Max(r => r.Attempts) + 1;
+        var final = !answer.Delivered && (!answer.Retry || attempts >= options.MaxAttempts);
+        var retryAt = now + options.FirstRetryAfter * Math.Pow(2, attempts - 1);
+        var next = QuietHours.Parse(message.First.QuietFrom, message.First.QuietUntil)?.SendableAt(retryAt) ?? retryAt;
+        return (attempts, final, next, answer.Delivered ? DeliveryStatus.Sent : final ? DeliveryStatus.Failed : DeliveryStatus.Pending);
+    }
+
+    /// <summary>Answers none of which is a final failure, recorded as <see cref="RecordAsync(DbSession, Outgoing, DateTimeOffset, int, bool, bool, string?)"/> records each.</summary>
+    private async Task RecordGroupAsync(DbSession session, IReadOnlyList<Attempt> group)
+    {
+        var attempts = new List<object>();
+        var updates = new List<object>();
+        foreach (var (message, now, answer) in group)
+        {
+            var outcome = Outcome(message, now, answer);
+            foreach (var r in message.Rows)
+            {
+                attempts.Add(new { id = r.DeliveryId, at = now.UtcDateTime, status = answer.Status, error = answer.Error });
+                updates.Add(new
+                {
+                    s = (int)outcome.Status, attempts = outcome.Attempts, next = outcome.Next.UtcDateTime, sent = answer.Delivered ? now.UtcDateTime : (DateTime?)null,
+                    batch = message.BatchId, id = r.DeliveryId,
+                });
+            }
+        }
+        await session.ExecuteAsync("INSERT INTO delivery_attempts (delivery_id, at, status_code, error) VALUES (@id, @at, @status, @error)", attempts);
+        await session.ExecuteAsync("UPDATE deliveries SET status = @s, attempts = @attempts, next_attempt_at = @next, sent_at = @sent, batch_id = @batch WHERE id = @id", updates);
+        await session.ExecuteAsync(ContactAnswered, group.Where(a => a.Answer.Delivered).Select(a => a.Message.First.ContactId).Distinct(StringComparer.Ordinal).Select(id => new { id }).ToList());
+    }
+
+    // Written only when there is something to clear: a healthy contact's row is left alone, not rewritten per delivery.
+    private const string ContactAnswered = "UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id AND (consecutive_failures <> 0 OR last_error IS NOT NULL)";
+
     /// <summary>One message's answer on each of its deliveries and on its contact; returns whether it failed for good and whether that marked the contact failing.</summary>
     private async Task<(bool Final, bool MarkedFailing)> RecordAsync(DbSession session, Outgoing message, DateTimeOffset now, int status, bool delivered, bool retry, string? error)
     {
         var row = message.First;
-        // One message, one attempt: a bundle counts its tries as its most tried delivery does.
-        var attempts = message.Rows.Max(r => r.Attempts) + 1;
-        var final = !delivered && (!retry || attempts >= options.MaxAttempts);
-        var retryAt = now + options.FirstRetryAfter * Math.Pow(2, attempts - 1);
-        var next = QuietHours.Parse(row.QuietFrom, row.QuietUntil)?.SendableAt(retryAt) ?? retryAt;
-        var newStatus = delivered ? DeliveryStatus.Sent : final ? DeliveryStatus.Failed : DeliveryStatus.Pending;
+        var (attempts, final, next, newStatus) = Outcome(message, now, new ChannelSender.Answer(status, delivered, retry, error));
         var markedFailing = false;
         foreach (var r in message.Rows)
         {
@@ -199,7 +239,7 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                 new { s = (int)newStatus, attempts, next = next.UtcDateTime, sent = delivered ? now.UtcDateTime : (DateTime?)null, batch = message.BatchId, id = r.DeliveryId });
         }
         if (delivered)
-            await session.ExecuteAsync("UPDATE contacts SET consecutive_failures = 0, last_error = NULL WHERE id = @id", new { id = row.ContactId });
+            await session.ExecuteAsync(ContactAnswered, new { id = row.ContactId });
         else if (final)
         {
             // Incremented in place: final failures of one contact may be recorded at the same time.

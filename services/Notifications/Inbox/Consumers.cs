@@ -2,6 +2,7 @@ using Rectify.Events;
 using Rectify.Events.Assessment;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
+using MassTransit;
 using Rectify.Kernel;
 using Rectify.Notifications.Delivery;
 using Rectify.Platform;
@@ -30,22 +31,58 @@ public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> da
     }
 }
 
-public sealed class MeasureDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureDueSoon>(d, s, o, c)
+/// <summary>
+/// The scans' events (due soon, overdue, escalated, look-backs, report reminders) come by the thousand at once: a
+/// batch of them is filed in one transaction (a transaction per event queued them one by one behind SQLite's single
+/// writer). Each message is still deduplicated on its own (processed_messages, under this consumer's name as before)
+/// and each occurrence key told once. A batch that fails is failed for each of its messages, which the bus retries,
+/// so none is lost; the sender is woken after the commit.
+/// </summary>
+public abstract class BatchNotifier<TEvent>(Database<NotificationsModule> database, DeliverySignal signal, NotificationsOptions options, TimeProvider clock)
+    : IConsumer<Batch<TEvent>>
+    where TEvent : class, IIntegrationEvent
+{
+    protected abstract IEnumerable<Message> Compose(TEvent e);
+
+    public async Task Consume(ConsumeContext<Batch<TEvent>> context)
+    {
+        var consumer = GetType().Name;
+        var filed = await database.WriteAsync(async session =>
+        {
+            var unseen = await ProcessedMessage.RecordUnseenAsync(session, context.Message, each => ProcessedMessage.Of(each, consumer, clock));
+            return await NotificationWriter.FileAsync(session, unseen.SelectMany(each => Compose(each.Message)), clock.GetUtcNow(), options.BundleWindow);
+        }, context.CancellationToken);
+        if (filed > 0) signal.Notify();
+    }
+}
+
+/// <summary>How the bus gathers the batches of a <see cref="BatchNotifier{TEvent}"/>.</summary>
+public static class NotifierBatches
+{
+    /// <summary>At most this many events in one transaction, gathered for at most this long after the first.</summary>
+    public const int MessageLimit = 200;
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Two batches at once: one is gathered while the other commits. Raises the queue's prefetch and concurrency to hold them.</summary>
+    public static void Configure(BatchOptions batch) => batch.SetMessageLimit(MessageLimit).SetTimeLimit(TimeLimit).SetConcurrencyLimit(2);
+}
+
+public sealed class MeasureDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<MeasureDueSoon>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureDueSoon e) => [Messages.DueSoon(e)];
 }
 
-public sealed class MeasureOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureOverdue>(d, s, o, c)
+public sealed class MeasureOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<MeasureOverdue>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureOverdue e) => [Messages.Overdue(e)];
 }
 
-public sealed class MeasureEscalatedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<MeasureEscalated>(d, s, o, c)
+public sealed class MeasureEscalatedNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<MeasureEscalated>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(MeasureEscalated e) => [Messages.Escalated(e)];
 }
 
-public sealed class ReportDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<ReportDueSoon>(d, s, o, c)
+public sealed class ReportDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<ReportDueSoon>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(ReportDueSoon e) => [Messages.ReportDueSoon(e)];
 }
@@ -82,12 +119,12 @@ public sealed class AcceptanceFailedNotifier(Database<NotificationsModule> d, De
 }
 
 /// <summary>A look-back falling due or overdue: the township and the county are told.</summary>
-public sealed class LookBackDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<LookBackDueSoon>(d, s, o, c)
+public sealed class LookBackDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<LookBackDueSoon>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(LookBackDueSoon e) => Messages.LookBackDueSoon(e);
 }
 
-public sealed class LookBackOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : NotifyingConsumer<LookBackOverdue>(d, s, o, c)
+public sealed class LookBackOverdueNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<LookBackOverdue>(d, s, o, c)
 {
     protected override IEnumerable<Message> Compose(LookBackOverdue e) => Messages.LookBackOverdue(e);
 }

@@ -16,6 +16,23 @@ public readonly record struct ProcessedMessage(string MessageId, string Consumer
     public async Task<bool> SeenAsync(DbSession session) =>
         await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM processed_messages WHERE message_id = @MessageId AND consumer = @Consumer", this) > 0;
 
+    /// <summary>
+    /// A batch consumer's messages not handled before (the first of duplicates in the batch), recorded as handled now:
+    /// one query and one prepared insert for the batch. The same key rules as <see cref="RecordAsync"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> RecordUnseenAsync<T>(DbSession session, IEnumerable<T> items, Func<T, ProcessedMessage> key)
+    {
+        var candidates = items.Select(i => (Item: i, Key: key(i))).DistinctBy(c => c.Key.MessageId, StringComparer.Ordinal).ToList();
+        if (candidates.Count == 0) return [];
+        var consumer = candidates[0].Key.Consumer;
+        var ids = candidates.Select(c => c.Key.MessageId).ToArray();
+        var seen = (await session.QueryAsync<string>(
+            $"SELECT message_id FROM processed_messages WHERE consumer = @consumer AND {session.Sql.InList("message_id", "@ids")}", new { consumer, ids })).ToHashSet(StringComparer.Ordinal);
+        var unseen = candidates.Where(c => !seen.Contains(c.Key.MessageId)).ToList();
+        await session.ExecuteAsync("INSERT INTO processed_messages (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @At)", unseen.Select(c => c.Key).ToList());
+        return unseen.Select(c => c.Item).ToList();
+    }
+
     /// <summary>A concurrent duplicate inserting the same key blocks on it and then fails; the bus retries it into <see cref="SeenAsync"/>.</summary>
     public Task RecordAsync(DbSession session) =>
         session.ExecuteAsync("INSERT INTO processed_messages (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @At)", this);

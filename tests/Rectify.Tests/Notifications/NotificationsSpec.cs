@@ -145,6 +145,42 @@ public abstract class NotificationsSpec(DbProvider provider) : IAsyncLifetime
         Assert.Single((await InboxAsync(_township, TownshipA, 1)).Notifications);
     }
 
+    /// <summary>
+    /// A scan's burst goes to the batch consumer (many events per transaction): published all at once, with every
+    /// tenth occurrence published again under a new message id and every seventh message delivered twice under its own
+    /// id, each occurrence is filed and sent once and each message recorded once.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_of_overdue_events_is_filed_in_batches_each_occurrence_once()
+    {
+        await _township.AddContactAsync(new AddContactRequest { UnitCode = TownshipA, Name = "系统", Kind = ChannelKind.Webhook, Url = Receiver.Url + "/hook", Secret = Secret });
+        var events = Enumerable.Range(0, 120).Select(i => Overdue($"m-burst-{i}")).ToList();
+        var bus = Host.Get<IBus>();
+        var sends = events.Select((e, i) => (Event: e, Id: NewId.NextGuid()))
+            .SelectMany((p, i) => i % 7 == 0 ? [p, p] : new[] { p })
+            .Concat(events.Where((_, i) => i % 10 == 0).Select(e => (Event: e, Id: NewId.NextGuid())))
+            .ToList();
+        await Parallel.ForEachAsync(sends, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (send, ct) =>
+            await bus.Publish(send.Event, Pipe.Execute<PublishContext>(c => c.MessageId = send.Id), ct));
+        var database = Host.Get<Database<NotificationsModule>>();
+        await Poll.UntilCount(() => database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE status = @sent", new { sent = (int)DeliveryStatus.Sent })),
+            events.Count, "every occurrence delivered");
+        await SettledAsync(Host);
+
+        // Bundled or alone, every occurrence key reaches the webhook exactly once.
+        var told = Receiver.Requests.SelectMany(r =>
+        {
+            using var body = JsonDocument.Parse(r.Body);
+            return body.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("occurrenceKey").GetString()!).ToList();
+        }).Order().ToList();
+        Assert.Equal(events.Select(e => e.OccurrenceKey).Order(), told);
+        var (notifications, deliveries, processed) = await database.ReadAsync(async c => (
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM notifications"),
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries"),
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM processed_messages WHERE consumer = @consumer", new { consumer = "MeasureOverdueNotifier" })));
+        Assert.Equal((events.Count, events.Count, sends.Select(s => s.Id).Distinct().Count()), (notifications, deliveries, processed));
+    }
+
     [Fact]
     public async Task A_5xx_is_retried_with_backoff_a_4xx_is_not_and_a_channel_that_keeps_failing_is_marked()
     {
