@@ -14,14 +14,14 @@ public abstract class IdempotentConsumer<TService, TMessage>(Database<TService> 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var processed = ProcessedMessage.Of(context, GetType().Name, clock);
-        var handled = await database.WriteAsync(async session =>
+        // In a transaction shared with the other messages of the moment (ConsumerInbox), under a savepoint of its own.
+        var handled = await ConsumerInbox.Of(database).RunAsync(async session =>
         {
-            if (await processed.SeenAsync(session)) return false;
             // Recorded first, so a concurrent duplicate waits on the key instead of doing the work twice.
-            await processed.RecordAsync(session);
+            if (!await processed.RecordIfNewAsync(session)) return false;
             await HandleAsync(context.Message, session);
             return true;
-        }, context.CancellationToken);
+        });
         if (handled) await AfterCommitAsync(context.Message);
     }
 
