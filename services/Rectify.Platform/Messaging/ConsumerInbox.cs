@@ -92,6 +92,8 @@ public sealed class ConsumerInbox
     private async Task RunBatchAsync(List<Work> batch)
     {
         var failed = new Dictionary<Work, Exception>();
+        // The shared write's span is in the trace of its first message (a message alone: its own, as without the inbox).
+        Activity.Current = batch[0].Activity;
         try
         {
             await _database.WriteAsync(async session =>
