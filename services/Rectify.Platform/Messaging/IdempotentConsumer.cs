@@ -14,14 +14,13 @@ public abstract class IdempotentConsumer<TService, TMessage>(Database<TService> 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var processed = ProcessedMessage.Of(context, GetType().Name, clock);
-        // In a transaction shared with the other messages of the moment (ConsumerInbox), under a savepoint of its own.
-        var handled = await ConsumerInbox.Of(database).RunAsync(async session =>
+        var handled = await database.WriteAsync(async session =>
         {
             // Recorded first, so a concurrent duplicate waits on the key instead of doing the work twice.
             if (!await processed.RecordIfNewAsync(session)) return false;
             await HandleAsync(context.Message, session);
             return true;
-        });
+        }, context.CancellationToken);
         if (handled) await AfterCommitAsync(context.Message);
     }
 

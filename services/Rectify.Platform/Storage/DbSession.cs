@@ -65,31 +65,6 @@ public sealed class DbSession(Database database, DbConnection connection, DbTran
         _afterCommit.Add(action);
     }
 
-    /// <summary>
-    /// A session on this write's connection and transaction with after-commit actions of its own, its work under a
-    /// savepoint: one message of a consumer inbox batch (ConsumerInbox), undone alone when it throws. Returns that
-    /// session (to run its after-commit actions once the write commits) and the exception its work threw (its writes
-    /// undone), or null; a failed undo throws, failing the whole write.
-    /// </summary>
-    internal async Task<(DbSession Own, Exception? Failed)> UnderSavepointAsync(Func<DbSession, Task> work)
-    {
-        var transaction = Transaction ?? throw new InvalidOperationException("Only a write has savepoints.");
-        const string savepoint = "rectify_inbox";
-        var own = new DbSession(Database, Connection, transaction, CancellationToken);
-        await transaction.SaveAsync(savepoint, CancellationToken);
-        try
-        {
-            await work(own);
-        }
-        catch (Exception e)
-        {
-            await transaction.RollbackAsync(savepoint, CancellationToken);
-            return (own, e);
-        }
-        await transaction.ReleaseAsync(savepoint, CancellationToken);
-        return (own, null);
-    }
-
     internal void Committed()
     {
         foreach (var action in _afterCommit) action();
