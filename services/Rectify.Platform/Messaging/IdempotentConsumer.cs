@@ -16,9 +16,8 @@ public abstract class IdempotentConsumer<TService, TMessage>(Database<TService> 
         var processed = ProcessedMessage.Of(context, GetType().Name, clock);
         var handled = await database.WriteAsync(async session =>
         {
-            if (await processed.SeenAsync(session)) return false;
             // Recorded first, so a concurrent duplicate waits on the key instead of doing the work twice.
-            await processed.RecordAsync(session);
+            if (!await processed.RecordIfNewAsync(session)) return false;
             await HandleAsync(context.Message, session);
             return true;
         }, context.CancellationToken);

@@ -33,6 +33,17 @@ public readonly record struct ProcessedMessage(string MessageId, string Consumer
         return unseen.Select(c => c.Item).ToList();
     }
 
+    /// <summary>
+    /// Records the message unless it was recorded before, in one statement: true when it is new (handle it), false when
+    /// seen. A concurrent duplicate inserting the same key blocks on it and then fails; the bus retries it into the seen case.
+    /// </summary>
+    public async Task<bool> RecordIfNewAsync(DbSession session) =>
+        await session.ExecuteAsync("""
+            INSERT INTO processed_messages (message_id, consumer, processed_at)
+            SELECT @MessageId, @Consumer, @At
+            WHERE NOT EXISTS (SELECT 1 FROM processed_messages WHERE message_id = @MessageId AND consumer = @Consumer)
+            """, this) == 1;
+
     /// <summary>A concurrent duplicate inserting the same key blocks on it and then fails; the bus retries it into <see cref="SeenAsync"/>.</summary>
     public Task RecordAsync(DbSession session) =>
         session.ExecuteAsync("INSERT INTO processed_messages (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @At)", this);

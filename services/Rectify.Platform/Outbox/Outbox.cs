@@ -1,5 +1,8 @@
+using System.Data;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
+using Dapper;
 using Rectify.Events;
 using Rectify.Platform.Storage;
 
@@ -15,24 +18,32 @@ public static class Outbox
 
     public static Task PublishAsync(this DbSession session, IIntegrationEvent @event) => session.PublishAllAsync([@event]);
 
-    /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
+    /// <summary>Rows in one INSERT: 5 parameters each stays under every engine's limit (SQLite's oldest 999, SQL Server's 2,100).</summary>
+    private const int RowsPerInsert = 100;
+
+    /// <summary>Writes the events as outbox rows, many to one INSERT (one round trip for a write's few events, few for bulk imports).</summary>
     public static async Task PublishAllAsync(this DbSession session, IReadOnlyCollection<IIntegrationEvent> events)
     {
-        const string insert = """
-            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
-            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt, @TraceParent)
-            """;
         if (events.Count == 0) return;
         // The relay publishes in this trace, so the consumers' work joins the RPC that caused it.
         var traceParent = Hosting.Telemetry.CurrentTraceParent();
-        await session.ExecuteAsync(insert, events.Select(e => new
+        foreach (var chunk in events.Chunk(RowsPerInsert))
         {
-            MessageId = Guid.NewGuid().ToString(),
-            MessageType = EventTypes.NameOf(e.GetType()),
-            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
-            OccurredAt = e.OccurredAt.UtcDateTime,
-            TraceParent = traceParent,
-        }).ToList());
+            var sql = new StringBuilder("INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent) VALUES ");
+            var parameters = new DynamicParameters();
+            parameters.Add("TraceParent", traceParent, DbType.String);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var e = chunk[i];
+                // Parameter names only, never values, go into the statement.
+                sql.Append(i == 0 ? "" : ", ").Append($"(@MessageId{i}, @MessageType{i}, @Payload{i}, @OccurredAt{i}, @TraceParent)");
+                parameters.Add($"MessageId{i}", Guid.NewGuid().ToString());
+                parameters.Add($"MessageType{i}", EventTypes.NameOf(e.GetType()));
+                parameters.Add($"Payload{i}", JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json));
+                parameters.Add($"OccurredAt{i}", e.OccurredAt.UtcDateTime);
+            }
+            await session.ExecuteAsync(sql.ToString(), parameters);
+        }
         // Only after the commit: the relay reads committed rows.
         session.AfterCommit(Doorbell(session.Database).Notify);
     }
