@@ -227,6 +227,41 @@ public abstract class OrganizationsSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(before, await Snapshot());
     }
 
+    [Fact]
+    public async Task An_import_of_more_rows_than_one_insert_takes_writes_each_unit_with_its_history_and_event_and_again_adds_nothing()
+    {
+        // 451 units: 15 multi-row inserts of each table (14 of 32 rows and one of 3), a township and its villages in one file.
+        const string township = "360731105000";
+        var rows = new[] { (Code: township, Name: "新区镇", Parent: County) }
+            .Concat(Enumerable.Range(1, 450).Select(i => (Code: $"360731105{i:D3}", Name: $"第{i}村", Parent: township))).ToArray();
+        var database = Host.Get<Database<OrganizationsModule>>();
+        var outboxBefore = await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT MAX(id) FROM outbox_messages"));
+
+        var result = await Import(CountyOfficer, rows);
+        Assert.Equal((451, 451, 0), (result.Received, result.Imported, result.Unchanged));
+        Assert.Empty(result.Errors);
+
+        var (units, history, events) = await database.ReadAsync(async c => (
+            (await c.QueryAsync<(string, string, string)>("SELECT code, name, parent_code FROM units WHERE code >= '360731105000' AND code <= '360731105999' ORDER BY code")).ToList(),
+            (await c.QueryAsync<(string, string)>("SELECT code, new_name FROM unit_changes WHERE code >= '360731105000' AND code <= '360731105999' AND kind = @kind ORDER BY code",
+                new { kind = (int)UnitChangeKind.Registered })).ToList(),
+            (await c.QueryAsync<string>("SELECT payload FROM outbox_messages WHERE id > @outboxBefore AND message_type LIKE '%UnitRegistered' ORDER BY id", new { outboxBefore })).ToList()));
+        var expected = rows.OrderBy(r => r.Code, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(r => (r.Code, r.Name, r.Parent)), units);
+        Assert.Equal(expected.Select(r => (r.Code, r.Name)), history);
+        // Each event names its own unit: parents before children, then in file order.
+        Assert.Equal(rows.Select(r => (r.Code, r.Name, r.Parent)), events.Select(p =>
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(p);
+            return (json.RootElement.GetProperty("code").GetString()!, json.RootElement.GetProperty("name").GetString()!, json.RootElement.GetProperty("parentCode").GetString()!);
+        }));
+
+        var before = await Snapshot();
+        var again = await Import(CountyOfficer, rows);
+        Assert.Equal((0, 451), (again.Imported, again.Unchanged));
+        Assert.Equal(before, await Snapshot());
+    }
+
     [Theory]
     [InlineData("36073110120", "must be 12 digits")]
     [InlineData("3607311012011", "must be 12 digits")]
