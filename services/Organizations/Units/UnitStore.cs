@@ -75,63 +75,13 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
     public static async Task<bool> HasActiveChildrenAsync(DbSession session, string code) =>
         await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM units WHERE parent_code = @code AND status = 1", new { code }) > 0;
 
-    /// <summary>
-    /// Rows per multi-row INSERT: an import of 25,000 units is 782 statements a table instead of 25,000. Small on
-    /// purpose: Dapper checks each added parameter against those already on the command, and SQLite's collection finds
-    /// a name by a linear search, so a statement's cost grows with the square of its parameters (200 rows of 9 made the
-    /// import slower than one row a statement).
-    /// </summary>
-    private const int RowsPerInsert = 32;
+    public static Task InsertAsync(DbSession session, IReadOnlyCollection<UnitRow> units, DateTime registeredAt) =>
+        session.InsertRowsAsync("units", ["code", "name", "level", "parent_code", "status", "closed_on", "merged_into", "registered_at"], units,
+            u => [u.Code, u.Name, u.Level, u.ParentCode, u.Status, null, null, registeredAt]);
 
-    public static async Task InsertAsync(DbSession session, IReadOnlyCollection<UnitRow> units, DateTime registeredAt)
-    {
-        foreach (var chunk in units.Chunk(RowsPerInsert))
-        {
-            var values = new DynamicParameters(new { registeredAt });
-            var rows = new List<string>(chunk.Length);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var u = chunk[i];
-                values.Add($"c{i}", u.Code);
-                values.Add($"n{i}", u.Name);
-                values.Add($"l{i}", u.Level);
-                values.Add($"p{i}", u.ParentCode);
-                values.Add($"s{i}", u.Status);
-                rows.Add($"(@c{i}, @n{i}, @l{i}, @p{i}, @s{i}, NULL, NULL, @registeredAt)");
-            }
-            await session.ExecuteAsync($"""
-                INSERT INTO units (code, name, level, parent_code, status, closed_on, merged_into, registered_at)
-                VALUES {string.Join(", ", rows)}
-                """, values);
-        }
-    }
-
-    public static async Task RecordAsync(DbSession session, IReadOnlyCollection<UnitChangeRow> changes)
-    {
-        foreach (var chunk in changes.Chunk(RowsPerInsert))
-        {
-            var values = new DynamicParameters();
-            var rows = new List<string>(chunk.Length);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var c = chunk[i];
-                values.Add($"c{i}", c.Code);
-                values.Add($"k{i}", c.Kind);
-                values.Add($"o{i}", c.OldName);
-                values.Add($"n{i}", c.NewName);
-                values.Add($"r{i}", c.RelatedCode);
-                values.Add($"e{i}", c.EffectiveOn);
-                values.Add($"w{i}", c.Reason);
-                values.Add($"b{i}", c.RecordedBy);
-                values.Add($"a{i}", c.RecordedAt);
-                rows.Add($"(@c{i}, @k{i}, @o{i}, @n{i}, @r{i}, @e{i}, @w{i}, @b{i}, @a{i})");
-            }
-            await session.ExecuteAsync($"""
-                INSERT INTO unit_changes (code, kind, old_name, new_name, related_code, effective_on, reason, recorded_by, recorded_at)
-                VALUES {string.Join(", ", rows)}
-                """, values);
-        }
-    }
+    public static Task RecordAsync(DbSession session, IReadOnlyCollection<UnitChangeRow> changes) =>
+        session.InsertRowsAsync("unit_changes", ["code", "kind", "old_name", "new_name", "related_code", "effective_on", "reason", "recorded_by", "recorded_at"], changes,
+            c => [c.Code, c.Kind, c.OldName, c.NewName, c.RelatedCode, c.EffectiveOn, c.Reason, c.RecordedBy, c.RecordedAt]);
 
     public static Task RenameAsync(DbSession session, string code, string name) =>
         session.ExecuteAsync("UPDATE units SET name = @name WHERE code = @code", new { code, name });
