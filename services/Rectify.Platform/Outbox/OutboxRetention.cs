@@ -26,7 +26,7 @@ public sealed class OutboxRetention<TService>(Database<TService> database, Recti
             // Held for two periods: the holder renews at each run; another replica takes over two periods after it died.
             _lease ??= new Lease(database, "outbox-retention", options.Outbox.PruneEvery * 2, clock);
             try { if (await _lease.TryAcquireAsync(stoppingToken)) await PruneAsync(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Pruning the outbox of {Service} failed; it runs again later", database.Service); }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { logger.LogWarning(e, "Pruning the outbox of {Service} failed; it runs again later", database.Service); }
             try { await Task.Delay(options.Outbox.PruneEvery, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }

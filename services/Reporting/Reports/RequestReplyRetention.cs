@@ -30,7 +30,7 @@ public sealed class RequestReplyRetention(Database<ReportingModule> database, Re
         while (!stoppingToken.IsCancellationRequested)
         {
             try { await PruneAsync(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Pruning the request replies of reporting failed; it runs again later"); }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { logger.LogWarning(e, "Pruning the request replies of reporting failed; it runs again later"); }
             try { await Task.Delay(options.Outbox.PruneEvery, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
