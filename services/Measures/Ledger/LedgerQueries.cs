@@ -212,14 +212,13 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Village : scope.Level + 1;
         // The child's code is the village code's first `length` digits: the segment ends of OrgCode (2, 4, 6, 9, 12).
         var length = childLevel switch { OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, OrgLevel.Township => 9, _ => 12 };
-        var substring = database.Sql.Provider == DbProvider.SqlServer ? "SUBSTRING" : "SUBSTR";
         var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year, length };
         var (sums, names) = await database.ReadAsync(async c =>
         {
             var grouped = (await c.QueryAsync<ChildCountRow>($"""
                 SELECT code AS Code, SUM(total) AS Total, SUM(completed) AS Completed, SUM(closed) AS Closed, SUM(reopened) AS Reopened,
                        SUM(kept_overdue) AS Overdue, SUM(stale) AS Stale
-                FROM (SELECT {substring}(village_code, 1, @length) AS code, total, completed, closed, reopened,
+                FROM (SELECT {(database.Sql.Provider == DbProvider.SqlServer ? "SUBSTRING" : "SUBSTR")}(village_code, 1, @length) AS code, total, completed, closed, reopened,
                              CASE WHEN overdue_on = @today THEN overdue ELSE 0 END AS kept_overdue,
                              CASE WHEN overdue_on = @today THEN 0 ELSE 1 END AS stale
                       FROM target_measure_counts
@@ -231,7 +230,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
                 // Rows of another day: their overdue as of today, from the measures (the rule of CountsAsync).
                 var overdue = (await c.QueryAsync<ChildCountRow>($"""
                     SELECT code AS Code, COUNT(*) AS Overdue
-                    FROM (SELECT {substring}(m.village_code, 1, @length) AS code
+                    FROM (SELECT {(database.Sql.Provider == DbProvider.SqlServer ? "SUBSTRING" : "SUBSTR")}(m.village_code, 1, @length) AS code
                           FROM target_measure_counts t JOIN measures m ON m.village_code = t.village_code AND m.campaign_year = t.campaign_year
                           WHERE t.village_code >= @low AND t.village_code <= @high AND (@year = 0 OR t.campaign_year = @year)
                             AND (t.overdue_on IS NULL OR t.overdue_on <> @today)
