@@ -106,8 +106,9 @@ public static class MeasureCommands
         {
             var scope = Arg("SCOPE_CODE", "any unit");
             var year = Int("--year", "the campaign year (default every year)");
-            yield return Rpc("counts", "total / completed / closed / overdue by child unit and target", [Service + "GetLedgerCounts"], [scope, year],
-                async c => await Client(c).GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = c.Get(scope), CampaignYear = c.Get(year) }, c.Headers));
+            var totalsOnly = Flag("--totals-only", "the total and each child unit only, without a row per target");
+            yield return Rpc("counts", "total / completed / closed / overdue by child unit and target", [Service + "GetLedgerCounts"], [scope, year, totalsOnly],
+                async c => await Client(c).GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = c.Get(scope), CampaignYear = c.Get(year), TotalsOnly = c.Get(totalsOnly) }, c.Headers));
         }
         {
             var id = Arg("MEASURE_ID", "the measure's id");

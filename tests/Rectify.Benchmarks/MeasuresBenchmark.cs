@@ -37,7 +37,9 @@ public static class MeasuresBenchmark
         var folder = _folder!;
         var fakeClock = new FakeTimeProvider(new DateTimeOffset(Today.ToDateTime(new TimeOnly(7, 0)), TimeSpan.FromHours(8)));
 
-        // The subtree counts and the ledger first: they read the measures only, so the scan's outbox rows do not matter to them.
+        // The subtree counts and the ledger first: they read the measures only. The previous run's scan left its outbox rows
+        // behind; cleared before the host starts, so its relay is not publishing hundreds of thousands of events during the reads.
+        await database.WriteAsync(s => s.ExecuteAsync("DELETE FROM deadline_occurrences; DELETE FROM deadline_scans; DELETE FROM outbox_messages;"));
         var (app, grpcUrl) = await BenchHost.StartAsync(folder, [new MeasuresModule()], new() { ["Rectify:Measures:ScheduleScans"] = "false" });
         try
         {
@@ -52,11 +54,17 @@ public static class MeasuresBenchmark
             var overdueMs = await Stats.Time(1000, () => client.ListMeasuresAsync(overdue, headers).ResponseAsync);
             Console.WriteLine($"county ledger, overdue only: p50 {Stats.Percentile(overdueMs, 50):F2} ms, p99 {Stats.Percentile(overdueMs, 99):F2} ms");
 
-            var counts = new GetLedgerCountsRequest { ScopeCode = Province };
+            // The call the gateway makes (its reconciliation reads the total only): totals_only, no per-target rows.
+            var counts = new GetLedgerCountsRequest { ScopeCode = Province, TotalsOnly = true };
             var answer = await client.GetLedgerCountsAsync(counts, headers);
-            var countsMs = await Stats.Time(200, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
+            var countsMs = await Stats.Time(1000, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
             var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
-            Console.WriteLine($"province subtree counts over gRPC ({answer.Total.Total:N0} measures, {answer.Total.Overdue:N0} overdue, {answer.Targets.Count:N0} targets, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms; empty unary call {empty}");
+            Console.WriteLine($"province subtree counts over gRPC, totals only ({answer.Total.Total:N0} measures, {answer.Total.Overdue:N0} overdue, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms; empty unary call {empty}");
+            var fullRequest = new GetLedgerCountsRequest { ScopeCode = Province };
+            var full = await client.GetLedgerCountsAsync(fullRequest, headers);
+            if (!full.Total.Equals(answer.Total) || !full.Children.Equals(answer.Children)) throw new InvalidOperationException("The totals-only answer differs from the full one.");
+            var fullMs = await Stats.Time(50, () => client.GetLedgerCountsAsync(fullRequest, headers).ResponseAsync);
+            Console.WriteLine($"  the full answer (a row per target: {full.Targets.Count:N0}, for the township report and the exports): p50 {Stats.Percentile(fullMs, 50):F2} ms, p99 {Stats.Percentile(fullMs, 99):F2} ms over 50 calls");
             Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
         }
         finally

@@ -85,7 +85,7 @@ public sealed class Reconciler(Database<GatewayModule> database, AssessmentServi
                     default: theirTargets.Designated++; break;
                 }
             }
-        var counts = (await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = unit.Value, CampaignYear = year }, deadline: deadline, cancellationToken: ct)).Total
+        var counts = (await measures.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = unit.Value, CampaignYear = year, TotalsOnly = true }, deadline: deadline, cancellationToken: ct)).Total
             ?? new Measures.V1.Counts();
         var theirReports = new Counts();
         using (var stream = reporting.SnapshotReports(new SnapshotReportsRequest { ScopeCode = unit.Value }, deadline: deadline, cancellationToken: ct))

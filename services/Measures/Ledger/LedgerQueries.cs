@@ -138,8 +138,9 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
     public async Task<LedgerCounts> CountsAsync(Caller caller, GetLedgerCountsRequest request, CancellationToken ct)
     {
         var today = clock.Today();
-        var (scope, year) = GetLedgerCountsInput.Parse(request, today);
+        var (scope, year, totalsOnly) = GetLedgerCountsInput.Parse(request, today);
         caller.EnsureCanRead(scope);
+        if (totalsOnly) return await TotalsAsync(scope, year, today, ct);
         var (low, high) = scope.SubtreeRange;
         var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year };
         var (rows, plans) = await database.ReadAsync(async c =>
@@ -198,6 +199,84 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         }
         result.Children.AddRange(children.Select(c => new UnitCounts { Code = c.Key, Counts = c.Value, Name = childNames.GetValueOrDefault(c.Key) ?? "" }));
         return result;
+    }
+
+    /// <summary>
+    /// The total and each child unit of <see cref="CountsAsync"/> without its per-target rows: one grouped query over the
+    /// kept per-target counts (a child is a prefix of the village code), the overdue of rows of another day counted again
+    /// from the measures (grouped too), and the names of township or village children as the full answer takes them.
+    /// </summary>
+    private async Task<LedgerCounts> TotalsAsync(OrgCode scope, int year, DateOnly today, CancellationToken ct)
+    {
+        var (low, high) = scope.SubtreeRange;
+        var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Village : scope.Level + 1;
+        // The child's code is the village code's first `length` digits: the segment ends of OrgCode (2, 4, 6, 9, 12).
+        var length = childLevel switch { OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, OrgLevel.Township => 9, _ => 12 };
+        var parameters = new { low, high, today, open = MeasureRules.OpenStatuses, year, length };
+        var (sums, names) = await database.ReadAsync(async c =>
+        {
+            var grouped = (await c.QueryAsync<ChildCountRow>($"""
+                SELECT code AS Code, SUM(total) AS Total, SUM(completed) AS Completed, SUM(closed) AS Closed, SUM(reopened) AS Reopened,
+                       SUM(kept_overdue) AS Overdue, SUM(stale) AS Stale
+                FROM (SELECT {(database.Sql.Provider == DbProvider.SqlServer ? "SUBSTRING" : "SUBSTR")}(village_code, 1, @length) AS code, total, completed, closed, reopened,
+                             CASE WHEN overdue_on = @today THEN overdue ELSE 0 END AS kept_overdue,
+                             CASE WHEN overdue_on = @today THEN 0 ELSE 1 END AS stale
+                      FROM target_measure_counts
+                      WHERE village_code >= @low AND village_code <= @high AND (@year = 0 OR campaign_year = @year)) kept
+                GROUP BY code
+                """, parameters)).ToList();
+            if (grouped.Any(g => g.Stale > 0))
+            {
+                // Rows of another day: their overdue as of today, from the measures (the rule of CountsAsync).
+                var overdue = (await c.QueryAsync<ChildCountRow>($"""
+                    SELECT code AS Code, COUNT(*) AS Overdue
+                    FROM (SELECT {(database.Sql.Provider == DbProvider.SqlServer ? "SUBSTRING" : "SUBSTR")}(m.village_code, 1, @length) AS code
+                          FROM target_measure_counts t JOIN measures m ON m.village_code = t.village_code AND m.campaign_year = t.campaign_year
+                          WHERE t.village_code >= @low AND t.village_code <= @high AND (@year = 0 OR t.campaign_year = @year)
+                            AND (t.overdue_on IS NULL OR t.overdue_on <> @today)
+                            AND {database.Sql.InList("m.status", "@open")} AND m.deadline < @today) late
+                    GROUP BY code
+                    """, parameters)).ToDictionary(o => o.Code, o => o.Overdue);
+                foreach (var g in grouped) g.Overdue += overdue.GetValueOrDefault(g.Code);
+            }
+            if (childLevel is not (OrgLevel.Township or OrgLevel.Village) || scope.Level == OrgLevel.Village) return (grouped, new Dictionary<string, string>());
+            // In the full answer's order, the last row of a child names it (a village's latest year, a township's last village).
+            var named = await c.QueryAsync<PlanName>("""
+                SELECT p.village_code AS VillageCode, t.village_name AS VillageName, t.township_name AS TownshipName
+                FROM target_measure_counts k
+                JOIN plans p ON p.village_code = k.village_code AND p.campaign_year = k.campaign_year
+                JOIN targets t ON t.village_code = p.village_code AND t.campaign_year = p.campaign_year
+                WHERE k.village_code >= @low AND k.village_code <= @high AND (@year = 0 OR k.campaign_year = @year)
+                ORDER BY k.village_code, k.campaign_year
+                """, parameters);
+            var byChild = new Dictionary<string, string>();
+            foreach (var n in named)
+                byChild[n.VillageCode[..length]] = childLevel == OrgLevel.Township ? n.TownshipName : n.VillageName;
+            return (grouped, byChild);
+        }, ct);
+
+        var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
+        foreach (var sum in sums.OrderBy(g => g.Code, StringComparer.Ordinal))
+        {
+            var counts = sum.ToCounts();
+            Add(result.Total, counts);
+            if (scope.Level == OrgLevel.Village) continue;
+            result.Children.Add(new UnitCounts { Code = sum.Code.PadRight(OrgCode.Length, '0'), Counts = counts, Name = names.GetValueOrDefault(sum.Code) ?? "" });
+        }
+        return result;
+    }
+
+    private sealed class ChildCountRow
+    {
+        public string Code { get; set; } = "";
+        public long Total { get; set; }
+        public long Completed { get; set; }
+        public long Closed { get; set; }
+        public long Overdue { get; set; }
+        public long Reopened { get; set; }
+        public long Stale { get; set; }
+
+        public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
     }
 
     private static void Add(Counts sum, Counts counts)

@@ -91,6 +91,56 @@ public abstract class TargetMeasureCountsSpec(DbProvider provider) : IAsyncLifet
         Assert.Equal(recount, await Answered());
     }
 
+    /// <summary>Totals-only (what the gateway's reconciliation asks) against the full answer, at every level from the nation to a village.</summary>
+    private async Task TotalsOnlyAgreeWithTheFullAnswer(int year)
+    {
+        string[] scopes = [OrgCode.Nation.Value, "360000000000", "360700000000", County, TownshipA, TargetA1];
+        foreach (var scope in scopes)
+        {
+            var client = _host.Measures(scope, Role.Viewer);
+            var full = await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = scope, CampaignYear = year });
+            var totals = await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = scope, CampaignYear = year, TotalsOnly = true });
+            Assert.Equal(full.Total, totals.Total);
+            Assert.Equal(full.Children, totals.Children);
+            Assert.Equal(full.ScopeCode, totals.ScopeCode);
+            Assert.Equal(full.AsOf, totals.AsOf);
+            Assert.Empty(totals.Targets);
+        }
+    }
+
+    [Fact]
+    public async Task Totals_only_equal_the_full_answers_total_and_children_with_overdue_and_closed_measures_of_today_and_of_another_day()
+    {
+        var a1 = await _host.Measures(TownshipA).CreatePlanAsync(SimplePlan(TargetA1));
+        await _host.Measures(TownshipA).CreatePlanAsync(SimplePlan(TargetA2));
+        var b1 = await _host.Measures(TownshipB).CreatePlanAsync(SimplePlan(TargetB1));
+        var village = _host.Measures(TargetA1);
+        foreach (var m in a1.Problems[0].Measures)
+        {
+            await village.RecordProgressAsync(new RecordProgressRequest { MeasureId = m.Id, Percent = 100 });
+            await village.CompleteMeasureAsync(new CompleteMeasureRequest { MeasureId = m.Id });
+        }
+        await _host.Measures(TownshipA, Role.Reviewer).CloseMeasureAsync(new CloseMeasureRequest { MeasureId = a1.Problems[0].Measures[0].Id, Verifier = "谢德明" });
+        await _host.Measures(TownshipA, Role.Reviewer).ReopenMeasureAsync(new ReopenMeasureRequest { MeasureId = a1.Problems[0].Measures[1].Id, Reason = "复查未达标", NewDeadline = D(2027, 5, 20) });
+        await TotalsOnlyAgreeWithTheFullAnswer(0);
+
+        // A later day: every kept row is of 1 March, so overdue is counted again from the measures in both answers.
+        SetShanghai(_host, new DateTime(2027, 6, 1, 9, 0, 0));
+        var county = await _host.Measures(County, Role.Viewer).GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = County, TotalsOnly = true });
+        Assert.True(county.Total.Overdue > 0 && county.Total.Closed > 0 && county.Total.Reopened > 0, county.Total.ToString());
+        Assert.Equal(2, county.Children.Count);
+        Assert.All(county.Children, c => Assert.NotEqual("", c.Name));
+        await TotalsOnlyAgreeWithTheFullAnswer(0);
+        await TotalsOnlyAgreeWithTheFullAnswer(Year);
+
+        // One row brought to the day by a change, the others still of 1 March: kept and recounted rows in one answer.
+        await _host.Measures(TargetB1).RecordProgressAsync(new RecordProgressRequest { MeasureId = b1.Problems[1].Measures[0].Id, Percent = 30 });
+        await TotalsOnlyAgreeWithTheFullAnswer(0);
+        await _host.Get<DeadlineScan>().RefreshCountsAsync(CancellationToken.None);
+        await TotalsOnlyAgreeWithTheFullAnswer(0);
+        await TotalsOnlyAgreeWithTheFullAnswer(Year - 1);
+    }
+
     [Fact]
     public async Task Changes_of_one_targets_measures_at_the_same_time_are_all_counted()
     {
