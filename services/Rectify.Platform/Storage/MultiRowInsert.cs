@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 
 namespace Rectify.Platform.Storage;
@@ -18,25 +17,23 @@ public static class MultiRowInsert
 
     public static async Task InsertRowsAsync<T>(this DbSession session, string table, IReadOnlyList<string> columns, IEnumerable<T> rows, Func<T, object?[]> values)
     {
-        var head = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
         foreach (var chunk in rows.Chunk(Math.Max(1, ParametersPerStatement / columns.Count)))
         {
-            var sql = new StringBuilder(head);
             var parameters = new DynamicParameters();
+            var tuples = new List<string>(chunk.Length);
             for (var r = 0; r < chunk.Length; r++)
             {
                 var row = values(chunk[r]);
                 if (row.Length != columns.Count) throw new ArgumentException($"A row of {table} has {row.Length} values for {columns.Count} columns.", nameof(values));
-                sql.Append(r == 0 ? "(" : ", (");
+                var names = new string[row.Length];
                 for (var c = 0; c < row.Length; c++)
                 {
-                    var name = $"v{r}_{c}";
-                    sql.Append(c == 0 ? "@" : ", @").Append(name);
-                    parameters.Add(name, row[c]);
+                    names[c] = $"@v{r}_{c}";
+                    parameters.Add(names[c], row[c]);
                 }
-                sql.Append(')');
+                tuples.Add($"({string.Join(", ", names)})");
             }
-            await session.ExecuteAsync(sql.ToString(), parameters);
+            await session.ExecuteAsync($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES {string.Join(", ", tuples)}", parameters);
         }
     }
 }
