@@ -22,7 +22,6 @@ public sealed class ReportingModule : ServiceModule<ReportingModule>
     {
         AddDatabase(services, configuration);
         RequestReplyRetention.Validate(configuration.GetSection(ReportingOptions.Section).Get<ReportingOptions>() ?? new ReportingOptions());
-        services.AddSingleton<GroupCommit>();
         services.AddSingleton<RequestReplies>();
         services.AddSingleton<RequestReplyRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<RequestReplyRetention>());

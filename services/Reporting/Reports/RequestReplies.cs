@@ -14,7 +14,7 @@ namespace Rectify.Reporting.Reports;
 /// request. The same id from the same unit for the same RPC with other content is refused, never replayed: replaying it
 /// would tell the caller "submitted" for a push that was not written.
 /// </summary>
-public sealed class RequestReplies(Database<ReportingModule> database, GroupCommit commits, TimeProvider clock)
+public sealed class RequestReplies(Database<ReportingModule> database, TimeProvider clock)
 {
     /// <summary>One request's key and what it was: the unit it is about and a hash of its bytes.</summary>
     public sealed record Key(string CallerUnit, string Rpc, string RequestId, string TargetUnit, string RequestHash);
@@ -58,8 +58,7 @@ public sealed class RequestReplies(Database<ReportingModule> database, GroupComm
             var claimed = false;
             try
             {
-                // In the next group commit (GroupCommit): concurrent pushes share one transaction, each under its own savepoint.
-                return await commits.WriteAsync(async session =>
+                return await database.WriteAsync(async session =>
                 {
                     await session.ExecuteAsync("""
                         INSERT INTO request_replies (unit_code, rpc, client_request_id, target_code, request_hash, response, recorded_at)
