@@ -76,12 +76,16 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
         await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM units WHERE parent_code = @code AND status = 1", new { code }) > 0;
 
     public static Task InsertAsync(DbSession session, IReadOnlyCollection<UnitRow> units, DateTime registeredAt) =>
-        session.InsertRowsAsync("units", ["code", "name", "level", "parent_code", "status", "closed_on", "merged_into", "registered_at"], units,
-            u => [u.Code, u.Name, u.Level, u.ParentCode, u.Status, null, null, registeredAt]);
+        session.ExecuteAsync("""
+            INSERT INTO units (code, name, level, parent_code, status, closed_on, merged_into, registered_at)
+            VALUES (@Code, @Name, @Level, @ParentCode, @Status, NULL, NULL, @RegisteredAt)
+            """, units.Select(u => new { u.Code, u.Name, u.Level, u.ParentCode, u.Status, RegisteredAt = registeredAt }).ToList());
 
     public static Task RecordAsync(DbSession session, IReadOnlyCollection<UnitChangeRow> changes) =>
-        session.InsertRowsAsync("unit_changes", ["code", "kind", "old_name", "new_name", "related_code", "effective_on", "reason", "recorded_by", "recorded_at"], changes,
-            c => [c.Code, c.Kind, c.OldName, c.NewName, c.RelatedCode, c.EffectiveOn, c.Reason, c.RecordedBy, c.RecordedAt]);
+        session.ExecuteAsync("""
+            INSERT INTO unit_changes (code, kind, old_name, new_name, related_code, effective_on, reason, recorded_by, recorded_at)
+            VALUES (@Code, @Kind, @OldName, @NewName, @RelatedCode, @EffectiveOn, @Reason, @RecordedBy, @RecordedAt)
+            """, changes.ToList());
 
     public static Task RenameAsync(DbSession session, string code, string name) =>
         session.ExecuteAsync("UPDATE units SET name = @name WHERE code = @code", new { code, name });

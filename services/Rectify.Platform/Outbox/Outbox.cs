@@ -15,14 +15,24 @@ public static class Outbox
 
     public static Task PublishAsync(this DbSession session, IIntegrationEvent @event) => session.PublishAllAsync([@event]);
 
-    /// <summary>Writes the events as outbox rows, many to one INSERT (one round trip for a write's few events, few for bulk imports).</summary>
+    /// <summary>Writes many events with one prepared statement (bulk imports).</summary>
     public static async Task PublishAllAsync(this DbSession session, IReadOnlyCollection<IIntegrationEvent> events)
     {
+        const string insert = """
+            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
+            VALUES (@MessageId, @MessageType, @Payload, @OccurredAt, @TraceParent)
+            """;
         if (events.Count == 0) return;
         // The relay publishes in this trace, so the consumers' work joins the RPC that caused it.
         var traceParent = Hosting.Telemetry.CurrentTraceParent();
-        await session.InsertRowsAsync("outbox_messages", ["message_id", "message_type", "payload", "occurred_at", "trace_parent"], events,
-            e => [Guid.NewGuid().ToString(), EventTypes.NameOf(e.GetType()), JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json), e.OccurredAt.UtcDateTime, traceParent]);
+        await session.ExecuteAsync(insert, events.Select(e => new
+        {
+            MessageId = Guid.NewGuid().ToString(),
+            MessageType = EventTypes.NameOf(e.GetType()),
+            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
+            OccurredAt = e.OccurredAt.UtcDateTime,
+            TraceParent = traceParent,
+        }).ToList());
         // Only after the commit: the relay reads committed rows.
         session.AfterCommit(Doorbell(session.Database).Notify);
     }

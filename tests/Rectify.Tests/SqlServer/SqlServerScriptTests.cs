@@ -166,10 +166,6 @@ public sealed class SqlServerScriptTests(ITestOutputHelper output)
         ["string.Join(\", \", Committee)"] = ["team_operation, organizational_systems, cadre_team, vanguard_role"],
         ["string.Join(\", \", Committee.Select(c => $\"{c} = {c}_hundredths / 100.0\"))"] = ["team_operation = team_operation_hundredths / 100.0, cadre_team = cadre_team_hundredths / 100.0"],
         ["string.Join(\", \", Committee.Select((c, i) => $\"{c}_hundredths = @s{i}\"))"] = ["team_operation_hundredths = @s0, cadre_team_hundredths = @s1"],
-        // MultiRowInsert: a table, its columns, and rows of parameters.
-        ["table"] = ["outbox_messages"],
-        ["string.Join(\", \", columns)"] = ["message_id, payload"],
-        ["string.Join(\", \", tuples)"] = ["(@v0_0, @v0_1), (@v1_0, @v1_1)"],
         // Backup: each table's row count, the name quoted (SQLite only, and valid T-SQL too).
         ["table.Replace(\"\\\"\", \"\\\"\\\"\")"] = ["outbox_messages"],
     };
