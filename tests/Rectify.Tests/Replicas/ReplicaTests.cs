@@ -123,10 +123,9 @@ public sealed class ReplicaTests : IAsyncLifetime
     private static bool HolderIs(TestHost host, string holder) =>
         host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxRelay<OrganizationsModule>>().Single().LeaseHolder == holder;
 
-    // Skipped: it fails in every full run of the suite (no overdue event reaches the listener in 60 s while the fake clock
-    // moves on) and passes alone and beside the messaging tests; the cause is not found yet. The lease itself is covered
-    // by LeaseTests and DeliveryReplicaTests.
-    [Fact(Skip = "Fails in full runs only (no overdue event reaches the listener); under investigation: see docs/operations.md, known issues")]
+    // Skipped in round 1 of issue 15 (it failed in every full run only); back since background services no longer let a
+    // cancellation of their own end the host (DailyJobTests). Its failure message says what the replicas did.
+    [Fact]
     public async Task A_daily_job_on_two_replicas_runs_once_and_its_events_are_published_once()
     {
         await using var listener = await TestHost.StartAsync(DbProvider.Sqlite, [new DeliveryLogModule()], OnRabbitMq());
@@ -134,6 +133,8 @@ public sealed class ReplicaTests : IAsyncLifetime
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var settings = OnRabbitMq();
         settings["Rectify:Measures:ScheduleScans"] = "true";
+        // The jobs' own lines (lease held elsewhere, scan through a day) in the test's output, should it fail again.
+        settings["Logging:LogLevel:Rectify"] = "Information";
         await using var first = await TestHost.StartAsync(DbProvider.Postgres, [new MeasuresModule()], settings, clock, storage);
         await using var second = await TestHost.StartAsync(DbProvider.Postgres, [new MeasuresModule()], settings, clock, storage);
         SetShanghai(first, new DateTime(2027, 3, 1, 10, 0, 0));
@@ -146,21 +147,34 @@ public sealed class ReplicaTests : IAsyncLifetime
         // A replica still busy with the run the March jump started finds the lease held when May comes and waits HoldFor
         // on the fake clock, while the holder's run saw March: the clock goes on through the morning, as a real one would.
         var moved = Stopwatch.StartNew();
-        await Poll.UntilCount(async () =>
+        var database = first.Get<Database<MeasuresModule>>();
+        try
         {
-            var seen = (await DeliveryLogModule.CountAsync(log, "overdue")).Messages;
-            if (seen < 3 && moved.Elapsed > TimeSpan.FromSeconds(2))
+            await Poll.UntilCount(async () =>
             {
-                clock.Advance(DailyJob.HoldFor);
-                moved.Restart();
-            }
-            return seen;
-        }, 3, "the overdue events of the daily scan", TimeSpan.FromSeconds(60));
+                var seen = (await DeliveryLogModule.CountAsync(log, "overdue")).Messages;
+                if (seen < 3 && moved.Elapsed > TimeSpan.FromSeconds(2))
+                {
+                    clock.Advance(DailyJob.HoldFor);
+                    moved.Restart();
+                }
+                return seen;
+            }, 3, "the overdue events of the daily scan", TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // What the replicas did, to tell a scan that never ran from events that were never relayed or never consumed.
+            var state = await database.ReadAsync(async s => string.Join("; ",
+                "scans " + string.Join(",", await s.QueryAsync<string>("SELECT CAST(scan_date AS varchar(20)) FROM deadline_scans ORDER BY scan_date")),
+                "overdue outbox rows (dispatched) " + await s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type LIKE '%MeasureOverdue'")
+                    + " (" + await s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type LIKE '%MeasureOverdue' AND dispatched_at IS NOT NULL") + ")",
+                "leases " + string.Join(",", await s.QueryAsync<string>("SELECT name || ' until ' || CAST(expires_at AS varchar(40)) FROM job_leases"))));
+            throw new Xunit.Sdk.XunitException($"{e.Message} [{state}; clock {clock.GetUtcNow():O}; listener deliveries {await DeliveryLogModule.CountAsync(log, "overdue")}]");
+        }
         await first.SettledAsync();
         await second.SettledAsync();
         await listener.SettledAsync();
         Assert.Equal((3, 3), await DeliveryLogModule.CountAsync(log, "overdue"));
-        var database = first.Get<Database<MeasuresModule>>();
         Assert.Equal(3, await database.ReadAsync(s => s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type LIKE '%MeasureOverdue'")));
         Assert.Equal(1, await database.ReadAsync(s => s.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM job_leases WHERE name = 'job:DeadlineScheduler'")));
     }
