@@ -266,17 +266,22 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         return result;
     }
 
-    private sealed class ChildCountRow
+    /// <summary>The five counts as a query reads them (a target's kept row or a child's sum).</summary>
+    private abstract class CountColumns
     {
-        public string Code { get; set; } = "";
         public long Total { get; set; }
         public long Completed { get; set; }
         public long Closed { get; set; }
         public long Overdue { get; set; }
         public long Reopened { get; set; }
-        public long Stale { get; set; }
 
         public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
+    }
+
+    private sealed class ChildCountRow : CountColumns
+    {
+        public string Code { get; set; } = "";
+        public long Stale { get; set; }
     }
 
     private static void Add(Counts sum, Counts counts)
@@ -300,17 +305,10 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         public DateOnly CampaignEndsOn { get; set; }
     }
 
-    private sealed class TargetCountRow
+    private sealed class TargetCountRow : CountColumns
     {
         public string VillageCode { get; set; } = "";
         public int CampaignYear { get; set; }
-        public long Total { get; set; }
-        public long Completed { get; set; }
-        public long Closed { get; set; }
-        public long Overdue { get; set; }
-        public long Reopened { get; set; }
         public DateOnly? OverdueOn { get; set; }
-
-        public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
     }
 }

@@ -1,8 +1,8 @@
+using MassTransit;
 using Rectify.Events;
 using Rectify.Events.Assessment;
 using Rectify.Events.Measures;
 using Rectify.Events.Reporting;
-using MassTransit;
 using Rectify.Kernel;
 using Rectify.Notifications.Delivery;
 using Rectify.Platform;

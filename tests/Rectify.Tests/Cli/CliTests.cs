@@ -177,6 +177,18 @@ public sealed class CliTests(DemoHost demo) : IClassFixture<DemoHost>, IDisposab
     }
 
     [Fact]
+    public async Task Counts_with_totals_only_give_the_same_total_without_a_row_per_target()
+    {
+        var full = await As(County, Role.Viewer, "counts", County, "--json");
+        var totals = await As(County, Role.Viewer, "counts", County, "--totals-only", "--json");
+        Assert.True(full.Exit == 0 && totals.Exit == 0, $"{full}\n{totals}");
+        Assert.NotEmpty(full.Json.GetProperty("targets").EnumerateArray());
+        Assert.False(totals.Json.TryGetProperty("targets", out _));
+        Assert.Equal(full.Json.GetProperty("total").GetRawText(), totals.Json.GetProperty("total").GetRawText());
+        Assert.Equal(full.Json.GetProperty("children").GetRawText(), totals.Json.GetProperty("children").GetRawText());
+    }
+
+    [Fact]
     public async Task A_wrong_address_says_which_address_failed_and_how_to_fix_it()
     {
         var nowhere = $"http://127.0.0.1:{UnusedPort()}";
