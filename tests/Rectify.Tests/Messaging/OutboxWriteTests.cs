@@ -7,7 +7,7 @@ using Rectify.Tests.Support;
 
 namespace Rectify.Tests.Messaging;
 
-/// <summary>A write's events become outbox rows in a few multi-row INSERTs: every event once, in order, each with its own id.</summary>
+/// <summary>A write's many events become outbox rows: every event once, in order, each with its own id.</summary>
 public sealed class OutboxWriteTests
 {
     [Theory]

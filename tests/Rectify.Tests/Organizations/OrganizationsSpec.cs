@@ -228,9 +228,9 @@ public abstract class OrganizationsSpec(DbProvider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_import_of_more_rows_than_one_insert_takes_writes_each_unit_with_its_history_and_event_and_again_adds_nothing()
+    public async Task A_bulk_import_writes_each_unit_with_its_history_and_event_and_again_adds_nothing()
     {
-        // 451 units: 15 multi-row inserts of each table (14 of 32 rows and one of 3), a township and its villages in one file.
+        // 451 units, a township and its villages in one file: a bulk write of each table.
         const string township = "360731105000";
         var rows = new[] { (Code: township, Name: "新区镇", Parent: County) }
             .Concat(Enumerable.Range(1, 450).Select(i => (Code: $"360731105{i:D3}", Name: $"第{i}村", Parent: township))).ToArray();
