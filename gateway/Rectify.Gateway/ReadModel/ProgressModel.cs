@@ -247,24 +247,30 @@ public sealed class ProgressModel(ReportingCalendar calendar, TimeProvider clock
     /// <summary>Whether a query of the unit for the month and day would be answered from kept progress, nothing recounted.</summary>
     public bool IsKept(OrgCode scope, Month month, DateOnly today)
     {
-        lock (_lock)
-            return today == _keptOn && _kept.TryGetValue((scope.Value, month), out var kept) && kept.Unplaced == _unplacedVersion
-                && kept.Version == VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
+        lock (_lock) return KeptProgress(scope, month, today) is not null;
     }
+
+    /// <summary>
+    /// The unit's kept progress while nothing it depends on changed, else null. A township's or a village's answer also
+    /// depends on rows of its county outside its subtree (the county's summary report, the township's closing): it holds
+    /// while the county's version stands.
+    /// </summary>
+    private Progress? KeptProgress(OrgCode scope, Month month, DateOnly today) =>
+        today == _keptOn && _kept.TryGetValue((scope.Value, month), out var kept) && kept.Unplaced == _unplacedVersion && kept.Version == DependedOnVersion(scope)
+            ? kept.Progress : null;
+
+    private long DependedOnVersion(OrgCode scope) => VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
 
     /// <summary>The unit's kept progress while nothing it depends on changed (and for the same month and day), else computed and kept.</summary>
     private Progress ProgressOf(OrgCode scope, Month month, DateOnly today)
     {
-        // A township's or a village's answer also depends on rows of its county outside its subtree (the county's summary
-        // report, the township's closing): it holds while the county's version stands.
-        var version = VersionOfLocked(scope.IsNation || scope.Level <= OrgLevel.County ? scope : scope.AncestorAt(OrgLevel.County));
         if (today != _keptOn)
         {
             _kept.Clear();
             _keptOn = today;
         }
-        if (_kept.TryGetValue((scope.Value, month), out var kept) && kept.Version == version && kept.Unplaced == _unplacedVersion)
-            return kept.Progress;
+        if (KeptProgress(scope, month, today) is { } kept) return kept;
+        var version = DependedOnVersion(scope);
         var progress = scope.IsNation || scope.Level < OrgLevel.County ? AddUp(scope, month, today) : CountTargets(scope, month, today);
         _kept[(scope.Value, month)] = new Kept(version, _unplacedVersion, progress);
         return progress;
