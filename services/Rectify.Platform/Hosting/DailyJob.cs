@@ -11,7 +11,8 @@ namespace Rectify.Platform.Hosting;
 /// A failed run is logged and tried again at the next time. With several replicas of a service on one database, a run
 /// holds the job's lease while it works and releases it when done; a replica that finds it held looks again after
 /// <see cref="HoldFor"/> (the jobs catch up from what they recorded, so a later run finds the work done). A restarted
-/// replica therefore runs its catch-up at start, and a holder that died frees the job when its lease expires.
+/// replica therefore runs its catch-up at start, and a holder that died frees the job when its lease expires. The next
+/// run is due at the first run time after the last run began, so a run that outlasts its run time is followed at once.
 /// </summary>
 public abstract class DailyJob(Database database, TimeProvider clock, ILogger logger) : BackgroundService
 {
@@ -31,6 +32,7 @@ public abstract class DailyJob(Database database, TimeProvider clock, ILogger lo
         {
             _lease ??= new Lease(database, "job:" + GetType().Name, HoldFor, clock);
             var wait = (TimeSpan?)null;
+            var began = clock.Now();
             try
             {
                 if (await _lease.TryAcquireAsync(stoppingToken))
@@ -43,7 +45,10 @@ public abstract class DailyJob(Database database, TimeProvider clock, ILogger lo
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested) { logger.LogError(e, "{Job} failed; it runs again at the next scheduled time", GetType().Name); }
-            var next = UntilNextRun(clock.Now(), RunAt);
+            // Due from when this run began, not when it ended: a run that outlasts its run time (a long catch-up at start)
+            // would otherwise skip that day's run.
+            var next = began + UntilNextRun(began, RunAt) - clock.Now();
+            if (next < TimeSpan.Zero) next = TimeSpan.Zero;
             try { await Task.Delay(wait is { } w && w < next ? w : next, clock, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }

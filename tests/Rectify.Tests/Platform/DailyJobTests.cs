@@ -40,6 +40,34 @@ public sealed class DailyJobTests
         }, "the next day's run");
         Assert.False(host.Get<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task A_run_that_outlasts_its_run_time_is_followed_at_once_by_that_days_run()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule()], clock: clock);
+        var job = host.Get<OutlastingJob>();
+        // The run at start takes a day and an hour of the clock, so it ends past the run time it began before. The
+        // clock is not moved from outside: only a next run due from when the first began comes at once.
+        await Poll.UntilCount(() => job.Runs, 2, "the run due while the first was running");
+        Assert.Equal(2, job.Runs);
+    }
+}
+
+/// <summary>A job whose first run lasts a day and an hour on the fake clock, as a long catch-up would.</summary>
+public sealed class OutlastingJob(Database<JobProbeModule> database, TimeProvider clock, ILogger<OutlastingJob> logger) : DailyJob(database, clock, logger)
+{
+    private readonly FakeTimeProvider _clock = (FakeTimeProvider)clock;
+    private int _runs;
+    public int Runs => Volatile.Read(ref _runs);
+    protected override bool Enabled => true;
+    protected override TimeOnly RunAt => new(6, 0);
+
+    protected override Task RunAsync(CancellationToken ct)
+    {
+        if (Interlocked.Increment(ref _runs) == 1) _clock.Advance(TimeSpan.FromHours(25));
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>A job that times out as a call with a deadline would, at every run.</summary>
@@ -69,6 +97,8 @@ public sealed class JobProbeModule : ServiceModule<JobProbeModule>
         AddDatabase(services, configuration);
         services.AddSingleton<TimingOutJob>();
         services.AddHostedService(sp => sp.GetRequiredService<TimingOutJob>());
+        services.AddSingleton<OutlastingJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutlastingJob>());
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
