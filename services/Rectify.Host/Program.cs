@@ -1,6 +1,8 @@
 using Rectify.Host;
 using Rectify.Platform.Hosting;
 
+NativeMemory.CapMallocArenas();
+
 // `--demo` is short for --Rectify:Demo=true; everything else is ordinary .NET configuration
 // (appsettings.json, RECTIFY__… environment variables, --Rectify:… arguments).
 args = [.. args.Select(a => a == "--demo" ? "--Rectify:Demo=true" : a)];
