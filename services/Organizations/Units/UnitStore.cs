@@ -28,7 +28,7 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
     public static async Task<Dictionary<string, UnitRow>> FindManyAsync(DbSession session, IEnumerable<string> codes)
     {
         var found = new Dictionary<string, UnitRow>();
-        foreach (var chunk in codes.Distinct().Chunk(1000))
+        foreach (var chunk in codes.Distinct().Chunk(100))
         {
             var rows = await session.QueryAsync<UnitRow>($"SELECT {Columns} FROM units WHERE {session.Sql.InList("code", "@chunk")}", new { chunk });
             foreach (var row in rows) found[row.Code] = row;
@@ -76,16 +76,19 @@ public sealed class UnitStore(Database<OrganizationsModule> database)
         await session.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM units WHERE parent_code = @code AND status = 1", new { code }) > 0;
 
     public static Task InsertAsync(DbSession session, IReadOnlyCollection<UnitRow> units, DateTime registeredAt) =>
-        session.ExecuteAsync("""
+        session.ExecuteEachAsync("""
             INSERT INTO units (code, name, level, parent_code, status, closed_on, merged_into, registered_at)
             VALUES (@Code, @Name, @Level, @ParentCode, @Status, NULL, NULL, @RegisteredAt)
-            """, units.Select(u => new { u.Code, u.Name, u.Level, u.ParentCode, u.Status, RegisteredAt = registeredAt }).ToList());
+            """, units, ("@Code", u => u.Code), ("@Name", u => u.Name), ("@Level", u => u.Level), ("@ParentCode", u => u.ParentCode),
+            ("@Status", u => u.Status), ("@RegisteredAt", _ => registeredAt));
 
     public static Task RecordAsync(DbSession session, IReadOnlyCollection<UnitChangeRow> changes) =>
-        session.ExecuteAsync("""
+        session.ExecuteEachAsync("""
             INSERT INTO unit_changes (code, kind, old_name, new_name, related_code, effective_on, reason, recorded_by, recorded_at)
             VALUES (@Code, @Kind, @OldName, @NewName, @RelatedCode, @EffectiveOn, @Reason, @RecordedBy, @RecordedAt)
-            """, changes.ToList());
+            """, changes, ("@Code", c => c.Code), ("@Kind", c => c.Kind), ("@OldName", c => c.OldName), ("@NewName", c => c.NewName),
+            ("@RelatedCode", c => c.RelatedCode), ("@EffectiveOn", c => c.EffectiveOn), ("@Reason", c => c.Reason),
+            ("@RecordedBy", c => c.RecordedBy), ("@RecordedAt", c => c.RecordedAt));
 
     public static Task RenameAsync(DbSession session, string code, string name) =>
         session.ExecuteAsync("UPDATE units SET name = @name WHERE code = @code", new { code, name });

@@ -25,14 +25,11 @@ public static class Outbox
         if (events.Count == 0) return;
         // The relay publishes in this trace, so the consumers' work joins the RPC that caused it.
         var traceParent = Hosting.Telemetry.CurrentTraceParent();
-        await session.ExecuteAsync(insert, events.Select(e => new
-        {
-            MessageId = Guid.NewGuid().ToString(),
-            MessageType = EventTypes.NameOf(e.GetType()),
-            Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
-            OccurredAt = e.OccurredAt.UtcDateTime,
-            TraceParent = traceParent,
-        }).ToList());
+        // Message ids ordered by the event's time (UUID v7), so the unique index on them, and the consumers' record of
+        // processed messages, grow at their end instead of at random pages.
+        await session.ExecuteEachAsync(insert, events, ("@MessageId", e => Guid.CreateVersion7(e.OccurredAt).ToString()), ("@MessageType", e => EventTypes.NameOf(e.GetType())),
+            ("@Payload", e => JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json)), ("@OccurredAt", e => e.OccurredAt.UtcDateTime),
+            ("@TraceParent", _ => traceParent));
         // Only after the commit: the relay reads committed rows.
         session.AfterCommit(Doorbell(session.Database).Notify);
     }

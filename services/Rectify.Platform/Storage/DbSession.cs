@@ -36,6 +36,33 @@ public sealed class DbSession(Database database, DbConnection connection, DbTran
     public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, object? param = null) => Connection.QueryFirstOrDefaultAsync<T>(Command(sql, param));
 
     /// <summary>
+    /// Runs <paramref name="sql"/> once per row on one command whose parameters are made once and given each row's values
+    /// (<paramref name="columns"/>: the parameter's name and the row's value; null is written as NULL): bulk writes of
+    /// thousands of rows, where Dapper builds every parameter again for each row, which costs several times the insert.
+    /// Values go to the provider as they are: pass text for the domain's value types, as their type handlers would.
+    /// </summary>
+    public async Task<int> ExecuteEachAsync<T>(string sql, IEnumerable<T> rows, params (string Name, Func<T, object?> Value)[] columns)
+    {
+        await using var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = Transaction;
+        var parameters = new DbParameter[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = columns[i].Name;
+            command.Parameters.Add(parameters[i]);
+        }
+        var written = 0;
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Length; i++) parameters[i].Value = columns[i].Value(row) ?? DBNull.Value;
+            written += await command.ExecuteNonQueryAsync(CancellationToken);
+        }
+        return written;
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> under a savepoint: when it throws an exception that <paramref name="undo"/> accepts (a racing
     /// insert's unique violation), only its own writes are undone and the transaction goes on (PostgreSQL would otherwise
     /// refuse every later statement of the transaction); returns whether it succeeded.
