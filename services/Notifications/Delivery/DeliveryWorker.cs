@@ -89,7 +89,9 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
     /// Deliveries claimed and not yet recorded: at most this many per sender, so the senders never wait for a claim or
     /// for a group of answers to be recorded (SQLite's single writer may keep a group waiting behind the filing).
     /// </summary>
-    private int MaxInFlight => options.Parallelism * 16;
+    private int MaxInFlight => Senders * 16;
+
+    private int Senders => Math.Max(1, options.Parallelism);
 
     /// <summary>
     /// Sends every delivery due now and whatever is filed or falls due meanwhile, without rounds: a claimer keeps up to
@@ -108,7 +110,7 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         var recorded = new ConcurrentQueue<string>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var recording = RecordAllAsync(answers.Reader, recorded, stop, ct);
-        var senders = Enumerable.Range(0, options.Parallelism).Select(_ => SendAllAsync(work.Reader, answers.Writer, recorded, stop)).ToList();
+        var senders = Enumerable.Range(0, Senders).Select(_ => SendAllAsync(work.Reader, answers.Writer, recorded, stop)).ToList();
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         var claimed = 0;
         Exception? failure = null;
