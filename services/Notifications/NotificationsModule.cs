@@ -27,7 +27,8 @@ public sealed class NotificationsModule : ServiceModule<NotificationsModule>
         services.AddSingleton<DigestJob>();
         services.AddHostedService(sp => sp.GetRequiredService<DigestJob>());
         services.AddHostedService<DeliveryWorker>();
-        services.AddHttpClient(DeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // No log lines or scope per webhook call (four lines each at Information): every attempt is recorded in delivery_attempts.
+        services.AddHttpClient(DeliveryWorker.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
     }
 
     public override void AddConsumers(IBusRegistrationConfigurator bus)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,7 +25,8 @@ public static class Channels
             case ChannelKind.Webhook:
             {
                 // A notification alone keeps its own id and key; a bundle has its batch id, and every notification is in items.
-                var body = JsonSerializer.Serialize(new
+                // UTF-8 bytes once: sent as they are and signed as they are.
+                var body = JsonSerializer.SerializeToUtf8Bytes(new
                 {
                     kind = row.Kind, unitCode = row.UnitCode, title = message.Title, text = message.Text,
                     occurrenceKey = message.IsBundle ? "" : row.OccurrenceKey, notificationId = message.IsBundle ? "" : row.NotificationId,
@@ -32,11 +34,13 @@ public static class Channels
                     items = message.Rows.Select(r => new { notificationId = r.NotificationId, occurrenceKey = r.OccurrenceKey, title = r.Title, text = r.Text, createdAt = DateTime.SpecifyKind(r.CreatedAt, DateTimeKind.Utc) }),
                 }, Json);
                 var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-                var request = new HttpRequestMessage(HttpMethod.Post, row.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                var request = new HttpRequestMessage(HttpMethod.Post, row.Url) { Content = content };
                 request.Headers.Add("X-Rectify-Event", row.Kind);
                 request.Headers.Add("X-Rectify-Delivery", message.DeliveryId);
                 request.Headers.Add("X-Rectify-Timestamp", timestamp);
-                request.Headers.Add("X-Rectify-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(row.Secret!), Encoding.UTF8.GetBytes($"{timestamp}.{body}"))));
+                request.Headers.Add("X-Rectify-Signature", "sha256=" + Convert.ToHexStringLower(Sign(row.Secret!, timestamp, body)));
                 return request;
             }
             case ChannelKind.Wecom:
@@ -51,6 +55,16 @@ public static class Channels
             default:
                 throw new InvalidOperationException($"Unknown channel kind {row.ContactKind}.");
         }
+    }
+
+    /// <summary>HMAC-SHA256 over "{timestamp}.{body}" in one buffer, without the body as a string.</summary>
+    private static byte[] Sign(string secret, string timestamp, byte[] body)
+    {
+        var signed = new byte[timestamp.Length + 1 + body.Length];
+        var at = Encoding.ASCII.GetBytes(timestamp, signed);
+        signed[at] = (byte)'.';
+        body.CopyTo(signed, at + 1);
+        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Dapper;
@@ -84,64 +85,145 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
         c.kind AS ContactKind, c.url AS Url, c.secret AS Secret, c.quiet_from AS QuietFrom, c.quiet_until AS QuietUntil
         """;
 
-    /// <summary>Sends every delivery due now, a bounded number at a time; returns how many were tried (none on a replica without the lease).</summary>
+    /// <summary>
+    /// Deliveries claimed and not yet recorded: at most this many per sender, so the senders never wait for a claim or
+    /// for a group of answers to be recorded (SQLite's single writer may keep a group waiting behind the filing).
+    /// </summary>
+    private int MaxInFlight => Senders * 16;
+
+    private int Senders => Math.Max(1, options.Parallelism);
+
+    /// <summary>
+    /// Sends every delivery due now and whatever is filed or falls due meanwhile, without rounds: a claimer keeps up to
+    /// <see cref="MaxInFlight"/> deliveries in flight, the senders take them one message at a time, and a recorder records
+    /// the answers in groups; a delivery is claimed again only after its answer is recorded (or, after a failure or a
+    /// restart, never recorded: then it is sent again, never lost). Returns how many deliveries it claimed, once nothing
+    /// is due and nothing is in flight (none on a replica without the lease).
+    /// </summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         if (!await _lease.TryAcquireAsync(ct)) return 0;
+        var work = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleWriter = true });
+        var answers = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleReader = true });
+        // Delivery ids recorded (or handed back unsent): the claimer drops them from its in-flight set before its next claim,
+        // so a claim that read a row before its answer was committed still sees it in flight, and one after sees it recorded.
+        var recorded = new ConcurrentQueue<string>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recording = RecordAllAsync(answers.Reader, recorded, stop, ct);
+        var senders = Enumerable.Range(0, Senders).Select(_ => SendAllAsync(work.Reader, answers.Writer, recorded, stop)).ToList();
+        var inFlight = new HashSet<string>(StringComparer.Ordinal);
+        var claimed = 0;
+        Exception? failure = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                while (recorded.TryDequeue(out var id)) inFlight.Remove(id);
+                // A batch that outlasts the lease stops claiming: another replica may hold it now. Renewed here while busy.
+                if (!await _lease.TryAcquireAsync(stop.Token)) break;
+                // Claimed again once half is free: each claim reads past those in flight, at most as many rows again as it claims.
+                var room = MaxInFlight - inFlight.Count;
+                var batch = room < MaxInFlight / 2 ? [] : await ClaimAsync(inFlight, room, stop.Token);
+                foreach (var message in batch)
+                {
+                    foreach (var r in message.Rows) inFlight.Add(r.DeliveryId);
+                    claimed += message.Rows.Count;
+                    work.Writer.TryWrite(message);
+                }
+                if (batch.Count > 0) continue;
+                if (inFlight.Count == 0 && recorded.IsEmpty) break;
+                // Rung by the recorder after each group, and by the consumers when they file new deliveries.
+                await signal.WaitAsync(Poll, stop.Token);
+            }
+        }
+        catch (Exception e) { failure = e; }
+        // What was claimed is sent and recorded before returning; a failure stops them, and the cause is thrown, not the stop.
+        work.Writer.TryComplete();
+        try { await Task.WhenAll(senders); }
+        catch (Exception e) { failure = Cause(failure, e); }
+        answers.Writer.TryComplete();
+        try { await recording; }
+        catch (Exception e) { failure = Cause(failure, e); }
+        if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+        return claimed;
+    }
+
+    private static Exception Cause(Exception? first, Exception next) => first is null or OperationCanceledException ? next : first;
+
+    /// <summary>Due deliveries not in flight, as messages, up to about <paramref name="room"/> of them (a bundle takes its companions along).</summary>
+    private async Task<List<Outgoing>> ClaimAsync(HashSet<string> inFlight, int room, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var (due, companions) = await database.ReadAsync(async c =>
         {
-            var due = (await c.QueryAsync<OutgoingRow>($"""
+            // Those in flight are still waiting in the table, and the longest due: read past them.
+            var limit = room + inFlight.Count;
+            var read = (await c.QueryAsync<OutgoingRow>($"""
                 SELECT {OutgoingColumns}
                 FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
                 WHERE {database.Sql.InList("d.status", "@waiting")} AND d.next_attempt_at <= @now
                 ORDER BY d.next_attempt_at
                 {database.Sql.Limit("@batch")}
-                """, new { waiting = Waiting, now = now.UtcDateTime, batch = 500 })).ToList();
-            // A bundle goes when its first delivery is due and takes the others of its day still waiting with it.
+                """, new { waiting = Waiting, now = now.UtcDateTime, batch = limit })).AsList();
+            var fresh = read.Where(r => !inFlight.Contains(r.DeliveryId)).ToList();
+            var due = fresh.Take(room).ToList();
+            var everyDue = read.Count < limit && fresh.Count <= room;
+            // A bundle goes when its first delivery is due and takes the others of its day still waiting with it. When the
+            // read above was not cut short, every due one is in it already: only those not due yet are read again.
             var contacts = due.Where(r => Bundles.Includes(r.Kind)).Select(r => r.ContactId).Distinct().ToArray();
             var companions = contacts.Length == 0 ? [] : (await c.QueryAsync<OutgoingRow>($"""
                 SELECT {OutgoingColumns}
                 FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN contacts c ON c.id = d.contact_id
                 WHERE {database.Sql.InList("d.contact_id", "@contacts")} AND {database.Sql.InList("d.status", "@waiting")}
-                  AND {database.Sql.InList("n.kind", "@kinds")}
-                """, new { contacts, waiting = Waiting, kinds = Bundles.Kinds.ToArray() })).ToList();
+                  AND {database.Sql.InList("n.kind", "@kinds")}{(everyDue ? " AND d.next_attempt_at > @now" : "")}
+                """, new { contacts, waiting = Waiting, kinds = Bundles.Kinds.ToArray(), now = now.UtcDateTime }))
+                .Where(r => !inFlight.Contains(r.DeliveryId)).ToList();
             return (due, companions);
         }, ct);
         var dueIds = due.Select(r => r.DeliveryId).ToHashSet();
-        var messages = due.Concat(companions).DistinctBy(r => r.DeliveryId)
+        return due.Concat(companions).DistinctBy(r => r.DeliveryId)
             .GroupBy(r => Bundles.Includes(r.Kind) ? Bundles.GroupOf(r) : r.DeliveryId)
             .Where(g => g.Any(r => dueIds.Contains(r.DeliveryId)))
             .Select(g => new Outgoing(g.OrderBy(r => r.CreatedAt).ThenBy(r => r.OccurrenceKey, StringComparer.Ordinal).ToList()))
             .ToList();
-        // Answers are recorded as they come, whatever has come meanwhile in one transaction (SQLite has one writer: a
-        // transaction per answer queued them behind each other). All are recorded before the next round looks for due
-        // deliveries, so none is sent twice for want of its record; a record that fails stops the sending.
-        var answers = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var recording = RecordAllAsync(answers.Reader, stop, ct);
-        Exception? sending = null;
+    }
+
+    /// <summary>One sender: a message at a time, its answer handed to the recorder. One that fails stops the sending.</summary>
+    private async Task SendAllAsync(ChannelReader<Outgoing> work, ChannelWriter<Attempt> answers, ConcurrentQueue<string> recorded, CancellationTokenSource stop)
+    {
+        await Task.Yield();
         try
         {
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = stop.Token }, async (message, token) =>
-            {
-                // A batch that outlasts the lease stops sending: another replica may hold it now; the rest wait for the next round.
-                if (!_lease.Held) return;
-                var now = clock.GetUtcNow();
-                var answer = await sender.SendAsync(message, now, token);
-                answers.Writer.TryWrite(new Attempt(message, now, answer));
-            });
+            while (await work.WaitToReadAsync(stop.Token))
+                while (work.TryRead(out var message))
+                {
+                    // Not sent once the lease is lost (another replica may hold it now): handed back unsent, claimed again if it comes back.
+                    if (!_lease.Held)
+                    {
+                        foreach (var r in message.Rows) recorded.Enqueue(r.DeliveryId);
+                        signal.Notify();
+                        continue;
+                    }
+                    var now = clock.GetUtcNow();
+                    var answer = await sender.SendAsync(message, now, stop.Token);
+                    answers.TryWrite(new Attempt(message, now, answer));
+                }
         }
-        catch (Exception e) { sending = e; }
-        answers.Writer.Complete();
-        await recording;
-        if (sending is not null) ExceptionDispatchInfo.Throw(sending);
-        return due.Count;
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
     }
 
     private sealed record Attempt(Outgoing Message, DateTimeOffset Now, ChannelSender.Answer Answer);
 
-    private async Task RecordAllAsync(ChannelReader<Attempt> answers, CancellationTokenSource stop, CancellationToken ct)
+    /// <summary>
+    /// Records the answers as they come, whatever has come meanwhile in one transaction (SQLite has one writer: a
+    /// transaction per answer queued them behind each other), then hands their ids back to the claimer and rings it. A
+    /// record that fails stops the sending; what was sent and not recorded is sent again.
+    /// </summary>
+    private async Task RecordAllAsync(ChannelReader<Attempt> answers, ConcurrentQueue<string> recorded, CancellationTokenSource stop, CancellationToken ct)
     {
         await Task.Yield();
         try
@@ -152,6 +234,9 @@ public sealed class DeliveryWorker(Database<NotificationsModule> database, Deliv
                 group.Clear();
                 while (group.Count < 500 && answers.TryRead(out var attempt)) group.Add(attempt);
                 await RecordAsync(group, ct);
+                foreach (var attempt in group)
+                    foreach (var r in attempt.Message.Rows) recorded.Enqueue(r.DeliveryId);
+                signal.Notify();
             }
         }
         catch
