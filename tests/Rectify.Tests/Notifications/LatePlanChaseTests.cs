@@ -85,9 +85,13 @@ public abstract class LatePlanChaseSpec(DbProvider provider) : IAsyncLifetime
         var county = JsonDocument.Parse(Calls("/county", "measure-escalated").Single().Body).RootElement.GetProperty("text").GetString()!;
         Assert.StartsWith("【逾期升级】今日新增逾期升级督办措施 2 项：", county);
 
-        // Every delivery is recorded sent, once, with the batch it went in.
-        var deliveries = (await _host.Notifications(TownshipA).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries
-            .Where(d => inbox.Any(n => n.Id == d.NotificationId)).ToList();
+        // Every delivery is recorded sent, once, with the batch it went in (recorded after the receiver had the call: waited for).
+        var deliveries = await Poll.Until(async () =>
+        {
+            var recorded = (await _host.Notifications(TownshipA).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = TownshipA })).Deliveries
+                .Where(d => inbox.Any(n => n.Id == d.NotificationId)).ToList();
+            return recorded.All(d => d.Status == DeliveryStatus.Sent) ? recorded : throw new InvalidOperationException("not all recorded yet");
+        });
         Assert.Equal(5, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal((DeliveryStatus.Sent, 1), (d.Status, d.History.Count)));
         Assert.Single(deliveries.Select(d => d.BatchId).Distinct());
