@@ -100,6 +100,46 @@ public static class MeasuresBenchmark
         var fullMs = await Stats.Time(50, () => client.GetLedgerCountsAsync(fullRequest, headers).ResponseAsync);
         Console.WriteLine($"  the full answer (a row per target: {full.Targets.Count:N0}, for the township report and the exports): p50 {Stats.Percentile(fullMs, 50):F2} ms, p99 {Stats.Percentile(fullMs, 99):F2} ms over 50 calls");
         Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
+        await CountChangingWritesAsync(client, headers, counts);
+    }
+
+    /// <summary>
+    /// Writes that change the counts (销号: a completed measure of the province closed, by a reviewer of the province), 4 at a
+    /// time, with the totals-only call read between them: the write rate, the read's p99 while the counts change, and the
+    /// totals checked against the full answer afterwards. Each run closes other measures (400 of the province's ~10,000 completed).
+    /// </summary>
+    private static async Task CountChangingWritesAsync(MeasureService.MeasureServiceClient client, Grpc.Core.Metadata headers, GetLedgerCountsRequest counts)
+    {
+        const int Writes = 400, Concurrency = 4;
+        var completed = new Queue<string>();
+        var page = new ListMeasuresRequest { ScopeCode = Province, Statuses = { MeasureStatus.Completed }, Page = new Common.V1.PageRequest { PageSize = Writes } };
+        foreach (var m in (await client.ListMeasuresAsync(page, headers)).Measures) completed.Enqueue(m.Id);
+        var reviewer = BenchHost.Headers(OrgCode.Parse(Province), Role.Reviewer);
+        var before = (await client.GetLedgerCountsAsync(counts, headers)).Total;
+        var reads = new List<double>();
+        var watch = Stopwatch.StartNew();
+        var writers = Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (true)
+            {
+                string id;
+                lock (completed) { if (!completed.TryDequeue(out id!)) return; }
+                await client.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "谢德明" }, reviewer);
+            }
+        }).ToList();
+        var closing = Task.WhenAll(writers);
+        while (!closing.IsCompleted)
+        {
+            var read = Stopwatch.StartNew();
+            await client.GetLedgerCountsAsync(counts, headers);
+            reads.Add(read.Elapsed.TotalMilliseconds);
+        }
+        await closing;
+        var seconds = watch.Elapsed.TotalSeconds;
+        var after = (await client.GetLedgerCountsAsync(counts, headers)).Total;
+        var full = (await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = Province }, headers)).Total;
+        if (!full.Equals(after) || after.Closed - before.Closed != Writes) throw new InvalidOperationException($"After {Writes} closes: totals {after}, full {full}, before {before}.");
+        Console.WriteLine($"  count-changing writes (销号, {Concurrency} at a time): {Writes / seconds:N0}/s; totals-only read between them: {reads.Count:N0} reads, p50 {Stats.Percentile(reads, 50):F2} ms, p99 {Stats.Percentile(reads, 99):F2} ms");
     }
 
     private static async Task<Database<MeasuresModule>> GeneratedAsync(Stopwatch clock)
