@@ -56,7 +56,11 @@ public static class MeasuresBenchmark
             await app.StopAsync();
             await app.DisposeAsync();
         }
-        if (CountsOnly) return;
+        if (CountsOnly)
+        {
+            await CountChangingWritesOnPostgresAsync(folder);
+            return;
+        }
 
         var scan = new DeadlineScan(database, fakeClock, NullLogger<DeadlineScan>.Instance);
         await database.WriteAsync(s => s.ExecuteAsync("DELETE FROM deadline_occurrences; DELETE FROM deadline_scans; DELETE FROM outbox_messages;"));
@@ -100,7 +104,7 @@ public static class MeasuresBenchmark
         var fullMs = await Stats.Time(50, () => client.GetLedgerCountsAsync(fullRequest, headers).ResponseAsync);
         Console.WriteLine($"  the full answer (a row per target: {full.Targets.Count:N0}, for the township report and the exports): p50 {Stats.Percentile(fullMs, 50):F2} ms, p99 {Stats.Percentile(fullMs, 99):F2} ms over 50 calls");
         Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
-        await CountChangingWritesAsync(client, headers, counts);
+        await CountChangingWritesAsync(client, headers, BenchHost.Headers(OrgCode.Parse(Province), Role.Reviewer), counts, 400, 4);
     }
 
     /// <summary>
@@ -108,13 +112,17 @@ public static class MeasuresBenchmark
     /// time, with the totals-only call read between them: the write rate, the read's p99 while the counts change, and the
     /// totals checked against the full answer afterwards. Each run closes other measures (400 of the province's ~10,000 completed).
     /// </summary>
-    private static async Task CountChangingWritesAsync(MeasureService.MeasureServiceClient client, Grpc.Core.Metadata headers, GetLedgerCountsRequest counts)
+    private static async Task CountChangingWritesAsync(MeasureService.MeasureServiceClient client, Grpc.Core.Metadata headers, Grpc.Core.Metadata reviewer, GetLedgerCountsRequest counts, int Writes, int Concurrency)
     {
-        const int Writes = 400, Concurrency = 4;
         var completed = new Queue<string>();
-        var page = new ListMeasuresRequest { ScopeCode = Province, Statuses = { MeasureStatus.Completed }, Page = new Common.V1.PageRequest { PageSize = Writes } };
-        foreach (var m in (await client.ListMeasuresAsync(page, headers)).Measures) completed.Enqueue(m.Id);
-        var reviewer = BenchHost.Headers(OrgCode.Parse(Province), Role.Reviewer);
+        var page = new ListMeasuresRequest { ScopeCode = Province, Statuses = { MeasureStatus.Completed }, Page = new Common.V1.PageRequest { PageSize = Math.Min(Writes, 500) } };
+        while (completed.Count < Writes)
+        {
+            var listed = await client.ListMeasuresAsync(page, headers);
+            foreach (var m in listed.Measures.Take(Writes - completed.Count)) completed.Enqueue(m.Id);
+            if (listed.Page.NextPageToken == "") break;
+            page.Page.PageToken = listed.Page.NextPageToken;
+        }
         var before = (await client.GetLedgerCountsAsync(counts, headers)).Total;
         var reads = new List<double>();
         var watch = Stopwatch.StartNew();
@@ -139,7 +147,82 @@ public static class MeasuresBenchmark
         var after = (await client.GetLedgerCountsAsync(counts, headers)).Total;
         var full = (await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = Province }, headers)).Total;
         if (!full.Equals(after) || after.Closed - before.Closed != Writes) throw new InvalidOperationException($"After {Writes} closes: totals {after}, full {full}, before {before}.");
-        Console.WriteLine($"  count-changing writes (销号, {Concurrency} at a time): {Writes / seconds:N0}/s; totals-only read between them: {reads.Count:N0} reads, p50 {Stats.Percentile(reads, 50):F2} ms, p99 {Stats.Percentile(reads, 99):F2} ms");
+        Console.WriteLine($"  count-changing writes (销号, {Concurrency} at a time, {Writes:N0}): {Writes / seconds:N0}/s; totals-only read between them: {reads.Count:N0} reads, p50 {Stats.Percentile(reads, 50):F2} ms, p99 {Stats.Percentile(reads, 99):F2} ms");
+    }
+
+    /// <summary>
+    /// The same count-changing writes on PostgreSQL, where they can run at once (SQLite has one writer): one province of
+    /// 2,500 targets with 4 completed measures each, in a database of its own, closed 16 at a time (every write then also
+    /// changes the province's counts row).
+    /// </summary>
+    private static async Task CountChangingWritesOnPostgresAsync(string folder)
+    {
+        var postgres = Environment.GetEnvironmentVariable("RECTIFY_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres";
+        var name = $"rectify_bench_counts_{Guid.NewGuid():N}";
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString;
+        var database = new Database<MeasuresModule>("measures", DbProvider.Postgres, connectionString);
+        await Migrator.MigrateAsync(database, typeof(MeasuresModule).Assembly);
+        try
+        {
+            await database.WriteAsync(async session =>
+            {
+                var targets = new List<object>();
+                var plans = new List<object>();
+                var measures = new List<object>();
+                for (var ci = 1; ci <= Cities; ci++)
+                for (var co = 1; co <= Counties; co++)
+                for (var tw = 1; tw <= Townships; tw++)
+                for (var vi = 1; vi <= TargetsPerTownship; vi++)
+                {
+                    var village = $"11{ci:D2}{co:D2}{100 + tw}{200 + vi}";
+                    var plan = Guid.NewGuid().ToString();
+                    targets.Add(new { village, name = $"第{vi}村", township = $"第{tw}镇", county = village[..6] + "000000" });
+                    plans.Add(new { plan, village });
+                    for (var m = 0; m < 4; m++)
+                        measures.Add(new { id = Guid.NewGuid().ToString(), plan, position = m + 1, village, name = $"第{vi}村", description = $"整改措施{m + 1}", status = (int)MeasureStatus.Completed });
+                }
+                await session.ExecuteAsync("INSERT INTO targets (village_code, campaign_year, village_name, township_name, county_code, campaign_ends_on, designated_at) VALUES (@village, 2027, @name, @township, @county, DATE '2027-12-31', TIMESTAMP '2027-02-01 00:00:00')", targets);
+                await session.ExecuteAsync("INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at) VALUES (@plan, @village, 2027, DATE '2027-03-01', '', '[]', '[]', 'bench', TIMESTAMP '2027-03-01 00:00:00')", plans);
+                await session.ExecuteAsync("""
+                    INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
+                        responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at)
+                    VALUES (@id, @plan, @plan, @position, @village, @name, 2027, 'COLLECTIVE_ECONOMY', @description, '|刘文华|', DATE '2027-12-31', FALSE, @status, 100, 0,
+                        TIMESTAMP '2027-03-01 00:00:00', TIMESTAMP '2027-03-01 00:00:00')
+                    """, measures);
+            });
+            await TargetMeasureCounts.RebuildAsync(database, TimeProvider.System.Today());
+            // With a server database the development key is refused: tokens signed by a key of the host's own.
+            var keyFile = Path.Combine(folder, "issuer.pem");
+            var key = Rectify.Platform.Identity.IssuerKey.LoadOrCreate(keyFile);
+            Grpc.Core.Metadata Signed(OrgCode org, Role role) =>
+                new() { { "Authorization", "Bearer " + TokenIssuer.Mint(key.Credentials, "rectify", "rectify", "bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
+            var (app, grpcUrl) = await BenchHost.StartAsync(Path.Combine(folder, "postgres"), [new MeasuresModule()], new()
+            {
+                ["Rectify:Mode"] = "Standalone",
+                ["Rectify:Auth:SigningKeyFile"] = keyFile,
+                ["Rectify:Measures:ScheduleScans"] = "false",
+                ["Rectify:Storage:Provider"] = "Postgres",
+                ["ConnectionStrings:measures"] = connectionString,
+            });
+            try
+            {
+                using var channel = GrpcChannel.ForAddress(grpcUrl);
+                Console.WriteLine("PostgreSQL, one province (2,500 targets, 10,000 completed measures):");
+                await CountChangingWritesAsync(new MeasureService.MeasureServiceClient(channel), Signed(OrgCode.Nation, Role.Service), Signed(OrgCode.Parse(Province), Role.Reviewer), new GetLedgerCountsRequest { ScopeCode = Province, TotalsOnly = true }, 2000, 16);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString);
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        }
     }
 
     private static async Task<Database<MeasuresModule>> GeneratedAsync(Stopwatch clock)
