@@ -29,6 +29,8 @@ public static class MeasuresBenchmark
     private const string County = "110101000000", Province = "110000000000";
     // Generated once per process (81 s on a busy machine) and reused by every run of `--runs N`: each run scans it afresh.
     private static string? _folder;
+    // `measures counts`: the province subtree counts alone (and the writes beside them), without the ledger reads and the scan.
+    private static readonly bool CountsOnly = Environment.GetCommandLineArgs().Skip(1).Contains("counts");
 
     public static async Task RunAsync()
     {
@@ -46,31 +48,18 @@ public static class MeasuresBenchmark
             using var channel = GrpcChannel.ForAddress(grpcUrl);
             var client = new MeasureService.MeasureServiceClient(channel);
             var headers = BenchHost.Headers(OrgCode.Nation);
-            var ledger = new ListMeasuresRequest { ScopeCode = County, Page = new Common.V1.PageRequest { PageSize = 50 } };
-            var total = (await client.ListMeasuresAsync(ledger, headers)).TotalSize;
-            var ledgerMs = await Stats.Time(1000, () => client.ListMeasuresAsync(ledger, headers).ResponseAsync);
-            Console.WriteLine($"county ledger over gRPC ({total:N0} measures, first page of 50 by deadline, with total): p50 {Stats.Percentile(ledgerMs, 50):F2} ms, p99 {Stats.Percentile(ledgerMs, 99):F2} ms (target p99 ≤ 10 ms)");
-            var overdue = new ListMeasuresRequest { ScopeCode = County, OverdueOnly = true, Page = new Common.V1.PageRequest { PageSize = 50 } };
-            var overdueMs = await Stats.Time(1000, () => client.ListMeasuresAsync(overdue, headers).ResponseAsync);
-            Console.WriteLine($"county ledger, overdue only: p50 {Stats.Percentile(overdueMs, 50):F2} ms, p99 {Stats.Percentile(overdueMs, 99):F2} ms");
-
-            // The call the gateway makes (its reconciliation reads the total only): totals_only, no per-target rows.
-            var counts = new GetLedgerCountsRequest { ScopeCode = Province, TotalsOnly = true };
-            var answer = await client.GetLedgerCountsAsync(counts, headers);
-            var countsMs = await Stats.Time(1000, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
-            var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
-            Console.WriteLine($"province subtree counts over gRPC, totals only ({answer.Total.Total:N0} measures, {answer.Total.Overdue:N0} overdue, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms; empty unary call {empty}");
-            var fullRequest = new GetLedgerCountsRequest { ScopeCode = Province };
-            var full = await client.GetLedgerCountsAsync(fullRequest, headers);
-            if (!full.Total.Equals(answer.Total) || !full.Children.Equals(answer.Children)) throw new InvalidOperationException("The totals-only answer differs from the full one.");
-            var fullMs = await Stats.Time(50, () => client.GetLedgerCountsAsync(fullRequest, headers).ResponseAsync);
-            Console.WriteLine($"  the full answer (a row per target: {full.Targets.Count:N0}, for the township report and the exports): p50 {Stats.Percentile(fullMs, 50):F2} ms, p99 {Stats.Percentile(fullMs, 99):F2} ms over 50 calls");
-            Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
+            if (!CountsOnly) await LedgerAsync(client, headers);
+            await CountsAsync(client, channel, headers);
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+        if (CountsOnly)
+        {
+            await CountChangingWritesOnPostgresAsync(folder);
+            return;
         }
 
         var scan = new DeadlineScan(database, fakeClock, NullLogger<DeadlineScan>.Instance);
@@ -87,6 +76,153 @@ public static class MeasuresBenchmark
         var (candidatesMs, floorMs) = await BareScanAsync(database, scan);
         Console.WriteLine($"bare SQL of the same work: the day's candidates SELECT {candidatesMs:F0} ms (the floor until issue 15); with the look-back SELECTs and the same {result.Total:N0} occurrence keys and outbox rows inserted by prepared statements in one transaction {floorMs:F0} ms");
         Figures.AtMost("deadline scan, 1M measures", scanMs, "ms", "bare SQL of the same work", floorMs, 2);
+    }
+
+    /// <summary>A county's ledger over gRPC: the first page by deadline with its total, and the overdue-only page.</summary>
+    private static async Task LedgerAsync(MeasureService.MeasureServiceClient client, Grpc.Core.Metadata headers)
+    {
+        var ledger = new ListMeasuresRequest { ScopeCode = County, Page = new Common.V1.PageRequest { PageSize = 50 } };
+        var total = (await client.ListMeasuresAsync(ledger, headers)).TotalSize;
+        var ledgerMs = await Stats.Time(1000, () => client.ListMeasuresAsync(ledger, headers).ResponseAsync);
+        Console.WriteLine($"county ledger over gRPC ({total:N0} measures, first page of 50 by deadline, with total): p50 {Stats.Percentile(ledgerMs, 50):F2} ms, p99 {Stats.Percentile(ledgerMs, 99):F2} ms (target p99 ≤ 10 ms)");
+        var overdue = new ListMeasuresRequest { ScopeCode = County, OverdueOnly = true, Page = new Common.V1.PageRequest { PageSize = 50 } };
+        var overdueMs = await Stats.Time(1000, () => client.ListMeasuresAsync(overdue, headers).ResponseAsync);
+        Console.WriteLine($"county ledger, overdue only: p50 {Stats.Percentile(overdueMs, 50):F2} ms, p99 {Stats.Percentile(overdueMs, 99):F2} ms");
+    }
+
+    /// <summary>The province's subtree counts, totals only (the call the gateway's Reconciler makes), beside the empty call; checked against the full answer.</summary>
+    private static async Task CountsAsync(MeasureService.MeasureServiceClient client, GrpcChannel channel, Grpc.Core.Metadata headers)
+    {
+        var counts = new GetLedgerCountsRequest { ScopeCode = Province, TotalsOnly = true };
+        var answer = await client.GetLedgerCountsAsync(counts, headers);
+        var countsMs = await Stats.Time(1000, () => client.GetLedgerCountsAsync(counts, headers).ResponseAsync);
+        var empty = await Floor.EmptyCallsAsync(channel, 1, 1000, headers);
+        Console.WriteLine($"province subtree counts over gRPC, totals only ({answer.Total.Total:N0} measures, {answer.Total.Overdue:N0} overdue, {answer.Children.Count} cities): p50 {Stats.Percentile(countsMs, 50):F2} ms, p99 {Stats.Percentile(countsMs, 99):F2} ms; empty unary call {empty}");
+        var fullRequest = new GetLedgerCountsRequest { ScopeCode = Province };
+        var full = await client.GetLedgerCountsAsync(fullRequest, headers);
+        if (!full.Total.Equals(answer.Total) || !full.Children.Equals(answer.Children)) throw new InvalidOperationException("The totals-only answer differs from the full one.");
+        var fullMs = await Stats.Time(50, () => client.GetLedgerCountsAsync(fullRequest, headers).ResponseAsync);
+        Console.WriteLine($"  the full answer (a row per target: {full.Targets.Count:N0}, for the township report and the exports): p50 {Stats.Percentile(fullMs, 50):F2} ms, p99 {Stats.Percentile(fullMs, 99):F2} ms over 50 calls");
+        Figures.AtMost("province subtree counts (measures) p99", Stats.Percentile(countsMs, 99), "ms", "empty-call p99", empty.P99, 5);
+        await CountChangingWritesAsync(client, headers, BenchHost.Headers(OrgCode.Parse(Province), Role.Reviewer), counts, 400, 4);
+    }
+
+    /// <summary>
+    /// Writes that change the counts (销号: a completed measure of the province closed, by a reviewer of the province), 4 at a
+    /// time, with the totals-only call read between them: the write rate, the read's p99 while the counts change, and the
+    /// totals checked against the full answer afterwards. Each run closes other measures (400 of the province's ~10,000 completed).
+    /// </summary>
+    private static async Task CountChangingWritesAsync(MeasureService.MeasureServiceClient client, Grpc.Core.Metadata headers, Grpc.Core.Metadata reviewer, GetLedgerCountsRequest counts, int Writes, int Concurrency)
+    {
+        var completed = new Queue<string>();
+        var page = new ListMeasuresRequest { ScopeCode = Province, Statuses = { MeasureStatus.Completed }, Page = new Common.V1.PageRequest { PageSize = Math.Min(Writes, 500) } };
+        while (completed.Count < Writes)
+        {
+            var listed = await client.ListMeasuresAsync(page, headers);
+            foreach (var m in listed.Measures.Take(Writes - completed.Count)) completed.Enqueue(m.Id);
+            if (listed.Page.NextPageToken == "") break;
+            page.Page.PageToken = listed.Page.NextPageToken;
+        }
+        var before = (await client.GetLedgerCountsAsync(counts, headers)).Total;
+        var reads = new List<double>();
+        var watch = Stopwatch.StartNew();
+        var writers = Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (true)
+            {
+                string id;
+                lock (completed) { if (!completed.TryDequeue(out id!)) return; }
+                await client.CloseMeasureAsync(new CloseMeasureRequest { MeasureId = id, Verifier = "谢德明" }, reviewer);
+            }
+        }).ToList();
+        var closing = Task.WhenAll(writers);
+        while (!closing.IsCompleted)
+        {
+            var read = Stopwatch.StartNew();
+            await client.GetLedgerCountsAsync(counts, headers);
+            reads.Add(read.Elapsed.TotalMilliseconds);
+        }
+        await closing;
+        var seconds = watch.Elapsed.TotalSeconds;
+        var after = (await client.GetLedgerCountsAsync(counts, headers)).Total;
+        var full = (await client.GetLedgerCountsAsync(new GetLedgerCountsRequest { ScopeCode = Province }, headers)).Total;
+        if (!full.Equals(after) || after.Closed - before.Closed != Writes) throw new InvalidOperationException($"After {Writes} closes: totals {after}, full {full}, before {before}.");
+        Console.WriteLine($"  count-changing writes (销号, {Concurrency} at a time, {Writes:N0}): {Writes / seconds:N0}/s; totals-only read between them: {reads.Count:N0} reads, p50 {Stats.Percentile(reads, 50):F2} ms, p99 {Stats.Percentile(reads, 99):F2} ms");
+    }
+
+    /// <summary>
+    /// The same count-changing writes on PostgreSQL, where they can run at once (SQLite has one writer): one province of
+    /// 2,500 targets with 4 completed measures each, in a database of its own, closed 16 at a time (every write then also
+    /// changes the province's counts row).
+    /// </summary>
+    private static async Task CountChangingWritesOnPostgresAsync(string folder)
+    {
+        var postgres = Environment.GetEnvironmentVariable("RECTIFY_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres";
+        var name = $"rectify_bench_counts_{Guid.NewGuid():N}";
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString;
+        var database = new Database<MeasuresModule>("measures", DbProvider.Postgres, connectionString);
+        await Migrator.MigrateAsync(database, typeof(MeasuresModule).Assembly);
+        try
+        {
+            await database.WriteAsync(async session =>
+            {
+                var targets = new List<object>();
+                var plans = new List<object>();
+                var measures = new List<object>();
+                for (var ci = 1; ci <= Cities; ci++)
+                for (var co = 1; co <= Counties; co++)
+                for (var tw = 1; tw <= Townships; tw++)
+                for (var vi = 1; vi <= TargetsPerTownship; vi++)
+                {
+                    var village = $"11{ci:D2}{co:D2}{100 + tw}{200 + vi}";
+                    var plan = Guid.NewGuid().ToString();
+                    targets.Add(new { village, name = $"第{vi}村", township = $"第{tw}镇", county = village[..6] + "000000" });
+                    plans.Add(new { plan, village });
+                    for (var m = 0; m < 4; m++)
+                        measures.Add(new { id = Guid.NewGuid().ToString(), plan, position = m + 1, village, name = $"第{vi}村", description = $"整改措施{m + 1}", status = (int)MeasureStatus.Completed });
+                }
+                await session.ExecuteAsync("INSERT INTO targets (village_code, campaign_year, village_name, township_name, county_code, campaign_ends_on, designated_at) VALUES (@village, 2027, @name, @township, @county, DATE '2027-12-31', TIMESTAMP '2027-02-01 00:00:00')", targets);
+                await session.ExecuteAsync("INSERT INTO plans (id, village_code, campaign_year, starts_on, basic_situation, goals, phases, created_by, created_at) VALUES (@plan, @village, 2027, DATE '2027-03-01', '', '[]', '[]', 'bench', TIMESTAMP '2027-03-01 00:00:00')", plans);
+                await session.ExecuteAsync("""
+                    INSERT INTO measures (id, plan_id, problem_id, position, village_code, village_name, campaign_year, category_code, description,
+                        responsible_persons, deadline, ongoing, status, "percent", reopen_count, created_at, updated_at)
+                    VALUES (@id, @plan, @plan, @position, @village, @name, 2027, 'COLLECTIVE_ECONOMY', @description, '|刘文华|', DATE '2027-12-31', FALSE, @status, 100, 0,
+                        TIMESTAMP '2027-03-01 00:00:00', TIMESTAMP '2027-03-01 00:00:00')
+                    """, measures);
+            });
+            await TargetMeasureCounts.RebuildAsync(database, TimeProvider.System.Today());
+            // With a server database the development key is refused: tokens signed by a key of the host's own.
+            var keyFile = Path.Combine(folder, "issuer.pem");
+            var key = Rectify.Platform.Identity.IssuerKey.LoadOrCreate(keyFile);
+            Grpc.Core.Metadata Signed(OrgCode org, Role role) =>
+                new() { { "Authorization", "Bearer " + TokenIssuer.Mint(key.Credentials, "rectify", "rectify", "bench", org, role, DateTimeOffset.UtcNow, TimeSpan.FromHours(2)) } };
+            var (app, grpcUrl) = await BenchHost.StartAsync(Path.Combine(folder, "postgres"), [new MeasuresModule()], new()
+            {
+                ["Rectify:Mode"] = "Standalone",
+                ["Rectify:Auth:SigningKeyFile"] = keyFile,
+                ["Rectify:Measures:ScheduleScans"] = "false",
+                ["Rectify:Storage:Provider"] = "Postgres",
+                ["ConnectionStrings:measures"] = connectionString,
+            });
+            try
+            {
+                using var channel = GrpcChannel.ForAddress(grpcUrl);
+                Console.WriteLine("PostgreSQL, one province (2,500 targets, 10,000 completed measures):");
+                await CountChangingWritesAsync(new MeasureService.MeasureServiceClient(channel), Signed(OrgCode.Nation, Role.Service), Signed(OrgCode.Parse(Province), Role.Reviewer), new GetLedgerCountsRequest { ScopeCode = Province, TotalsOnly = true }, 2000, 16);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = "postgres" }.ConnectionString);
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        }
     }
 
     private static async Task<Database<MeasuresModule>> GeneratedAsync(Stopwatch clock)

@@ -202,11 +202,59 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
     }
 
     /// <summary>
-    /// The total and each child unit of <see cref="CountsAsync"/> without its per-target rows: one grouped query over the
-    /// kept per-target counts (a child is a prefix of the village code), the overdue of rows of another day counted again
-    /// from the measures (grouped too), and the names of township or village children as the full answer takes them.
+    /// The total and each child unit of <see cref="CountsAsync"/> without its per-target rows. Above a township, from the kept
+    /// unit rows (<see cref="UnitMeasureCounts"/>): the scope's own rows and its children's, when every one is of today;
+    /// else, and for a township or a village, from the target rows (<see cref="TotalsFromTargetsAsync"/>).
     /// </summary>
     private async Task<LedgerCounts> TotalsAsync(OrgCode scope, int year, DateOnly today, CancellationToken ct)
+    {
+        if (scope.Level is OrgLevel.Township or OrgLevel.Village) return await TotalsFromTargetsAsync(scope, year, today, ct);
+        var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level + 1;
+        var length = childLevel switch { OrgLevel.Province => 2, OrgLevel.City => 4, OrgLevel.County => 6, _ => 9 };
+        var (low, high) = scope.SubtreeRange;
+        // The nation has no row of its own: its total is its provinces'.
+        var parameters = new { scope = scope.Value, parent = scope.Parent?.Value ?? OrgCode.Nation.Value, year, low, high, length };
+        var kept = await database.ReadAsync<(List<UnitCountRow> Units, Dictionary<string, string> Names)?>(async c =>
+        {
+            var rows = (await c.QueryAsync<UnitCountRow>("""
+                SELECT unit_code AS Code, targets AS Targets, total AS Total, completed AS Completed, closed AS Closed, reopened AS Reopened,
+                       overdue AS Overdue, overdue_on AS OverdueOn
+                FROM unit_measure_counts WHERE parent_code = @scope AND (@year = 0 OR campaign_year = @year)
+                UNION ALL
+                SELECT unit_code, targets, total, completed, closed, reopened, overdue, overdue_on
+                FROM unit_measure_counts WHERE parent_code = @parent AND unit_code = @scope AND (@year = 0 OR campaign_year = @year)
+                """, parameters)).ToList();
+            // A unit of another day (its overdue not yet as of today) is not answered as is: the target rows answer instead.
+            if (rows.Any(r => r.OverdueOn != today)) return null;
+            var names = childLevel == OrgLevel.Township ? await ChildNamesAsync(c, childLevel, parameters) : new Dictionary<string, string>();
+            return (rows, names);
+        }, ct);
+        if (kept is not { } found) return await TotalsFromTargetsAsync(scope, year, today, ct);
+        var (units, childNames) = found;
+
+        var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
+        var children = new SortedDictionary<string, (long Targets, Counts Counts)>(StringComparer.Ordinal);
+        foreach (var row in units)
+        {
+            var counts = row.ToCounts();
+            if (row.Code == scope.Value) { Add(result.Total, counts); continue; }
+            if (scope.IsNation) Add(result.Total, counts);
+            var sum = children.GetValueOrDefault(row.Code, (0, new Counts()));
+            Add(sum.Counts, counts);
+            children[row.Code] = (sum.Targets + row.Targets, sum.Counts);
+        }
+        // A child is in the full answer when it has a target of the year(s) asked, measures or not.
+        foreach (var (code, (targets, counts)) in children.Where(c => c.Value.Targets > 0))
+            result.Children.Add(new UnitCounts { Code = code, Counts = counts, Name = childNames.GetValueOrDefault(code[..length]) ?? "" });
+        return result;
+    }
+
+    /// <summary>
+    /// Totals-only from the kept per-target counts: one grouped query (a child is a prefix of the village code), the overdue
+    /// of rows of another day counted again from the measures (grouped too), and the names of township or village children
+    /// as the full answer takes them.
+    /// </summary>
+    private async Task<LedgerCounts> TotalsFromTargetsAsync(OrgCode scope, int year, DateOnly today, CancellationToken ct)
     {
         var (low, high) = scope.SubtreeRange;
         var childLevel = scope.IsNation ? OrgLevel.Province : scope.Level == OrgLevel.Village ? OrgLevel.Village : scope.Level + 1;
@@ -240,19 +288,7 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
                 foreach (var g in grouped) g.Overdue += overdue.GetValueOrDefault(g.Code);
             }
             if (childLevel is not (OrgLevel.Township or OrgLevel.Village) || scope.Level == OrgLevel.Village) return (grouped, new Dictionary<string, string>());
-            // In the full answer's order, the last row of a child names it (a village's latest year, a township's last village).
-            var named = await c.QueryAsync<PlanName>("""
-                SELECT p.village_code AS VillageCode, t.village_name AS VillageName, t.township_name AS TownshipName
-                FROM target_measure_counts k
-                JOIN plans p ON p.village_code = k.village_code AND p.campaign_year = k.campaign_year
-                JOIN targets t ON t.village_code = p.village_code AND t.campaign_year = p.campaign_year
-                WHERE k.village_code >= @low AND k.village_code <= @high AND (@year = 0 OR k.campaign_year = @year)
-                ORDER BY k.village_code, k.campaign_year
-                """, parameters);
-            var byChild = new Dictionary<string, string>();
-            foreach (var n in named)
-                byChild[n.VillageCode[..length]] = childLevel == OrgLevel.Township ? n.TownshipName : n.VillageName;
-            return (grouped, byChild);
+            return (grouped, await ChildNamesAsync(c, childLevel, parameters));
         }, ct);
 
         var result = new LedgerCounts { ScopeCode = scope.Value, AsOf = today.ToProto(), Total = new Counts() };
@@ -266,6 +302,27 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         return result;
     }
 
+    /// <summary>
+    /// The names of township or village children (the child's first `length` digits), as the full answer takes them: in its
+    /// order, the last row of a child names it (a village's latest year, a township's last village).
+    /// </summary>
+    private static async Task<Dictionary<string, string>> ChildNamesAsync(DbSession c, OrgLevel childLevel, object parameters)
+    {
+        var named = await c.QueryAsync<PlanName>("""
+            SELECT p.village_code AS VillageCode, t.village_name AS VillageName, t.township_name AS TownshipName
+            FROM target_measure_counts k
+            JOIN plans p ON p.village_code = k.village_code AND p.campaign_year = k.campaign_year
+            JOIN targets t ON t.village_code = p.village_code AND t.campaign_year = p.campaign_year
+            WHERE k.village_code >= @low AND k.village_code <= @high AND (@year = 0 OR k.campaign_year = @year)
+            ORDER BY k.village_code, k.campaign_year
+            """, parameters);
+        var length = childLevel == OrgLevel.Township ? 9 : 12;
+        var byChild = new Dictionary<string, string>();
+        foreach (var n in named)
+            byChild[n.VillageCode[..length]] = childLevel == OrgLevel.Township ? n.TownshipName : n.VillageName;
+        return byChild;
+    }
+
     /// <summary>The five counts as a query reads them (a target's kept row or a child's sum).</summary>
     private abstract class CountColumns
     {
@@ -276,6 +333,13 @@ public sealed class LedgerQueries(Database<MeasuresModule> database, TimeProvide
         public long Reopened { get; set; }
 
         public Counts ToCounts() => new() { Total = (int)Total, Completed = (int)Completed, Closed = (int)Closed, Overdue = (int)Overdue, Reopened = (int)Reopened };
+    }
+
+    private sealed class UnitCountRow : CountColumns
+    {
+        public string Code { get; set; } = "";
+        public long Targets { get; set; }
+        public DateOnly? OverdueOn { get; set; }
     }
 
     private sealed class ChildCountRow : CountColumns

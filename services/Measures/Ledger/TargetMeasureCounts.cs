@@ -6,7 +6,8 @@ namespace Rectify.Measures.Ledger;
 /// <summary>
 /// Each target's measure counts (target_measure_counts), written in the transaction of every measure change so the
 /// subtree counts read one row per target. Overdue is the count as of the row's overdue_on: a change counts it as of
-/// its day, the daily job brings every row to the new day, and a row of another day is counted again when read.
+/// its day, the daily job brings every row to the new day, and a row of another day is counted again when read. The units
+/// above each target keep the sums of these rows (<see cref="UnitMeasureCounts"/>), changed in the same transactions.
 /// </summary>
 public static class TargetMeasureCounts
 {
@@ -27,31 +28,50 @@ public static class TargetMeasureCounts
         if (!inserted) await session.ExecuteAsync(take, key);
     }
 
-    /// <summary>Counts the target's measures again, overdue as of <paramref name="today"/>, after a change (the row taken by <see cref="LockAsync"/>).</summary>
-    public static Task RecountAsync(DbSession session, string villageCode, int campaignYear, DateOnly today) => session.ExecuteAsync($"""
-        UPDATE target_measure_counts SET
-            total = (SELECT COUNT(*) FROM measures m WHERE m.village_code = @villageCode AND m.campaign_year = @campaignYear),
-            completed = (SELECT COUNT(*) FROM measures m WHERE m.village_code = @villageCode AND m.campaign_year = @campaignYear AND m.status = @completed),
-            closed = (SELECT COUNT(*) FROM measures m WHERE m.village_code = @villageCode AND m.campaign_year = @campaignYear AND m.status = @closed),
-            reopened = (SELECT COUNT(*) FROM measures m WHERE m.village_code = @villageCode AND m.campaign_year = @campaignYear AND m.status = @reopened),
-            overdue = (SELECT COUNT(*) FROM measures m WHERE m.village_code = @villageCode AND m.campaign_year = @campaignYear
-                       AND {session.Sql.InList("m.status", "@open")} AND m.deadline < @today),
-            overdue_on = @today
-        WHERE village_code = @villageCode AND campaign_year = @campaignYear
-        """, new { villageCode, campaignYear, today, open = MeasureRules.OpenStatuses, completed = (int)MeasureStatus.Completed, closed = (int)MeasureStatus.Closed, reopened = (int)MeasureStatus.Reopened });
+    /// <summary>
+    /// Counts the target's measures again, overdue as of <paramref name="today"/>, after a change (the row taken by <see cref="LockAsync"/>),
+    /// and adds the difference to the units above it (<see cref="UnitMeasureCounts"/>) in the same transaction.
+    /// </summary>
+    public static async Task RecountAsync(DbSession session, string villageCode, int campaignYear, DateOnly today)
+    {
+        var key = new { villageCode, campaignYear };
+        var before = await session.QuerySingleAsync<KeptCounts>("""
+            SELECT total AS Total, completed AS Completed, closed AS Closed, reopened AS Reopened, overdue AS Overdue, overdue_on AS OverdueOn
+            FROM target_measure_counts WHERE village_code = @villageCode AND campaign_year = @campaignYear
+            """, key);
+        var after = await session.QuerySingleAsync<KeptCounts>($"""
+            SELECT COUNT(*) AS Total,
+                   COALESCE(SUM(CASE WHEN status = @completed THEN 1 ELSE 0 END), 0) AS Completed,
+                   COALESCE(SUM(CASE WHEN status = @closed THEN 1 ELSE 0 END), 0) AS Closed,
+                   COALESCE(SUM(CASE WHEN status = @reopened THEN 1 ELSE 0 END), 0) AS Reopened,
+                   COALESCE(SUM(CASE WHEN {session.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END), 0) AS Overdue
+            FROM measures WHERE village_code = @villageCode AND campaign_year = @campaignYear
+            """, new { villageCode, campaignYear, today, open = MeasureRules.OpenStatuses, completed = (int)MeasureStatus.Completed, closed = (int)MeasureStatus.Closed, reopened = (int)MeasureStatus.Reopened });
+        await session.ExecuteAsync("""
+            UPDATE target_measure_counts SET total = @Total, completed = @Completed, closed = @Closed, reopened = @Reopened, overdue = @Overdue, overdue_on = @today
+            WHERE village_code = @villageCode AND campaign_year = @campaignYear
+            """, new { after.Total, after.Completed, after.Closed, after.Reopened, after.Overdue, today, villageCode, campaignYear });
+        await UnitMeasureCounts.ApplyAsync(session, villageCode, campaignYear, today, before, after);
+    }
 
     /// <summary>
     /// The daily step: every row not yet of <paramref name="today"/> gets its overdue as of today, in one statement. A row a
-    /// change is writing at the same moment is of today once that change commits, so the statement passes it by.
+    /// change is writing at the same moment is of today once that change commits, so the statement passes it by. Then the
+    /// units' counters (<see cref="UnitMeasureCounts.RefreshOverdueAsync"/>), in the same transaction. Returns the target rows brought to the day.
     /// </summary>
     public static Task<int> RefreshOverdueAsync(Database database, DateOnly today, CancellationToken ct) =>
-        database.WriteAsync(session => session.ExecuteAsync($"""
+        database.WriteAsync(async session =>
+        {
+            var refreshed = await session.ExecuteAsync($"""
             UPDATE target_measure_counts SET
                 overdue = (SELECT COUNT(*) FROM measures m WHERE m.village_code = target_measure_counts.village_code
                            AND m.campaign_year = target_measure_counts.campaign_year AND {session.Sql.InList("m.status", "@open")} AND m.deadline < @today),
                 overdue_on = @today
             WHERE overdue_on IS NULL OR overdue_on <> @today
-            """, new { today, open = MeasureRules.OpenStatuses }), ct);
+            """, new { today, open = MeasureRules.OpenStatuses });
+            await UnitMeasureCounts.RefreshOverdueAsync(session, today);
+            return refreshed;
+        }, ct);
 
     /// <summary>
     /// Counts every target again from the measures, overdue as of <paramref name="today"/>: for measures written around the
@@ -69,5 +89,6 @@ public static class TargetMeasureCounts
                        SUM(CASE WHEN {session.Sql.InList("status", "@open")} AND deadline < @today THEN 1 ELSE 0 END), @today
                 FROM measures GROUP BY village_code, campaign_year
                 """, new { today, open = MeasureRules.OpenStatuses, completed = (int)MeasureStatus.Completed, closed = (int)MeasureStatus.Closed, reopened = (int)MeasureStatus.Reopened });
+            await UnitMeasureCounts.RebuildAsync(session, today);
         }, ct);
 }
