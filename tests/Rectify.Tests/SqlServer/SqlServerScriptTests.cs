@@ -166,6 +166,13 @@ public sealed class SqlServerScriptTests(ITestOutputHelper output)
         ["string.Join(\", \", Committee)"] = ["team_operation, organizational_systems, cadre_team, vanguard_role"],
         ["string.Join(\", \", Committee.Select(c => $\"{c} = {c}_hundredths / 100.0\"))"] = ["team_operation = team_operation_hundredths / 100.0, cadre_team = cadre_team_hundredths / 100.0"],
         ["string.Join(\", \", Committee.Select((c, i) => $\"{c}_hundredths = @s{i}\"))"] = ["team_operation_hundredths = @s0, cadre_team_hundredths = @s1"],
+        // UnitMeasureCounts and its migration: strings joined with + on SQL Server; the padding and the level's lengths.
+        ["concat"] = ["+"],
+        ["new string('0', 12 - parent)"] = ["000000"],
+        ["new string('0', 12 - level)"] = ["000"],
+        ["new string('9', 12 - level)"] = ["999"],
+        ["level"] = ["9"],
+        ["parent"] = ["6"],
         // Backup: each table's row count, the name quoted (SQLite only, and valid T-SQL too).
         ["table.Replace(\"\\\"\", \"\\\"\\\"\")"] = ["outbox_messages"],
     };
