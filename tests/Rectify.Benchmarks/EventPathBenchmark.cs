@@ -43,6 +43,17 @@ public static class EventPathBenchmark
         var databases = new[] { $"rectify_bench_{run}_outbox", $"rectify_bench_{run}_applied" };
         try
         {
+            if (Environment.GetEnvironmentVariable("RECTIFY_EVENTS_SWEEP") is { Length: > 0 } sweep)
+            {
+                // Each setting: concurrency/prefetch/batch(0|1)/confirms(0|1)/publishers
+                foreach (var setting in sweep.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var p = setting.Split('/').Select(int.Parse).ToArray();
+                    var b = await BareBrokerAsync(vhost.Uri, Events, new Knobs(p[0], p[1], p[2] == 1, p[3] == 1, p[4]));
+                    Console.WriteLine($"sweep {setting}: {b.Rate:N0} messages/s ({b.Elapsed.TotalSeconds:F2} s)");
+                }
+                return;
+            }
             var floor = await BareBrokerAsync(vhost.Uri, Events);
             Console.WriteLine($"bare broker path: {Events:N0} messages published (confirms on) and consumed in {floor.Elapsed.TotalSeconds:F2} s → {floor.Rate:N0} messages/s; {floor.Distinct:N0} distinct");
 
@@ -73,8 +84,12 @@ public static class EventPathBenchmark
                 var written = Stopwatch.GetElapsedTime(start);
                 var deadline = DateTime.UtcNow.AddMinutes(5);
                 long distinct = 0;
+                TimeSpan? relayed = null;
                 while (DateTime.UtcNow < deadline)
                 {
+                    // Where the time goes: when the relay had every row confirmed, then when the consumer applied the last.
+                    if (relayed is null && await source.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL")) == 0)
+                        relayed = Stopwatch.GetElapsedTime(start);
                     distinct = await sink.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT code) FROM applied_events"));
                     if (distinct >= Events) break;
                     await Task.Delay(20);
@@ -87,7 +102,7 @@ public static class EventPathBenchmark
                     await s.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT code) FROM applied_events")));
                 var pending = await source.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
                 var rate = distinct / elapsed.TotalSeconds;
-                Console.WriteLine($"outbox path: {Events:N0} events in {Events / EventsPerWrite:N0} writes of {EventsPerWrite} by {Writers} writers (written in {written.TotalSeconds:F2} s), " +
+                Console.WriteLine($"outbox path: {Events:N0} events in {Events / EventsPerWrite:N0} writes of {EventsPerWrite} by {Writers} writers (written in {written.TotalSeconds:F2} s, all relayed at {relayed?.TotalSeconds:F2} s), " +
                     $"relayed to RabbitMQ and applied in another host in {elapsed.TotalSeconds:F2} s → {rate:N0} events/s; " +
                     $"{Events - seen:N0} lost, {applications - seen:N0} applied twice ({applications:N0} applications of {seen:N0} distinct events; {pending:N0} outbox rows left pending)");
                 Figures.Absolute("distributed event path (outbox → RabbitMQ → consumer)", rate, "events/s",
@@ -116,19 +131,26 @@ public static class EventPathBenchmark
     private sealed record Bare(TimeSpan Elapsed, double Rate, int Distinct);
 
     /// <summary>The same messages through MassTransit alone: published with confirms, consumed into a set.</summary>
-    private static async Task<Bare> BareBrokerAsync(string uri, int count)
+    private sealed record Knobs(int Concurrency, int Prefetch, bool Batch, bool Confirms, int Publishers);
+
+    private static async Task<Bare> BareBrokerAsync(string uri, int count, Knobs? knobs = null)
     {
         var seen = new ConcurrentDictionary<Guid, byte>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = new BusOptions();
+        knobs ??= new Knobs(options.ConcurrentMessages, options.Prefetch, false, true, 64);
+        var queue = "bare-unit-registered-" + Guid.NewGuid().ToString("N")[..6];
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(uri));
-            cfg.ReceiveEndpoint("bare-unit-registered", endpoint =>
+            cfg.Host(new Uri(uri), h =>
+            {
+                h.PublisherConfirmation = knobs.Confirms;
+            });
+            cfg.ReceiveEndpoint(queue, endpoint =>
             {
                 endpoint.SetQuorumQueue();
-                endpoint.PrefetchCount = options.Prefetch;
-                endpoint.ConcurrentMessageLimit = options.ConcurrentMessages;
+                endpoint.PrefetchCount = knobs.Prefetch;
+                endpoint.ConcurrentMessageLimit = knobs.Concurrency;
                 endpoint.Handler<UnitRegistered>(context =>
                 {
                     seen.TryAdd(context.MessageId!.Value, 0);
@@ -142,7 +164,7 @@ public static class EventPathBenchmark
         {
             var start = Stopwatch.GetTimestamp();
             // As fast as confirms come back: a window of publishes in flight, as a relay batch would be.
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = knobs.Publishers }, async (i, ct) =>
                 await bus.Publish(new UnitRegistered(Code(i), $"村{i}", OrgLevel.Village, "360731101000", DateTimeOffset.UtcNow), ct));
             await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
             var elapsed = Stopwatch.GetElapsedTime(start);
@@ -194,16 +216,20 @@ public sealed class EventSinkModule : ServiceModule<EventSinkModule>
 {
     public override string Name => "bench-applied";
     public override void AddServices(IServiceCollection services, IConfiguration configuration) => AddDatabase(services, configuration);
-    public override void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<AppliedEventConsumer>();
+    public override void AddConsumers(IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<AppliedEventConsumer>((_, c) => c.Options<BatchOptions>(AppliedEventConsumer.Configure));
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
 }
 
-/// <summary>Applies each UnitRegistered once (processed_messages); the record has no key, so one applied twice shows as two rows.</summary>
+/// <summary>
+/// Applies each UnitRegistered once (processed_messages), a batch of them per transaction; the record has no key, so
+/// one applied twice shows as two rows.
+/// </summary>
 public sealed class AppliedEventConsumer(Database<EventSinkModule> database, TimeProvider clock)
-    : IdempotentConsumer<EventSinkModule, UnitRegistered>(database, clock)
+    : IdempotentBatchConsumer<EventSinkModule, UnitRegistered>(database, clock)
 {
-    protected override Task HandleAsync(UnitRegistered message, DbSession session) =>
-        session.ExecuteAsync("INSERT INTO applied_events (code) VALUES (@Code)", new { message.Code });
+    protected override Task HandleAsync(IReadOnlyList<UnitRegistered> messages, DbSession session) =>
+        session.ExecuteAsync("INSERT INTO applied_events (code) VALUES (@Code)", messages.Select(m => new { m.Code }).ToList());
 }
 
 [Migration(9_001, "Applied events (event-path benchmark)")]

@@ -22,17 +22,36 @@ public static class Outbox
             INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
             VALUES (@MessageId, @MessageType, @Payload, @OccurredAt, @TraceParent)
             """;
+        // PostgreSQL: one statement for the whole write, its rows as arrays (a fixed five parameters however many
+        // events), unnested in the events' order, so the ids keep it.
+        const string unnest = """
+            INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
+            SELECT m, t, p, o, @TraceParent
+            FROM unnest(@MessageIds, @MessageTypes, @Payloads, @OccurredAts) WITH ORDINALITY AS e(m, t, p, o, n)
+            ORDER BY n
+            """;
         if (events.Count == 0) return;
         // The relay publishes in this trace, so the consumers' work joins the RPC that caused it.
         var traceParent = Hosting.Telemetry.CurrentTraceParent();
-        await session.ExecuteAsync(insert, events.Select(e => new
+        var rows = events.Select(e => new
         {
             MessageId = Guid.NewGuid().ToString(),
             MessageType = EventTypes.NameOf(e.GetType()),
             Payload = JsonSerializer.Serialize(e, e.GetType(), EventTypes.Json),
             OccurredAt = e.OccurredAt.UtcDateTime,
             TraceParent = traceParent,
-        }).ToList());
+        }).ToList();
+        if (session.Sql.Provider == DbProvider.Postgres && rows.Count > 1)
+            await session.ExecuteAsync(unnest, new
+            {
+                MessageIds = rows.Select(r => r.MessageId).ToArray(),
+                MessageTypes = rows.Select(r => r.MessageType).ToArray(),
+                Payloads = rows.Select(r => r.Payload).ToArray(),
+                OccurredAts = rows.Select(r => r.OccurredAt).ToArray(),
+                TraceParent = traceParent,
+            });
+        else
+            await session.ExecuteAsync(insert, rows);
         // Only after the commit: the relay reads committed rows.
         session.AfterCommit(Doorbell(session.Database).Notify);
     }

@@ -19,7 +19,7 @@ public sealed class OutboxWriteTests
         var database = new Database<DirectoryModule>("directory", provider, storage.ConnectionString("directory"));
         await Migrator.MigrateAsync(database, typeof(DirectoryModule).Assembly);
         var at = new DateTimeOffset(2026, 5, 6, 1, 0, 0, TimeSpan.Zero);
-        // 250: two full INSERTs of 100 rows and a last one of 50.
+        // 250 in one write (one statement on PostgreSQL), then a write of one.
         var events = Enumerable.Range(0, 250)
             .Select(i => (IIntegrationEvent)new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", at.AddSeconds(i))).ToList();
         await database.WriteAsync(session => session.PublishAllAsync(events));
