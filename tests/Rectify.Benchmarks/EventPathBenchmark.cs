@@ -131,24 +131,21 @@ public static class EventPathBenchmark
 
     private sealed record Bare(TimeSpan Elapsed, double Rate, int Distinct);
 
-    /// <summary>The same messages through MassTransit alone: published with confirms, consumed into a set.</summary>
     private sealed record Knobs(int Concurrency, int Prefetch, bool Confirms, int Publishers);
 
+    /// <summary>The same messages through MassTransit alone: published with confirms, consumed into a set.</summary>
     private static async Task<Bare> BareBrokerAsync(string uri, int count, Knobs? knobs = null)
     {
         var seen = new ConcurrentDictionary<Guid, byte>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // The product consumer's endpoint: a batch consumer's queue is raised by MassTransit to hold its batches.
-        const int endpoint = AppliedEventConsumer.MessageLimit * AppliedEventConsumer.ConcurrencyLimit;
+        const int held = AppliedEventConsumer.MessageLimit * AppliedEventConsumer.ConcurrencyLimit;
         // As many publishes in flight as a relay batch.
-        knobs ??= new Knobs(endpoint, endpoint, true, OutboxRelay<EventSourceModule>.BatchSize);
+        knobs ??= new Knobs(held, held, true, OutboxRelay<EventSourceModule>.BatchSize);
         var queue = "bare-unit-registered-" + Guid.NewGuid().ToString("N")[..6];
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(uri), h =>
-            {
-                h.PublisherConfirmation = knobs.Confirms;
-            });
+            cfg.Host(new Uri(uri), h => h.PublisherConfirmation = knobs.Confirms);
             cfg.ReceiveEndpoint(queue, endpoint =>
             {
                 endpoint.SetQuorumQueue();
