@@ -25,7 +25,7 @@ namespace Rectify.Benchmarks;
 /// applied by a real idempotent consumer (processed_messages) in another host, which records each application: events/s
 /// from the first write to the last application, with every event counted (lost, applied twice). The floor is the bare
 /// broker path in the same run: MassTransit publish → consume of as many such messages, same broker, queue kind,
-/// prefetch and concurrency, no outbox and no database.
+/// prefetch and concurrency (the batch consumer's endpoint: MessageLimit × ConcurrencyLimit), no outbox and no database.
 /// </summary>
 public static class EventPathBenchmark
 {
@@ -43,6 +43,18 @@ public static class EventPathBenchmark
         var databases = new[] { $"rectify_bench_{run}_outbox", $"rectify_bench_{run}_applied" };
         try
         {
+            if (Environment.GetEnvironmentVariable("RECTIFY_EVENTS_SWEEP") is { Length: > 0 } sweep)
+            {
+                // The bare bus alone under other settings, to find what limits it: RECTIFY_EVENTS_SWEEP="8/16/1/64 400/400/1/1000",
+                // each concurrency/prefetch/confirms (0 or 1)/publishes in flight.
+                foreach (var setting in sweep.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var p = setting.Split('/').Select(int.Parse).ToArray();
+                    var b = await BareBrokerAsync(vhost.Uri, Events, new Knobs(p[0], p[1], p[2] == 1, p[3]));
+                    Console.WriteLine($"sweep {setting}: {b.Rate:N0} messages/s ({b.Elapsed.TotalSeconds:F2} s)");
+                }
+                return;
+            }
             var floor = await BareBrokerAsync(vhost.Uri, Events);
             Console.WriteLine($"bare broker path: {Events:N0} messages published (confirms on) and consumed in {floor.Elapsed.TotalSeconds:F2} s → {floor.Rate:N0} messages/s; {floor.Distinct:N0} distinct");
 
@@ -73,8 +85,12 @@ public static class EventPathBenchmark
                 var written = Stopwatch.GetElapsedTime(start);
                 var deadline = DateTime.UtcNow.AddMinutes(5);
                 long distinct = 0;
+                TimeSpan? relayed = null;
                 while (DateTime.UtcNow < deadline)
                 {
+                    // Where the time goes: when the relay had every row confirmed, then when the consumer applied the last.
+                    if (relayed is null && await source.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL")) == 0)
+                        relayed = Stopwatch.GetElapsedTime(start);
                     distinct = await sink.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT code) FROM applied_events"));
                     if (distinct >= Events) break;
                     await Task.Delay(20);
@@ -87,7 +103,7 @@ public static class EventPathBenchmark
                     await s.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT code) FROM applied_events")));
                 var pending = await source.ReadAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox_messages WHERE dispatched_at IS NULL"));
                 var rate = distinct / elapsed.TotalSeconds;
-                Console.WriteLine($"outbox path: {Events:N0} events in {Events / EventsPerWrite:N0} writes of {EventsPerWrite} by {Writers} writers (written in {written.TotalSeconds:F2} s), " +
+                Console.WriteLine($"outbox path: {Events:N0} events in {Events / EventsPerWrite:N0} writes of {EventsPerWrite} by {Writers} writers (written in {written.TotalSeconds:F2} s, all relayed at {relayed?.TotalSeconds:F2} s), " +
                     $"relayed to RabbitMQ and applied in another host in {elapsed.TotalSeconds:F2} s → {rate:N0} events/s; " +
                     $"{Events - seen:N0} lost, {applications - seen:N0} applied twice ({applications:N0} applications of {seen:N0} distinct events; {pending:N0} outbox rows left pending)");
                 Figures.Absolute("distributed event path (outbox → RabbitMQ → consumer)", rate, "events/s",
@@ -115,20 +131,26 @@ public static class EventPathBenchmark
 
     private sealed record Bare(TimeSpan Elapsed, double Rate, int Distinct);
 
+    private sealed record Knobs(int Concurrency, int Prefetch, bool Confirms, int Publishers);
+
     /// <summary>The same messages through MassTransit alone: published with confirms, consumed into a set.</summary>
-    private static async Task<Bare> BareBrokerAsync(string uri, int count)
+    private static async Task<Bare> BareBrokerAsync(string uri, int count, Knobs? knobs = null)
     {
         var seen = new ConcurrentDictionary<Guid, byte>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var options = new BusOptions();
+        // The product consumer's endpoint: a batch consumer's queue is raised by MassTransit to hold its batches.
+        const int held = AppliedEventConsumer.MessageLimit * AppliedEventConsumer.ConcurrencyLimit;
+        // As many publishes in flight as a relay batch.
+        knobs ??= new Knobs(held, held, true, OutboxRelay<EventSourceModule>.BatchSize);
+        var queue = "bare-unit-registered-" + Guid.NewGuid().ToString("N")[..6];
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(new Uri(uri));
-            cfg.ReceiveEndpoint("bare-unit-registered", endpoint =>
+            cfg.Host(new Uri(uri), h => h.PublisherConfirmation = knobs.Confirms);
+            cfg.ReceiveEndpoint(queue, endpoint =>
             {
                 endpoint.SetQuorumQueue();
-                endpoint.PrefetchCount = options.Prefetch;
-                endpoint.ConcurrentMessageLimit = options.ConcurrentMessages;
+                endpoint.PrefetchCount = knobs.Prefetch;
+                endpoint.ConcurrentMessageLimit = knobs.Concurrency;
                 endpoint.Handler<UnitRegistered>(context =>
                 {
                     seen.TryAdd(context.MessageId!.Value, 0);
@@ -141,9 +163,10 @@ public static class EventPathBenchmark
         try
         {
             var start = Stopwatch.GetTimestamp();
-            // As fast as confirms come back: a window of publishes in flight, as a relay batch would be.
-            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
+            // As fast as confirms come back: a window of publishes in flight, as a relay batch is.
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = knobs.Publishers }, async (i, ct) =>
                 await bus.Publish(new UnitRegistered(Code(i), $"村{i}", OrgLevel.Village, "360731101000", DateTimeOffset.UtcNow), ct));
+            Console.WriteLine($"  (bare: all {count:N0} published and confirmed at {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s)");
             await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
             var elapsed = Stopwatch.GetElapsedTime(start);
             return new Bare(elapsed, seen.Count / elapsed.TotalSeconds, seen.Count);
@@ -194,16 +217,21 @@ public sealed class EventSinkModule : ServiceModule<EventSinkModule>
 {
     public override string Name => "bench-applied";
     public override void AddServices(IServiceCollection services, IConfiguration configuration) => AddDatabase(services, configuration);
-    public override void AddConsumers(IBusRegistrationConfigurator bus) => bus.AddConsumer<AppliedEventConsumer>();
+    public override void AddConsumers(IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<AppliedEventConsumer>((_, c) => c.Options<BatchOptions>(AppliedEventConsumer.Configure));
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
 }
 
-/// <summary>Applies each UnitRegistered once (processed_messages); the record has no key, so one applied twice shows as two rows.</summary>
+/// <summary>
+/// Applies each UnitRegistered once (processed_messages), a batch of them per transaction; the record has no key, so
+/// one applied twice shows as two rows.
+/// </summary>
 public sealed class AppliedEventConsumer(Database<EventSinkModule> database, TimeProvider clock)
-    : IdempotentConsumer<EventSinkModule, UnitRegistered>(database, clock)
+    : IdempotentBatchConsumer<EventSinkModule, UnitRegistered>(database, clock)
 {
-    protected override Task HandleAsync(UnitRegistered message, DbSession session) =>
-        session.ExecuteAsync("INSERT INTO applied_events (code) VALUES (@Code)", new { message.Code });
+    // Set-wise, as a batch handler's own write would be (the benchmark runs on PostgreSQL).
+    protected override Task HandleAsync(IReadOnlyList<UnitRegistered> messages, DbSession session) =>
+        session.ExecuteAsync("INSERT INTO applied_events (code) SELECT c FROM unnest(@codes) AS u(c)", new { codes = messages.Select(m => m.Code).ToArray() });
 }
 
 [Migration(9_001, "Applied events (event-path benchmark)")]

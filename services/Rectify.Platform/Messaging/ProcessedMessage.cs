@@ -18,7 +18,8 @@ public readonly record struct ProcessedMessage(string MessageId, string Consumer
 
     /// <summary>
     /// A batch consumer's messages not handled before (the first of duplicates in the batch), recorded as handled now:
-    /// one query and one prepared insert for the batch. The same key rules as <see cref="RecordAsync"/>.
+    /// on PostgreSQL one statement for the batch, elsewhere one query and one prepared insert. The same key rules as
+    /// <see cref="RecordAsync"/>.
     /// </summary>
     public static async Task<IReadOnlyList<T>> RecordUnseenAsync<T>(DbSession session, IEnumerable<T> items, Func<T, ProcessedMessage> key)
     {
@@ -26,6 +27,18 @@ public readonly record struct ProcessedMessage(string MessageId, string Consumer
         if (candidates.Count == 0) return [];
         var consumer = candidates[0].Key.Consumer;
         var ids = candidates.Select(c => c.Key.MessageId).ToArray();
+        if (session.Sql.Provider == DbProvider.Postgres)
+        {
+            // One statement: what it inserted is what was not seen. A concurrent duplicate's key waits for the other
+            // transaction, then is skipped if that one committed (or inserted if it rolled back), instead of failing.
+            var inserted = (await session.QueryAsync<string>("""
+                INSERT INTO processed_messages (message_id, consumer, processed_at)
+                SELECT m, @consumer, a FROM unnest(@ids, @ats) AS u(m, a)
+                ON CONFLICT DO NOTHING
+                RETURNING message_id
+                """, new { consumer, ids, ats = candidates.Select(c => c.Key.At).ToArray() })).ToHashSet(StringComparer.Ordinal);
+            return candidates.Where(c => inserted.Contains(c.Key.MessageId)).Select(c => c.Item).ToList();
+        }
         var seen = (await session.QueryAsync<string>(
             $"SELECT message_id FROM processed_messages WHERE consumer = @consumer AND {session.Sql.InList("message_id", "@ids")}", new { consumer, ids })).ToHashSet(StringComparer.Ordinal);
         var unseen = candidates.Where(c => !seen.Contains(c.Key.MessageId)).ToList();

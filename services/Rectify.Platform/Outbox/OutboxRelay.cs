@@ -20,7 +20,8 @@ namespace Rectify.Platform.Outbox;
 public sealed class OutboxRelay<TService>(Database<TService> database, IBus bus, TimeProvider clock, ILogger<OutboxRelay<TService>> logger)
     : BackgroundService
 {
-    private const int BatchSize = 200;
+    /// <summary>Rows claimed and in flight at once: the more in flight, the more the broker's confirms are pipelined.</summary>
+    public const int BatchSize = 1000;
     // Mechanism timing, not domain time: how often to look without a doorbell, and how long to back off when the broker refuses.
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);

@@ -133,20 +133,21 @@ public sealed class OutboxAndConsumerTests : IAsyncLifetime
     [Fact]
     public async Task Rows_beyond_one_batch_are_all_published_once_each_with_their_own_ids()
     {
-        var units = Enumerable.Range(0, 450).Select(i => new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", _clock.GetUtcNow())).ToList();
+        var count = OutboxRelay<DirectoryModule>.BatchSize * 2 + 250;
+        var units = Enumerable.Range(0, count).Select(i => new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", _clock.GetUtcNow())).ToList();
         await _database.WriteAsync(session => session.PublishAllAsync(units));
         var ids = await _database.ReadAsync(async c => (await c.QueryAsync<string>("SELECT message_id FROM outbox_messages")).Select(Guid.Parse).ToHashSet());
 
         var relayed = 0;
         for (int batch; (batch = await Relay().RelayBatchAsync(CancellationToken.None)) > 0;) relayed += batch;
 
-        Assert.Equal(450, relayed);
+        Assert.Equal(count, relayed);
         Assert.Equal(0, await Pending());
         await Quiet();
         var published = _harness.Published.Select<UnitRegistered>().Select(m => m.Context.MessageId!.Value).ToList();
-        Assert.Equal(450, published.Count);
+        Assert.Equal(count, published.Count);
         Assert.True(ids.SetEquals(published));
-        Assert.Equal(450, (await DirectoryModule.LoggedCodes(_database)).Count);
+        Assert.Equal(count, (await DirectoryModule.LoggedCodes(_database)).Count);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class OutboxWriteTests
         var database = new Database<DirectoryModule>("directory", provider, storage.ConnectionString("directory"));
         await Migrator.MigrateAsync(database, typeof(DirectoryModule).Assembly);
         var at = new DateTimeOffset(2026, 5, 6, 1, 0, 0, TimeSpan.Zero);
-        // 250: two full INSERTs of 100 rows and a last one of 50.
+        // 250 in one write (one statement on PostgreSQL), then a write of one.
         var events = Enumerable.Range(0, 250)
             .Select(i => (IIntegrationEvent)new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", at.AddSeconds(i))).ToList();
         await database.WriteAsync(session => session.PublishAllAsync(events));
@@ -33,5 +33,27 @@ public sealed class OutboxWriteTests
         var codes = rows.Select(r => ((UnitRegistered)System.Text.Json.JsonSerializer.Deserialize(r.Payload, typeof(UnitRegistered), EventTypes.Json)!).Code).ToList();
         Assert.Equal([.. events.Cast<UnitRegistered>().Select(e => e.Code), "360731199999"], codes);
         Assert.All(rows, r => Assert.Null(r.TraceParent));
+    }
+
+    [Theory]
+    [InlineData(DbProvider.Sqlite)]
+    [InlineData(DbProvider.Postgres)]
+    public async Task Every_row_of_a_write_keeps_its_event_time_and_the_trace_of_the_write(DbProvider provider)
+    {
+        await using var storage = TestStorage.Create(provider);
+        var database = new Database<DirectoryModule>("directory", provider, storage.ConnectionString("directory"));
+        await Migrator.MigrateAsync(database, typeof(DirectoryModule).Assembly);
+        var at = new DateTimeOffset(2026, 5, 6, 9, 30, 0, TimeSpan.FromHours(8)).AddTicks(1234560);
+        var events = Enumerable.Range(0, 3)
+            .Select(i => (IIntegrationEvent)new UnitRegistered($"3607311{i:D5}", $"村{i}", OrgLevel.Village, "360731101000", at.AddMinutes(i))).ToList();
+        using (var write = new System.Diagnostics.Activity("write").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
+        {
+            await database.WriteAsync(session => session.PublishAllAsync(events));
+            var rows = await database.ReadAsync(async s => (await s.QueryAsync<(DateTime OccurredAt, string? TraceParent)>(
+                "SELECT occurred_at, trace_parent FROM outbox_messages ORDER BY id")).ToList());
+            // Stored as UTC wall time (2026-05-06 01:30 for 09:30 in Shanghai), to the microsecond.
+            Assert.Equal(events.Select(e => e.OccurredAt.UtcDateTime.Ticks / 10), rows.Select(r => r.OccurredAt.Ticks / 10));
+            Assert.All(rows, r => Assert.Equal(write.Id, r.TraceParent));
+        }
     }
 }
