@@ -29,7 +29,12 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
     public const int EscalateAfterDays = 30;
     /// <summary>How far back a scan after downtime catches up; older reminders would only be noise.</summary>
     public const int MaxCatchUpDays = 31;
-    private const int ChunkSize = 500;
+    /// <summary>
+    /// Occurrences written per transaction. Each commit costs more than its rows on SQLite (a WAL checkpoint once the log
+    /// passes its threshold; 500 per commit spent more time committing than inserting), so few commits; yet small enough
+    /// that SQLite's single writer is held about a second at most while the service answers writes beside the scan.
+    /// </summary>
+    private const int ChunkSize = 10_000;
 
     public sealed record Result(DateOnly ScannedThrough, int DueSoon, int Overdue, int Escalated)
     {
@@ -94,9 +99,21 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
         NOT EXISTS (SELECT 1 FROM targets t WHERE t.village_code = measures.village_code AND t.campaign_year = measures.campaign_year AND t.entered_as_history = @history)
         """;
 
+    /// <summary>
+    /// The keys already recorded for the day's candidates, read with them instead of looked up key by key: a due-soon or
+    /// overdue key names the day it falls on (its deadline and days), so only that day's keys can repeat it; an escalation
+    /// key names no day, so all of the candidates' escalations. A same-day rerun finds every key here and writes nothing.
+    /// </summary>
+    public string RecordedSql => $"""
+        SELECT o.occurrence_key FROM measures JOIN deadline_occurrences o ON o.measure_id = measures.id
+        WHERE {database.Sql.InList("measures.deadline", "@dates")} AND {database.Sql.InList("measures.status", "@open")}
+          AND (o.scan_date = @day OR o.occurrence_key LIKE @escalated)
+        """;
+
     private async Task<Result> ScanDayAsync(DateOnly day, DateOnly today, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
         var candidates = await database.ReadAsync(async c =>
         {
             var earliest = await c.ExecuteScalarAsync<DateOnly?>(
@@ -106,7 +123,10 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
             var rows = new List<MeasureRow>();
             // SQL Server takes at most 2,100 parameters; a year of weekly repeats is far below that, but chunk anyway.
             foreach (var chunk in dates.Chunk(1000))
+            {
                 rows.AddRange(await c.QueryAsync<MeasureRow>(CandidatesSql, new { dates = chunk, open = MeasureRules.OpenStatuses, history = true }));
+                recorded.UnionWith(await c.QueryAsync<string>(RecordedSql, new { dates = chunk, open = MeasureRules.OpenStatuses, day, escalated = "escalated:%" }));
+            }
             return rows;
         }, ct);
 
@@ -135,7 +155,7 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
         }
 
         var published = new List<Occurrence>();
-        foreach (var chunk in occurrences.Chunk(ChunkSize))
+        foreach (var chunk in InKeyOrder(occurrences.Where(o => !recorded.Contains(o.Key))).Chunk(ChunkSize))
             published.AddRange(await PublishChunkAsync(chunk, day, ct));
         return new Result(day,
             published.Count(o => o.Event is MeasureDueSoon),
@@ -181,13 +201,25 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
             occurrences.Add(new Occurrence(key, row.Id, new MeasureEscalated(row.Snapshot(), days, county, today, key, now)));
         }
         var published = new List<Occurrence>();
-        foreach (var chunk in occurrences.Chunk(ChunkSize))
+        foreach (var chunk in InKeyOrder(occurrences).Chunk(ChunkSize))
             published.AddRange(await PublishChunkAsync(chunk, today, ct));
         if (published.Count > 0) logger.LogInformation("Deadline scan on {Today}: {Count} occurrences of measures first seen past their deadline", today, published.Count);
         return new Result(today, 0, published.Count(o => o.Event is MeasureOverdue), published.Count(o => o.Event is MeasureEscalated));
     }
 
-    /// <summary>Records the keys not seen before and publishes their events, in one transaction; retried if another instance raced it.</summary>
+    /// <summary>
+    /// Written in key order (kind, then measure id), each chunk's keys fall in one stretch of the key index and of the
+    /// by-measure index: a commit then rewrites those pages only, not pages all over both indexes (with the keys in the
+    /// candidates' order, a 1M-measure scan's commits rewrote several times the data they added).
+    /// </summary>
+    private static IEnumerable<Occurrence> InKeyOrder(IEnumerable<Occurrence> occurrences) => occurrences.OrderBy(o => o.Key, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Records the chunk's keys and publishes their events, in one transaction. Its keys were read as not recorded yet
+    /// (RecordedSql, the look-back's anti-join), so the first attempt writes them without looking each up; if another
+    /// instance recorded some of them meanwhile, a key's unique violation undoes the chunk and it is written again
+    /// without the keys recorded by then.
+    /// </summary>
     private async Task<List<Occurrence>> PublishChunkAsync(IReadOnlyList<Occurrence> chunk, DateOnly day, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -196,17 +228,23 @@ public sealed class DeadlineScan(Database<MeasuresModule> database, TimeProvider
             {
                 return await database.WriteAsync(async session =>
                 {
-                    var seen = (await session.QueryAsync<string>(
-                        $"SELECT occurrence_key FROM deadline_occurrences WHERE {session.Sql.InList("occurrence_key", "@keys")}",
-                        new { keys = chunk.Select(o => o.Key).ToArray() })).ToHashSet();
-                    var fresh = chunk.Where(o => !seen.Contains(o.Key)).ToList();
-                    if (fresh.Count == 0) return fresh;
+                    var fresh = chunk;
+                    if (attempt > 1)
+                    {
+                        var seen = new HashSet<string>(StringComparer.Ordinal);
+                        // SQL Server takes at most 2,100 parameters.
+                        foreach (var keys in chunk.Select(o => o.Key).Chunk(1000))
+                            seen.UnionWith(await session.QueryAsync<string>(
+                                $"SELECT occurrence_key FROM deadline_occurrences WHERE {session.Sql.InList("occurrence_key", "@keys")}", new { keys }));
+                        fresh = chunk.Where(o => !seen.Contains(o.Key)).ToList();
+                    }
+                    if (fresh.Count == 0) return [];
                     var recordedAt = clock.GetUtcNow().UtcDateTime;
                     await session.ExecuteAsync(
                         "INSERT INTO deadline_occurrences (occurrence_key, measure_id, scan_date, recorded_at) VALUES (@Key, @MeasureId, @day, @recordedAt)",
                         fresh.Select(o => new { o.Key, o.MeasureId, day, recordedAt }).ToList());
                     await session.PublishAllAsync(fresh.Select(o => o.Event).ToList());
-                    return fresh;
+                    return fresh.ToList();
                 }, ct);
             }
             catch (Exception e) when (Sql.IsUniqueViolation(e) && attempt < 3)

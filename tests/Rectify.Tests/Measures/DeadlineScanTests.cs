@@ -79,6 +79,27 @@ public abstract class DeadlineScanSpec(DbProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_another_instance_recorded_after_this_scan_read_its_candidates_is_not_published_again()
+    {
+        // The scan reads the keys already recorded with its candidates, then writes without looking each key up. A racing
+        // instance's key written after that read is played here by a row the read cannot match (another measure id): the
+        // first write meets the unique key, and the chunk is written again without it.
+        var day = new DateOnly(2027, 5, 1);
+        var key = $"overdue:{MeasureId}:{AprilEnd:yyyyMMdd}:1";
+        var at = Host.Clock.GetUtcNow().UtcDateTime;
+        await Host.Get<Database<Rectify.Measures.MeasuresModule>>().WriteAsync(s => s.ExecuteAsync(
+            "INSERT INTO deadline_occurrences (occurrence_key, measure_id, scan_date, recorded_at) VALUES (@key, @other, @day, @at)",
+            new { key, other = "another-instance", day, at }));
+
+        Assert.Equal(2, (await ScanOn(day)).Overdue);
+        var overdue = await Events<MeasureOverdue>("MeasureOverdue");
+        Assert.Equal(2, overdue.Count);
+        Assert.DoesNotContain(overdue, e => e.OccurrenceKey == key);
+        Assert.Equal(0, (await ScanOn(day)).Total());
+        Assert.Equal(2, (await Events<MeasureOverdue>("MeasureOverdue")).Count);
+    }
+
+    [Fact]
     public async Task A_scan_after_downtime_catches_up_on_the_days_it_missed_without_stale_reminders()
     {
         await ScanOn(new DateOnly(2027, 4, 20));
