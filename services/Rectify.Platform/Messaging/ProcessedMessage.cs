@@ -32,6 +32,7 @@ public readonly record struct ProcessedMessage(string MessageId, string Consumer
             // One statement: what it inserted is what was not seen. A concurrent duplicate's key waits for the other
             // transaction, then is skipped if that one committed (or inserted if it rolled back), instead of failing.
             var inserted = (await session.QueryAsync<string>("""
+                -- PostgreSQL only: one statement, a duplicate skipped
                 INSERT INTO processed_messages (message_id, consumer, processed_at)
                 SELECT m, @consumer, a FROM unnest(@ids, @ats) AS u(m, a)
                 ON CONFLICT DO NOTHING

@@ -25,6 +25,7 @@ public static class Outbox
         // PostgreSQL: one statement for the whole write, its rows as arrays (a fixed five parameters however many
         // events), unnested in the events' order, so the ids keep it.
         const string unnest = """
+            -- PostgreSQL only: the rows as arrays
             INSERT INTO outbox_messages (message_id, message_type, payload, occurred_at, trace_parent)
             SELECT m, t, p, o, @TraceParent
             FROM unnest(@MessageIds, @MessageTypes, @Payloads, @OccurredAts) WITH ORDINALITY AS e(m, t, p, o, n)
