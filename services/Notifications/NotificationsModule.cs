@@ -33,16 +33,16 @@ public sealed class NotificationsModule : ServiceModule<NotificationsModule>
 
     public override void AddConsumers(IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<MeasureDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
-        bus.AddConsumer<MeasureOverdueNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
-        bus.AddConsumer<MeasureEscalatedNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
-        bus.AddConsumer<ReportDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<MeasureDueSoonNotifier>((_, c) => c.Options<BatchOptions>(MeasureDueSoonNotifier.Configure));
+        bus.AddConsumer<MeasureOverdueNotifier>((_, c) => c.Options<BatchOptions>(MeasureOverdueNotifier.Configure));
+        bus.AddConsumer<MeasureEscalatedNotifier>((_, c) => c.Options<BatchOptions>(MeasureEscalatedNotifier.Configure));
+        bus.AddConsumer<ReportDueSoonNotifier>((_, c) => c.Options<BatchOptions>(ReportDueSoonNotifier.Configure));
         bus.AddConsumer<ReportMissingNotifier>();
         bus.AddConsumer<ReportReturnedNotifier>();
         bus.AddConsumer<TargetsDesignatedNotifier>();
         bus.AddConsumer<AcceptanceFailedNotifier>();
-        bus.AddConsumer<LookBackDueSoonNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
-        bus.AddConsumer<LookBackOverdueNotifier>((_, c) => c.Options<BatchOptions>(NotifierBatches.Configure));
+        bus.AddConsumer<LookBackDueSoonNotifier>((_, c) => c.Options<BatchOptions>(LookBackDueSoonNotifier.Configure));
+        bus.AddConsumer<LookBackOverdueNotifier>((_, c) => c.Options<BatchOptions>(LookBackOverdueNotifier.Configure));
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<NotificationApi>();

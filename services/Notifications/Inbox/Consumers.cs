@@ -39,32 +39,22 @@ public abstract class NotifyingConsumer<TEvent>(Database<NotificationsModule> da
 /// so none is lost; the sender is woken after the commit.
 /// </summary>
 public abstract class BatchNotifier<TEvent>(Database<NotificationsModule> database, DeliverySignal signal, NotificationsOptions options, TimeProvider clock)
-    : IConsumer<Batch<TEvent>>
+    : IdempotentBatchConsumer<NotificationsModule, TEvent>(database, clock)
     where TEvent : class, IIntegrationEvent
 {
+    private readonly TimeProvider _clock = clock;
+    private int _filed;
+
     protected abstract IEnumerable<Message> Compose(TEvent e);
 
-    public async Task Consume(ConsumeContext<Batch<TEvent>> context)
+    protected override async Task HandleAsync(IReadOnlyList<TEvent> messages, DbSession session) =>
+        _filed = await NotificationWriter.FileAsync(session, messages.SelectMany(Compose), _clock.GetUtcNow(), options.BundleWindow);
+
+    protected override Task AfterCommitAsync(IReadOnlyList<TEvent> messages)
     {
-        var consumer = GetType().Name;
-        var filed = await database.WriteAsync(async session =>
-        {
-            var unseen = await ProcessedMessage.RecordUnseenAsync(session, context.Message, each => ProcessedMessage.Of(each, consumer, clock));
-            return await NotificationWriter.FileAsync(session, unseen.SelectMany(each => Compose(each.Message)), clock.GetUtcNow(), options.BundleWindow);
-        }, context.CancellationToken);
-        if (filed > 0) signal.Notify();
+        if (_filed > 0) signal.Notify();
+        return Task.CompletedTask;
     }
-}
-
-/// <summary>How the bus gathers the batches of a <see cref="BatchNotifier{TEvent}"/>.</summary>
-public static class NotifierBatches
-{
-    /// <summary>At most this many events in one transaction, gathered for at most this long after the first.</summary>
-    public const int MessageLimit = 200;
-    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>Two batches at once: one is gathered while the other commits. Raises the queue's prefetch and concurrency to hold them.</summary>
-    public static void Configure(BatchOptions batch) => batch.SetMessageLimit(MessageLimit).SetTimeLimit(TimeLimit).SetConcurrencyLimit(2);
 }
 
 public sealed class MeasureDueSoonNotifier(Database<NotificationsModule> d, DeliverySignal s, NotificationsOptions o, TimeProvider c) : BatchNotifier<MeasureDueSoon>(d, s, o, c)
