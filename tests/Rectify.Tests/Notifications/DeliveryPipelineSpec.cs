@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Rectify.Events.Measures;
 using Rectify.Kernel;
 using Rectify.Notifications.V1;
@@ -17,13 +10,13 @@ namespace Rectify.Tests.Notifications;
 /// <summary>
 /// The sender claims and sends continuously: a delivery filed while another is still being sent goes out without
 /// waiting for that send's answer, and a send whose answer was never recorded goes out again after a restart, once.
-/// The receiver holds the calls to /held until the test lets them through.
+/// The receiver (WebhookReceiver) holds the calls to /held until the test lets them through.
 /// </summary>
 public abstract class DeliveryPipelineSpec(DbProvider provider) : IAsyncLifetime
 {
-    private HoldingReceiver _receiver = null!;
+    private WebhookReceiver _receiver = null!;
 
-    public async ValueTask InitializeAsync() => _receiver = await HoldingReceiver.StartAsync();
+    public async ValueTask InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
 
     public async ValueTask DisposeAsync() => await _receiver.DisposeAsync();
 
@@ -54,8 +47,8 @@ public abstract class DeliveryPipelineSpec(DbProvider provider) : IAsyncLifetime
         await NotificationsSpec.SettledAsync(host);
         foreach (var unit in new[] { TownshipA, TownshipB })
             Assert.Equal(DeliveryStatus.Sent, (await host.Notifications(unit).ListDeliveriesAsync(new ListDeliveriesRequest { UnitCode = unit })).Deliveries.Single().Status);
-        Assert.Single(_receiver.Calls("/held"));
-        Assert.Single(_receiver.Calls("/hook"));
+        Assert.Single(_receiver.To("/held"));
+        Assert.Single(_receiver.To("/hook"));
     }
 
     [Fact]
@@ -77,64 +70,8 @@ public abstract class DeliveryPipelineSpec(DbProvider provider) : IAsyncLifetime
         Assert.Equal(DeliveryStatus.Sent, delivery.Status);
         Assert.Equal([200], delivery.History.Select(h => h.StatusCode));
         // The same delivery both times, so the receiver can tell the second call for a repeat; and no third.
-        Assert.Equal(2, _receiver.Calls("/held").Count);
-        Assert.Single(calls.Select(c => c.Delivery).Distinct());
-    }
-
-    /// <summary>A real HTTP receiver on 127.0.0.1: /held answers only once released, /hook at once; every call is kept.</summary>
-    private sealed class HoldingReceiver : IAsyncDisposable
-    {
-        public sealed record Call(string Path, string Delivery, string Body);
-
-        private readonly WebApplication _app;
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ConcurrentQueue<Call> _calls = new();
-
-        private HoldingReceiver(WebApplication app, string url)
-        {
-            _app = app;
-            Url = url;
-        }
-
-        public string Url { get; }
-        public bool Released => _release.Task.IsCompleted;
-        public void Release() => _release.TrySetResult();
-        public List<Call> Calls(string path) => [.. _calls.Where(c => c.Path == path)];
-
-        public static async Task<HoldingReceiver> StartAsync()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-            var app = builder.Build();
-            HoldingReceiver? receiver = null;
-            app.Run(async context =>
-            {
-                using var reader = new StreamReader(context.Request.Body);
-                var body = await reader.ReadToEndAsync();
-                receiver!._calls.Enqueue(new Call(context.Request.Path, context.Request.Headers["X-Rectify-Delivery"].ToString(), body));
-                if (context.Request.Path == "/held") await receiver._release.Task;
-                await context.Response.WriteAsync("ok");
-            });
-            receiver = new HoldingReceiver(app, $"http://127.0.0.1:{port}");
-            await app.StartAsync();
-            return receiver;
-        }
-
-        public async Task<List<Call>> WaitForAsync(string path, int count, TimeSpan? timeout = null) =>
-            await Poll.Until(() => Task.FromResult(Calls(path) is { } calls && calls.Count >= count ? calls : throw new InvalidOperationException($"{Calls(path).Count} of {count} calls to {path}")),
-                $"{count} calls to {path}", timeout ?? TimeSpan.FromSeconds(20));
-
-        public async ValueTask DisposeAsync()
-        {
-            Release();
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        Assert.Equal(2, _receiver.To("/held").Count);
+        Assert.Single(calls.Select(c => c.Headers["X-Rectify-Delivery"]).Distinct());
     }
 }
 

@@ -10,7 +10,8 @@ namespace Rectify.Tests.Support;
 
 /// <summary>
 /// A real HTTP receiver on 127.0.0.1 for notification tests: it records every request (path and query,
-/// headers, body) and answers with the status codes queued for it, then 200.
+/// headers, body) and answers with the status codes queued for it, then 200. Requests to /held are answered only once
+/// <see cref="Release"/> is called (a receiver slow to answer); the rest at once.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _answers = new();
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public ConcurrentQueue<Received> Requests { get; } = new();
     public string Url { get; }
 
@@ -44,6 +46,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             receiver!.Requests.Enqueue(new Received(context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body, DateTime.UtcNow));
+            if (context.Request.Path == "/held") await receiver._release.Task;
             context.Response.StatusCode = receiver._answers.TryDequeue(out var status) ? status : 200;
             await context.Response.WriteAsync(context.Request.Path.StartsWithSegments("/robot") ? """{"errcode":0,"errmsg":"ok"}""" : "ok");
         });
@@ -51,6 +54,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await app.StartAsync();
         return receiver;
     }
+
+    public bool Released => _release.Task.IsCompleted;
+
+    /// <summary>Lets the held requests to /held be answered, and those to come at once.</summary>
+    public void Release() => _release.TrySetResult();
+
+    /// <summary>The requests to <paramref name="path"/> so far.</summary>
+    public List<Received> To(string path) => [.. Requests.Where(r => r.PathAndQuery == path)];
+
+    /// <summary>Waits until at least <paramref name="count"/> requests to <paramref name="path"/> have arrived; fails after the timeout (20 s).</summary>
+    public async Task<List<Received>> WaitForAsync(string path, int count, TimeSpan? timeout = null) =>
+        await Poll.Until(() => Task.FromResult(To(path) is { } calls && calls.Count >= count ? calls : throw new InvalidOperationException($"{To(path).Count} of {count} requests to {path}")),
+            $"{count} requests to {path}", timeout ?? TimeSpan.FromSeconds(20));
 
     /// <summary>The next requests get these status codes, in order.</summary>
     public void AnswerWith(params int[] statuses)
@@ -65,6 +81,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Release();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
