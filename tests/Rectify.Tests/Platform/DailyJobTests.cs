@@ -45,7 +45,7 @@ public sealed class DailyJobTests
     public async Task A_run_that_outlasts_its_run_time_is_followed_at_once_by_that_days_run()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule()], clock: clock);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new OutlastingProbeModule()], clock: clock);
         var job = host.Get<OutlastingJob>();
         // The run at start takes a day and an hour of the clock, so it ends past the run time it began before. The
         // clock is not moved from outside: only a next run due from when the first began comes at once.
@@ -55,7 +55,7 @@ public sealed class DailyJobTests
 }
 
 /// <summary>A job whose first run lasts a day and an hour on the fake clock, as a long catch-up would.</summary>
-public sealed class OutlastingJob(Database<JobProbeModule> database, TimeProvider clock, ILogger<OutlastingJob> logger) : DailyJob(database, clock, logger)
+public sealed class OutlastingJob(Database<OutlastingProbeModule> database, TimeProvider clock, ILogger<OutlastingJob> logger) : DailyJob(database, clock, logger)
 {
     private readonly FakeTimeProvider _clock = (FakeTimeProvider)clock;
     private int _runs;
@@ -97,6 +97,19 @@ public sealed class JobProbeModule : ServiceModule<JobProbeModule>
         AddDatabase(services, configuration);
         services.AddSingleton<TimingOutJob>();
         services.AddHostedService(sp => sp.GetRequiredService<TimingOutJob>());
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
+}
+
+/// <summary>A host of its own for <see cref="OutlastingJob"/>: its moves of the clock would run the other probe's job too.</summary>
+public sealed class OutlastingProbeModule : ServiceModule<OutlastingProbeModule>
+{
+    public override string Name => "outlastingprobe";
+
+    public override void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        AddDatabase(services, configuration);
         services.AddSingleton<OutlastingJob>();
         services.AddHostedService(sp => sp.GetRequiredService<OutlastingJob>());
     }
