@@ -22,7 +22,7 @@ public sealed class DailyJobTests
     public async Task A_run_cancelled_by_its_own_timeout_neither_stops_the_host_nor_the_next_days_run()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule()], clock: clock);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule<TimingOutJob>()], clock: clock);
         var job = host.Get<TimingOutJob>();
         await Poll.UntilCount(() => job.Runs, 1, "the run at start");
 
@@ -45,7 +45,7 @@ public sealed class DailyJobTests
     public async Task A_run_that_outlasts_its_run_time_is_followed_at_once_by_that_days_run()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new OutlastingProbeModule()], clock: clock);
+        await using var host = await TestHost.StartAsync(DbProvider.Sqlite, [new JobProbeModule<OutlastingJob>()], clock: clock);
         var job = host.Get<OutlastingJob>();
         // The run at start takes a day and an hour of the clock, so it ends past the run time it began before. The
         // clock is not moved from outside: only a next run due from when the first began comes at once.
@@ -55,7 +55,7 @@ public sealed class DailyJobTests
 }
 
 /// <summary>A job whose first run lasts a day and an hour on the fake clock, as a long catch-up would.</summary>
-public sealed class OutlastingJob(Database<OutlastingProbeModule> database, TimeProvider clock, ILogger<OutlastingJob> logger) : DailyJob(database, clock, logger)
+public sealed class OutlastingJob(Database<JobProbeModule<OutlastingJob>> database, TimeProvider clock, ILogger<OutlastingJob> logger) : DailyJob(database, clock, logger)
 {
     private readonly FakeTimeProvider _clock = (FakeTimeProvider)clock;
     private int _runs;
@@ -71,7 +71,7 @@ public sealed class OutlastingJob(Database<OutlastingProbeModule> database, Time
 }
 
 /// <summary>A job that times out as a call with a deadline would, at every run.</summary>
-public sealed class TimingOutJob(Database<JobProbeModule> database, TimeProvider clock, ILogger<TimingOutJob> logger) : DailyJob(database, clock, logger)
+public sealed class TimingOutJob(Database<JobProbeModule<TimingOutJob>> database, TimeProvider clock, ILogger<TimingOutJob> logger) : DailyJob(database, clock, logger)
 {
     private int _runs;
     public int Runs => Volatile.Read(ref _runs);
@@ -88,30 +88,16 @@ public sealed class TimingOutJob(Database<JobProbeModule> database, TimeProvider
     }
 }
 
-public sealed class JobProbeModule : ServiceModule<JobProbeModule>
+/// <summary>A host for one probe job alone: a job that moves the fake clock would run any other job in the host too.</summary>
+public sealed class JobProbeModule<TJob> : ServiceModule<JobProbeModule<TJob>> where TJob : DailyJob
 {
-    public override string Name => "jobprobe";
+    public override string Name => "jobprobe-" + typeof(TJob).Name.ToLowerInvariant();
 
     public override void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         AddDatabase(services, configuration);
-        services.AddSingleton<TimingOutJob>();
-        services.AddHostedService(sp => sp.GetRequiredService<TimingOutJob>());
-    }
-
-    public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
-}
-
-/// <summary>A host of its own for <see cref="OutlastingJob"/>: its moves of the clock would run the other probe's job too.</summary>
-public sealed class OutlastingProbeModule : ServiceModule<OutlastingProbeModule>
-{
-    public override string Name => "outlastingprobe";
-
-    public override void AddServices(IServiceCollection services, IConfiguration configuration)
-    {
-        AddDatabase(services, configuration);
-        services.AddSingleton<OutlastingJob>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutlastingJob>());
+        services.AddSingleton<TJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<TJob>());
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder endpoints) { }
